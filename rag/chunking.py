@@ -1,0 +1,172 @@
+"""Records into chunks: one tombstone chunk of structured facts, then sentence-aware chunks of each text field.
+
+Every chunk fits the embedding model's maximum sequence length (text past it would silently
+never be embedded), keeps character offsets into its field, and carries the citation payload.
+
+Example::
+
+    chunker = Chunker(embedder.count_tokens, max_tokens=200)
+    chunks = chunker.chunk(record, source="npg")
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from rag.models import TEXT_FIELDS, Chunk, CollectionRecord
+from rag.text import Span, split_long, split_sentences
+
+TokenCounter = Callable[[str], int]
+
+
+def _as_text(value: str | list[str] | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if v) or None
+    return str(value).strip() or None
+
+
+def tombstone_text(record: CollectionRecord) -> str:
+    """The label's structured facts as sentences: "Title. Artist: Name (dates). Date: 1974. ..."."""
+    parts = [record.title.rstrip(".") + "."]
+    for creator in record.creators:
+        if not creator.name:
+            continue
+        role = (creator.role or "Creator").strip()
+        dates = f" ({creator.dates})" if creator.dates else ""
+        nationality = f", {creator.nationality}" if creator.nationality else ""
+        parts.append(f"{role}: {creator.name}{dates}{nationality}.")
+    labelled = [
+        ("Date", record.date),
+        ("Type", record.type),
+        ("Object", record.object_name),
+        ("Medium", record.technique),
+        ("Culture", _as_text(record.culture)),
+        ("Period", _as_text(record.period)),
+        ("Dynasty", _as_text(record.dynasty)),
+        ("Reign", _as_text(record.reign)),
+        ("Style", _as_text(record.style)),
+        ("Place of origin", _as_text(record.place_of_origin)),
+        ("Department", record.department),
+        ("Dimensions", record.dimensions),
+        ("Credit line", record.credit_line),
+        ("Accession number", str(record.accession_number) if record.accession_number else None),
+    ]
+    for label, value in labelled:
+        if value:
+            parts.append(f"{label}: {str(value).strip().rstrip('.')}.")
+    if record.museum:
+        parts.append(f"Collection: {record.museum}.")
+    return " ".join(parts)
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What is embedded for a chunk: the text chunks carry their object's title for context."""
+    if chunk.field == "tombstone":
+        return chunk.text
+    return f"{chunk.title}: {chunk.text}"
+
+
+class Chunker:
+    """Splits records into chunks that fit ``max_tokens`` of the embedding model."""
+
+    def __init__(self, count_tokens: TokenCounter, max_tokens: int = 200, overlap_tokens: int = 32) -> None:
+        if max_tokens < 32:
+            raise ValueError(f"max_tokens must be at least 32, got {max_tokens}")
+        if not 0 <= overlap_tokens < max_tokens // 2:
+            raise ValueError(f"overlap_tokens must be in [0, {max_tokens // 2}), got {overlap_tokens}")
+        self.count_tokens = count_tokens
+        self.max_tokens = max_tokens
+        self.overlap_tokens = overlap_tokens
+
+    def chunk(self, record: CollectionRecord, source: str = "default") -> list[Chunk]:
+        spans: list[tuple[str, Span]] = []
+        tomb = tombstone_text(record)
+        for piece in self._pack(tomb, budget=self.max_tokens):
+            spans.append(("tombstone", piece))
+        title_cost = self.count_tokens(record.title + ": ") - 2  # less the special tokens counted twice
+        for field in TEXT_FIELDS:
+            text = getattr(record, field, None)
+            if text and text.strip():
+                for piece in self._pack(text, budget=self.max_tokens - max(title_cost, 0)):
+                    spans.append((field, piece))
+        content_hash = record.content_hash()
+        common = _citation_payload(record, source, content_hash)
+        return [
+            Chunk(
+                record_id=record.id,
+                chunk_index=i,
+                chunk_count=len(spans),
+                field=field,
+                start=span.start,
+                end=span.end,
+                text=span.text,
+                **common,
+            )
+            for i, (field, span) in enumerate(spans)
+        ]
+
+    def _pack(self, text: str, budget: int) -> list[Span]:
+        """Greedy packing of whole sentences into spans of at most ``budget`` tokens, with overlap."""
+        sentences: list[Span] = []
+        for sentence in split_sentences(text):
+            if self.count_tokens(sentence.text) <= budget:
+                sentences.append(sentence)
+            else:  # a sentence longer than the budget: cut it at word boundaries
+                sentences.extend(self._cut(text, sentence, budget))
+        chunks: list[Span] = []
+        current: list[Span] = []
+        for sentence in sentences:
+            candidate = current + [sentence]
+            if current and self._cost(text, candidate) > budget:
+                chunks.append(_join(text, current))
+                current = self._overlap(text, current, sentence, budget)
+            current.append(sentence)
+        if current:
+            chunks.append(_join(text, current))
+        return chunks
+
+    def _cost(self, text: str, spans: list[Span]) -> int:
+        return self.count_tokens(text[spans[0].start : spans[-1].end])
+
+    def _overlap(self, text: str, previous: list[Span], nxt: Span, budget: int) -> list[Span]:
+        if not self.overlap_tokens:
+            return []
+        tail = previous[-1]
+        fits = self.count_tokens(tail.text) <= self.overlap_tokens
+        return [tail] if fits and self._cost(text, [tail, nxt]) <= budget else []
+
+    def _cut(self, text: str, sentence: Span, budget: int) -> list[Span]:
+        max_chars = max(40, len(sentence.text) * budget // max(self.count_tokens(sentence.text), 1))
+        while True:
+            pieces = split_long(text, sentence.start, sentence.end, max_chars)
+            if all(self.count_tokens(p.text) <= budget for p in pieces) or max_chars <= 40:
+                return pieces
+            max_chars = int(max_chars * 0.8)
+
+
+def _join(text: str, spans: list[Span]) -> Span:
+    return Span(spans[0].start, spans[-1].end, text[spans[0].start : spans[-1].end])
+
+
+def _citation_payload(record: CollectionRecord, source: str, content_hash: str) -> dict:
+    license_text = None
+    if record.license is not None:
+        license_text = record.license.text or record.license.metadata
+    return {
+        "title": record.title,
+        "museum": record.museum,
+        "url": record.url,
+        "image_url": record.image_url,
+        "license": license_text,
+        "credit_line": record.credit_line,
+        "type": record.type,
+        "creators": record.creator_names(),
+        "creator_roles": [f"{c.role or 'Creator'}: {c.name}" for c in record.creators if c.name],
+        "date": record.date,
+        "date_begin": record.date_begin,
+        "date_end": record.date_end,
+        "source": source,
+        "content_hash": content_hash,
+    }

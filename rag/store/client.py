@@ -1,0 +1,165 @@
+"""The server engine: qdrant-client against a Qdrant server (``url``), or its ``:memory:`` local mode.
+
+Local mode runs the same client code path as a server, so tests of this engine
+exercise what production runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from qdrant_client import QdrantClient, models
+
+from rag.models import SearchFilters
+from rag.store.base import (
+    DENSE,
+    INTEGER_INDEXES,
+    KEYWORD_INDEXES,
+    SPARSE,
+    PointData,
+    ScoredPayload,
+    SparseVec,
+    VectorStore,
+)
+
+
+def client_filter(filters: SearchFilters | None, extra: list[Any] | None = None) -> models.Filter | None:
+    """Our filter model as a qdrant-client filter."""
+    must: list[Any] = list(extra or [])
+    if filters is not None:
+        for key in ("museum", "type", "record_id", "source"):
+            value = getattr(filters, key)
+            if value is not None:
+                must.append(models.FieldCondition(key=key, match=models.MatchValue(value=value)))
+        if filters.creator is not None:
+            must.append(models.FieldCondition(key="creators", match=models.MatchValue(value=filters.creator)))
+        if filters.date_from is not None:
+            must.append(models.FieldCondition(key="date_end", range=models.Range(gte=filters.date_from)))
+        if filters.date_to is not None:
+            must.append(models.FieldCondition(key="date_begin", range=models.Range(lte=filters.date_to)))
+    return models.Filter(must=must) if must else None
+
+
+class ClientStore(VectorStore):
+    """A collection reached through qdrant-client.
+
+    Example::
+
+        store = ClientStore(QdrantClient(":memory:"), "museum")
+        store = ClientStore(QdrantClient(url="http://qdrant:6333", api_key="..."), "museum")
+    """
+
+    def __init__(self, client: QdrantClient, collection: str) -> None:
+        self.client = client
+        self.collection = collection
+
+    def ensure_collection(self, dimension: int) -> None:
+        if self.client.collection_exists(self.collection):
+            info = self.client.get_collection(self.collection)
+            vectors = info.config.params.vectors
+            stored = vectors[DENSE].size if isinstance(vectors, dict) and DENSE in vectors else None
+            if stored is not None and stored != dimension:
+                raise ValueError(
+                    f"Collection {self.collection!r} holds {stored}-dimensional vectors but the embedding model "
+                    f"makes {dimension}-dimensional ones."
+                )
+            return
+        self.client.create_collection(
+            self.collection,
+            vectors_config={DENSE: models.VectorParams(size=dimension, distance=models.Distance.COSINE)},
+            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+        )
+        for name in KEYWORD_INDEXES:
+            self.client.create_payload_index(self.collection, name, models.PayloadSchemaType.KEYWORD)
+        for name in INTEGER_INDEXES:
+            self.client.create_payload_index(self.collection, name, models.PayloadSchemaType.INTEGER)
+
+    def _exists(self) -> bool:
+        return self.client.collection_exists(self.collection)
+
+    def upsert(self, points: list[PointData]) -> None:
+        if not points:
+            return
+        structs = [
+            models.PointStruct(
+                id=p.id,
+                vector={DENSE: p.dense, SPARSE: models.SparseVector(indices=p.sparse.indices, values=p.sparse.values)},
+                payload=p.payload,
+            )
+            for p in points
+        ]
+        self.client.upsert(self.collection, structs, wait=True)
+
+    def delete_record_chunks(self, record_id: str, from_chunk_index: int = 0) -> None:
+        extra = [models.FieldCondition(key="chunk_index", range=models.Range(gte=from_chunk_index))]
+        flt = client_filter(SearchFilters(record_id=record_id), extra)
+        self.client.delete(self.collection, models.FilterSelector(filter=flt), wait=True)
+
+    def query(
+        self,
+        dense: list[float] | None,
+        sparse: SparseVec | None,
+        limit: int,
+        prefetch_limit: int,
+        filters: SearchFilters | None = None,
+        rrf_k: int = 60,
+    ) -> list[ScoredPayload]:
+        if not self._exists():
+            return []
+        flt = client_filter(filters)
+        prefetch = []
+        if dense is not None:
+            prefetch.append(models.Prefetch(query=list(map(float, dense)), using=DENSE, limit=prefetch_limit, filter=flt))
+        if sparse is not None and sparse.indices:
+            vector = models.SparseVector(indices=sparse.indices, values=sparse.values)
+            prefetch.append(models.Prefetch(query=vector, using=SPARSE, limit=prefetch_limit, filter=flt))
+        if not prefetch:
+            return []
+        if len(prefetch) == 1:
+            only = prefetch[0]
+            response = self.client.query_points(
+                self.collection, query=only.query, using=only.using, limit=limit, query_filter=flt, with_payload=True
+            )
+        else:
+            response = self.client.query_points(
+                self.collection,
+                prefetch=prefetch,
+                query=models.RrfQuery(rrf=models.Rrf(k=rrf_k)),
+                limit=limit,
+                query_filter=flt,
+                with_payload=True,
+            )
+        return [ScoredPayload(str(p.id), float(p.score), dict(p.payload or {})) for p in response.points]
+
+    def scroll(
+        self, filters: SearchFilters | None = None, fields: list[str] | None = None, batch: int = 1000
+    ) -> Iterator[ScoredPayload]:
+        if not self._exists():
+            return
+        offset = None
+        while True:
+            records, offset = self.client.scroll(
+                self.collection,
+                scroll_filter=client_filter(filters),
+                limit=batch,
+                offset=offset,
+                with_payload=fields if fields is not None else True,
+            )
+            for record in records:
+                yield ScoredPayload(str(record.id), 0.0, dict(record.payload or {}))
+            if offset is None:
+                return
+
+    def count(self, filters: SearchFilters | None = None) -> int:
+        if not self._exists():
+            return 0
+        return int(self.client.count(self.collection, count_filter=client_filter(filters), exact=True).count)
+
+    def facet(self, key: str, filters: SearchFilters | None = None, limit: int = 20) -> list[tuple[Any, int]]:
+        if not self._exists():
+            return []
+        response = self.client.facet(self.collection, key, facet_filter=client_filter(filters), limit=limit, exact=True)
+        return [(hit.value, int(hit.count)) for hit in response.hits]
+
+    def close(self) -> None:
+        self.client.close()
