@@ -59,6 +59,7 @@ class LoadResult:
     records: list[LoadedRecord] = field(default_factory=list)
     issues: list[LoadIssue] = field(default_factory=list)
     files: int = 0
+    invalid: int = 0  # records (lines, rows, documents) that could not be loaded
 
 
 @dataclass
@@ -122,11 +123,13 @@ def _validation_issue(file: str, line: int | None, raw: dict[str, Any], exc: Val
 
 def _validate(raw: Any, file: str, line: int | None, source: str, result: LoadResult) -> None:
     if not isinstance(raw, dict):
+        result.invalid += 1
         result.issues.append(LoadIssue(file, line, None, f"expected a JSON object, got {type(raw).__name__}"))
         return
     try:
         record = CollectionRecord.model_validate(raw)
     except ValidationError as exc:
+        result.invalid += 1
         result.issues.extend(_validation_issue(file, line, raw, exc))
         return
     result.records.append(LoadedRecord(record, file, line, source))
@@ -140,6 +143,7 @@ def _load_jsonl(path: Path, source: str, result: LoadResult) -> None:
             try:
                 raw = json.loads(text)
             except json.JSONDecodeError as exc:
+                result.invalid += 1
                 result.issues.append(LoadIssue(str(path), number, None, f"malformed JSON: {exc.msg} at column {exc.colno}"))
                 continue
             _validate(raw, str(path), number, source, result)
@@ -239,6 +243,7 @@ def _load_document(path: Path, root: Path, source: str, result: LoadResult) -> N
     try:
         text, title = _read_document(path)
     except Exception as exc:  # a corrupt PDF or undecodable file: report it, keep going
+        result.invalid += 1
         result.issues.append(LoadIssue(str(path), None, None, f"unreadable document: {exc}"))
         return
     relative = path.relative_to(root) if root in path.parents else Path(path.name)
@@ -300,6 +305,7 @@ def _drop_duplicates(result: LoadResult) -> None:
     for loaded in result.records:
         first = seen.get(loaded.record.id)
         if first is not None:
+            result.invalid += 1
             where = first.file + (f":{first.line}" if first.line is not None else "")
             result.issues.append(
                 LoadIssue(loaded.file, loaded.line, "id", f"duplicate id, first seen at {where}; skipped", loaded.record.id)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ingest.loaders import CsvMapping, LoadedRecord, LoadIssue, load_paths
+from ingest.loaders import CsvMapping, LoadedRecord, LoadIssue, LoadResult, default_source, load_paths
 from rag.chunking import Chunker, embedding_text
 from rag.config import Settings
 from rag.embedding import Embedder
@@ -119,7 +119,7 @@ class Ingestor:
         started = time.perf_counter()
         loaded = load_paths(paths, source=source, csv_mapping=csv_mapping)
         summary = IngestSummary(files=loaded.files, records_read=len(loaded.records), issues=loaded.issues)
-        summary.records_invalid = len({(i.file, i.line, i.record_id) for i in loaded.issues if i.line or i.record_id})
+        summary.records_invalid = loaded.invalid
         for issue in loaded.issues:
             log.warning("%s", issue)
         if strict and loaded.issues:
@@ -137,7 +137,8 @@ class Ingestor:
 
         self._write(pending, summary, show_progress)
         if prune:
-            self._prune(loaded, stored, summary)
+            sources = {source} if source else {default_source(Path(p)) for p in paths}
+            self._prune(loaded, sources, stored, summary)
         summary.seconds = time.perf_counter() - started
         return summary
 
@@ -218,8 +219,7 @@ class Ingestor:
             summary.records_replaced += 1
             summary.chunks_replaced += min(previous.points, len(record_chunks))
             summary.chunks_added += max(0, len(record_chunks) - previous.points)
-            if previous.points > len(record_chunks) or previous.chunk_count > len(record_chunks):
-                summary.chunks_deleted += max(0, previous.points - len(record_chunks))
+            summary.chunks_deleted += max(0, previous.points - len(record_chunks))
             self.store.delete_record_chunks(loaded.record.id, from_chunk_index=len(record_chunks))
 
     @staticmethod
@@ -229,7 +229,9 @@ class Ingestor:
             payload["record"] = loaded.record.model_dump(mode="json", exclude_none=True)
         return payload
 
-    def _prune(self, loaded, stored: dict[str, _StoredRecord], summary: IngestSummary) -> None:
+    def _prune(
+        self, loaded: LoadResult, sources: set[str], stored: dict[str, _StoredRecord], summary: IngestSummary
+    ) -> None:
         if loaded.issues:
             summary.prune_skipped_reason = (
                 "the input had problems, so records missing from it may only be unreadable; "
@@ -237,7 +239,6 @@ class Ingestor:
             )
             log.warning("prune skipped: %s", summary.prune_skipped_reason)
             return
-        sources = {item.source for item in loaded.records} or set()
         keep = {item.record.id for item in loaded.records}
         for record_id, entry in stored.items():
             if entry.source in sources and record_id not in keep:

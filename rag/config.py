@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(500, ge=10)
     max_body_bytes: int = Field(64 * 1024, ge=1024)
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+    ask_concurrency: int = Field(
+        2, ge=1, le=64, description="Questions answered at once by one server process; more wait their turn."
+    )
 
     @field_validator("api_keys", "admin_keys", "cors_origins", mode="before")
     @classmethod

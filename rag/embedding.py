@@ -93,7 +93,7 @@ class SentenceTransformerEmbedder(Embedder):
         return np.asarray(vectors, dtype=np.float32)
 
     def count_tokens(self, text: str) -> int:
-        return len(self._model.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+        return len(self._model.tokenizer.encode(text, add_special_tokens=True, truncation=False, verbose=False))
 
 
 class OnnxEmbedder(Embedder):

@@ -6,6 +6,7 @@ exercise what production runs.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Iterator
 
 from qdrant_client import QdrantClient, models
@@ -27,7 +28,7 @@ def client_filter(filters: SearchFilters | None, extra: list[Any] | None = None)
     """Our filter model as a qdrant-client filter."""
     must: list[Any] = list(extra or [])
     if filters is not None:
-        for key in ("museum", "type", "record_id", "source"):
+        for key in ("museum", "type", "record_id", "source", "field"):
             value = getattr(filters, key)
             if value is not None:
                 must.append(models.FieldCondition(key=key, match=models.MatchValue(value=value)))
@@ -69,10 +70,13 @@ class ClientStore(VectorStore):
             vectors_config={DENSE: models.VectorParams(size=dimension, distance=models.Distance.COSINE)},
             sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
         )
-        for name in KEYWORD_INDEXES:
-            self.client.create_payload_index(self.collection, name, models.PayloadSchemaType.KEYWORD)
-        for name in INTEGER_INDEXES:
-            self.client.create_payload_index(self.collection, name, models.PayloadSchemaType.INTEGER)
+        with warnings.catch_warnings():
+            # qdrant-client's local mode says indexes have no effect there; a server uses them.
+            warnings.filterwarnings("ignore", message="Payload indexes have no effect")
+            for name in KEYWORD_INDEXES:
+                self.client.create_payload_index(self.collection, name, models.PayloadSchemaType.KEYWORD)
+            for name in INTEGER_INDEXES:
+                self.client.create_payload_index(self.collection, name, models.PayloadSchemaType.INTEGER)
 
     def _exists(self) -> bool:
         return self.client.collection_exists(self.collection)
@@ -147,6 +151,31 @@ class ClientStore(VectorStore):
             )
             for record in records:
                 yield ScoredPayload(str(record.id), 0.0, dict(record.payload or {}))
+            if offset is None:
+                return
+
+    def scroll_points(self, filters: SearchFilters | None = None, batch: int = 256) -> Iterator[PointData]:
+        if not self._exists():
+            return
+        offset = None
+        while True:
+            records, offset = self.client.scroll(
+                self.collection,
+                scroll_filter=client_filter(filters),
+                limit=batch,
+                offset=offset,
+                with_payload=True,
+                with_vectors=True,
+            )
+            for record in records:
+                vectors = record.vector if isinstance(record.vector, dict) else {}
+                sparse = vectors.get(SPARSE)
+                yield PointData(
+                    id=str(record.id),
+                    dense=list(vectors.get(DENSE) or []),
+                    sparse=SparseVec(list(sparse.indices), list(sparse.values)) if sparse is not None else SparseVec([], []),
+                    payload=dict(record.payload or {}),
+                )
             if offset is None:
                 return
 

@@ -34,7 +34,7 @@ def edge_filter(filters: SearchFilters | None, extra: list[Any] | None = None) -
     """Our filter model as a qdrant-edge filter."""
     must: list[Any] = list(extra or [])
     if filters is not None:
-        for key in ("museum", "type", "record_id", "source"):
+        for key in ("museum", "type", "record_id", "source", "field"):
             value = getattr(filters, key)
             if value is not None:
                 must.append(qe.FieldCondition(key=key, match=qe.MatchValue(value)))
@@ -184,6 +184,28 @@ class EdgeStore(VectorStore):
             )
             for record in records:
                 yield ScoredPayload(str(record.id), 0.0, dict(record.payload or {}))
+            if offset is None:
+                return
+
+    def scroll_points(self, filters: SearchFilters | None = None, batch: int = 256) -> Iterator[PointData]:
+        if self._shard is None:
+            return
+        offset = None
+        while True:
+            records, offset = self.shard.scroll(
+                qe.ScrollRequest(
+                    offset=offset, limit=batch, filter=edge_filter(filters), with_payload=True, with_vector=True
+                )
+            )
+            for record in records:
+                vectors = record.vector or {}
+                sparse = vectors.get(SPARSE)
+                yield PointData(
+                    id=str(record.id),
+                    dense=list(vectors.get(DENSE) or []),
+                    sparse=SparseVec(list(sparse.indices), list(sparse.values)) if sparse is not None else SparseVec([], []),
+                    payload=dict(record.payload or {}),
+                )
             if offset is None:
                 return
 

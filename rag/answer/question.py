@@ -1,0 +1,97 @@
+"""What a question asks for: its content terms, the kind of answer it expects, the names and years it asserts.
+
+Example::
+
+    >>> q = analyze_question("What year did President Kennedy put Thurgood Marshall on the Supreme Court?")
+    >>> q.answer_type, [p.text for p in q.names]
+    ('date', ['President Kennedy', 'Thurgood Marshall', 'Supreme Court'])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rag.answer.terms import Phrase, content_terms, name_phrases, stem, years
+from rag.text import words
+
+AnswerType = Literal["person", "date", "number", "place", "reason", "yesno", "thing"]
+
+_AUX = frozenset("is was were are do does did can could would should will has have had isn't wasn't didn't".split())
+_PERSON_NOUNS = frozenset(
+    """artist painter photographer sculptor maker engraver printmaker lithographer sitter author writer designer
+    architect founder husband wife father mother son daughter brother sister teacher student patron owner president
+    mentor partner friend rival subject""".split()
+)
+_PLACE_NOUNS = frozenset("city town state country place island building church school college university".split())
+
+
+@dataclass
+class QuestionInfo:
+    """The parts of a question the answering steps use."""
+
+    text: str
+    terms: list[str]  # content words, lower-case
+    term_stems: list[str]  # their stems, same order, without repeats
+    answer_type: AnswerType
+    names: list[Phrase] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+    @property
+    def stem_set(self) -> set[str]:
+        return set(self.term_stems)
+
+
+def analyze_question(question: str) -> QuestionInfo:
+    text = " ".join(question.split())
+    terms = content_terms(text)
+    term_stems: list[str] = []
+    for term in terms:
+        s = stem(term)
+        if s not in term_stems:
+            term_stems.append(s)
+    return QuestionInfo(
+        text=text,
+        terms=terms,
+        term_stems=term_stems,
+        answer_type=answer_type(text),
+        names=name_phrases(text),
+        years=years(text),
+    )
+
+
+_WH = re.compile(r"\b(who|whom|whose|when|where|why|how|what|which)\b", re.IGNORECASE)
+
+
+def answer_type(question: str) -> AnswerType:
+    """The kind of answer a question expects, from its wh-word and the noun that follows it."""
+    tokens = words(question)
+    if not tokens:
+        return "thing"
+    match = _WH.search(question)
+    if match is None:
+        return "yesno" if tokens[0] in _AUX else "thing"
+    wh = match.group(1).lower()
+    after = words(question[match.end() :])[:3]
+    nxt = after[0] if after else ""
+    if wh in ("who", "whom", "whose"):
+        return "person"
+    if wh == "when":
+        return "date"
+    if wh == "where":
+        return "place"
+    if wh == "why":
+        return "reason"
+    if wh == "how":
+        if nxt in ("many", "much", "old", "long", "far", "tall", "big", "large", "high", "often"):
+            return "number"
+        return "reason"
+    # what / which + noun
+    if nxt in ("year", "years", "date", "decade", "century", "month", "day"):
+        return "date"
+    if nxt in _PERSON_NOUNS or (len(after) > 1 and after[1] in _PERSON_NOUNS and nxt not in ("is", "was")):
+        return "person"
+    if nxt in _PLACE_NOUNS:
+        return "place"
+    return "thing"

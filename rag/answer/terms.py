@@ -1,0 +1,204 @@
+"""Word-level tools shared by the answering steps: light stemming, content terms, names, years, numbers.
+
+Everything here is deterministic and language-light (English): it compares what a question
+asks or asserts with what a record says, without any model.
+
+Example::
+
+    >>> content_terms("How many children did Robert Carter have?")
+    ['children', 'robert', 'carter']
+    >>> [p.text for p in name_phrases("Why did John Hoppner paint Patience Wright?")]
+    ['John Hoppner', 'Patience Wright']
+    >>> years("painted in 1795, copied c. 1853")
+    [1795, 1853]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.text import words
+
+#: Function words and question scaffolding: never evidence of relevance on their own.
+STOPWORDS = frozenset(
+    """a an the and or but nor of in on at to for from by with as is was were are be been being am it its this that
+    these those he she his her hers him they them their theirs we our ours you your yours i me my mine not no so than
+    then there here who whom whose which what when where why how do does did doing done has have had having will would
+    can could should shall may might must also into about over under up down out off again further once all any both
+    each few more most other some such only same too very just s t don now one ones if else while because until
+    against between through during before after above below each per via upon onto within without yet still ever even
+    whether whatever whoever whichever tell know want wants like right really actually please thanks thank get got
+    kind sort thing things something anything lot much many long old year years ok okay yes true isn't wasn't
+    didn't doesn't don't aren't weren't won't can't couldn't wouldn't who's what's where's there's""".split()
+)
+
+#: Words that name the kind of question rather than its subject.
+QUESTION_WORDS = frozenset("who whom whose what which when where why how".split())
+
+_NUMBER_WORDS = frozenset(
+    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
+    eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion dozen
+    first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth
+    fifteenth sixteenth seventeenth eighteenth nineteenth twentieth half twice""".split()
+)
+_MONTHS = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+)
+_YEAR = re.compile(r"(?<![\d.,$£])(1[0-9]{3}|20[0-9]{2})(?!\d|,\d|s\b)")
+_DECADE = re.compile(r"\b(1[0-9]{2}0)s\b")
+_DIGITS = re.compile(r"\d")
+_CENTURY = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)[- ]century\b|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
+    r"twenty-first)[- ]century\b",
+    re.IGNORECASE,
+)
+_ORDINAL_CENTURY = {
+    w: i + 1
+    for i, w in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+        "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth twenty-first".split()
+    )
+}
+
+# A capitalised word, an initial ("F."), or a word joined by an apostrophe ("O'Keeffe", "Seamen's").
+_CAP_TOKEN = re.compile(r"[A-ZÀ-Ö][A-Za-zÀ-ÖØ-öø-ÿ'’\-]*\.?|[A-Z]\.")
+_TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9][A-Za-zÀ-ÖØ-öø-ÿ0-9'’\-]*\.?|[^\sA-Za-z0-9]")
+#: Lower-case words allowed inside a name ("Seamen's Bethel in Boston" is two names; "Charles de Gaulle" one).
+_NAME_CONNECTORS = frozenset({"de", "van", "von", "da", "du", "la", "le", "der", "den", "of", "y", "del", "di"})
+#: Capitalised words that open questions and sentences without being names.
+_NOT_NAMES = frozenset(
+    """what who whom whose which when where why how is was were are do does did can could would should will shall
+    may might has have had in on at to for from by with as the a an and or but this that these those there here
+    since after before during while if although though because my our your his her their its it he she they we i
+    you me us them not no yes so then also about did tell please who's what's where's when's how's isn't wasn't
+    didn't doesn't don't right true ok okay hi hello dear mr mrs ms miss dr sir""".split()
+)
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: enough to match "painted"/"paints"/"painting" and "families"/"family"."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.strip("'")
+    if len(w) <= 3 or w.isdigit():
+        return w
+    for suffix, repl, min_len in (
+        ("ies", "y", 5),
+        ("ied", "y", 5),
+        ("ing", "", 6),
+        ("ed", "", 5),
+        ("es", "", 5),
+        ("s", "", 4),
+    ):
+        if w.endswith(suffix) and len(w) >= min_len and not (suffix == "s" and w.endswith(("ss", "us", "is"))):
+            w = w[: len(w) - len(suffix)] + repl
+            break
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":  # "stopped" -> "stopp" -> "stop"
+        w = w[:-1]
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+def content_terms(text: str) -> list[str]:
+    """Content words of ``text`` (lower-cased, not stemmed), in order, stop words removed."""
+    return [w for w in (t.replace("’", "'").removesuffix("'s") for t in words(text)) if w and w not in STOPWORDS]
+
+
+def stems(text: str) -> set[str]:
+    """The set of stemmed content words of ``text``."""
+    return {stem(w) for w in content_terms(text)}
+
+
+def all_stems(text: str) -> set[str]:
+    """The set of stemmed words of ``text``, stop words included (for containment checks)."""
+    return {stem(w) for w in words(text)}
+
+
+def years(text: str) -> list[int]:
+    """Four-digit years (1000-2099) in order of appearance; a decade "1850s" counts as 1850."""
+    found = [(m.start(), int(m.group(1))) for m in _YEAR.finditer(text)]
+    found += [(m.start(), int(m.group(1))) for m in _DECADE.finditer(text)]
+    return [y for _, y in sorted(found)]
+
+
+def centuries(text: str) -> list[int]:
+    """Centuries named in ``text`` ("19th century", "nineteenth-century" -> 19)."""
+    out = []
+    for m in _CENTURY.finditer(text):
+        if m.group(1):
+            out.append(int(m.group(1)))
+        else:
+            out.append(_ORDINAL_CENTURY[m.group(2).lower()])
+    return out
+
+
+def has_number(text: str) -> bool:
+    """Whether ``text`` states a quantity (digits or a number word)."""
+    return bool(_DIGITS.search(text)) or any(w in _NUMBER_WORDS for w in words(text))
+
+
+def has_date(text: str) -> bool:
+    """Whether ``text`` states a year, a decade, a century or a month."""
+    return bool(years(text)) or bool(centuries(text)) or any(w in _MONTHS for w in words(text))
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A run of capitalised words (a likely name) with its character offsets."""
+
+    start: int
+    end: int
+    text: str
+
+    @property
+    def tokens(self) -> list[str]:
+        return [t for t in (stem(w) for w in words(self.text)) if t not in _NAME_CONNECTORS]
+
+
+def name_phrases(text: str) -> list[Phrase]:
+    """Runs of capitalised words ("Lyndon Johnson", "New York Tribune", "John F. Kennedy").
+
+    A capitalised word that opens a sentence is only kept when the next word is capitalised
+    too, or when it is not a common question or function word.
+    """
+    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
+    phrases: list[Phrase] = []
+    i = 0
+    while i < len(tokens):
+        start, end, tok = tokens[i]
+        if not _is_cap(tok) or tok.lower().rstrip(".").replace("’", "'") in _NOT_NAMES:
+            i += 1
+            continue
+        j = i + 1
+        last = i
+        while j < len(tokens):
+            _, _, nxt = tokens[j]
+            if _is_cap(nxt) and nxt.lower().rstrip(".") not in _NOT_NAMES - {"the"}:
+                last = j
+                j += 1
+            elif nxt.lower() in _NAME_CONNECTORS and j + 1 < len(tokens) and _is_cap(tokens[j + 1][2]):
+                j += 1
+            else:
+                break
+        phrase_text = text[start : tokens[last][1]].rstrip(".'’")
+        # "F." inside a name keeps its dot; a trailing sentence dot does not belong to the name.
+        if phrase_text:
+            phrases.append(Phrase(start, start + len(phrase_text), phrase_text))
+        i = last + 1
+    return phrases
+
+
+def _is_cap(token: str) -> bool:
+    return bool(token) and token[0].isupper() and any(c.isalpha() for c in token)
+
+
+def overlap(needle: set[str], haystack: set[str]) -> float:
+    """Share of ``needle`` found in ``haystack`` (1.0 for an empty needle)."""
+    if not needle:
+        return 1.0
+    return len(needle & haystack) / len(needle)

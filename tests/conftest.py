@@ -1,0 +1,101 @@
+"""Shared fixtures: real models, a real engine, real sample data.
+
+The sample store is built once per test session (the dev questions' gold objects plus a
+deterministic slice of other records as distractors) with the default embedder, then
+copied for every test that needs its own embedded store, since one process owns a store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from rag.config import Settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample" / "npg_labels.jsonl"
+SHARED = REPO.parent / "shared" / "data"
+DEV_QUESTIONS = REPO / "tests" / "data" / "npg_questions_dev.jsonl"
+FAITHFULNESS = REPO / "tests" / "data" / "faithfulness_dev.jsonl"
+DISTRACTORS = 400
+
+
+def make_settings(data_dir: Path, **overrides) -> Settings:
+    """Settings for a test: never reads the developer's .env or environment."""
+    values = {"data_dir": data_dir, "store": "embedded"}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+def sample_subset_records() -> list[dict]:
+    """Gold objects of the dev questions plus the first DISTRACTORS other records, in file order."""
+    gold = set()
+    for line in DEV_QUESTIONS.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            gold.update(json.loads(line)["object_ids"])
+    records, others = [], 0
+    for line in SAMPLE.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["id"] in gold:
+            records.append(record)
+        elif others < DISTRACTORS:
+            records.append(record)
+            others += 1
+    return records
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from rag.embedding import load_embedder
+
+    return load_embedder(make_settings(Path("/nonexistent")))
+
+
+@pytest.fixture(scope="session")
+def sample_subset_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sample") / "npg_subset.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for record in sample_subset_records():
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_store_dir(tmp_path_factory, embedder, sample_subset_file) -> Path:
+    """A data dir holding the embedded store of the sample subset (closed; copy it before opening)."""
+    from ingest.pipeline import Ingestor
+    from rag.store import open_store
+
+    data_dir = tmp_path_factory.mktemp("sample-store")
+    settings = make_settings(data_dir)
+    with open_store(settings) as store:
+        summary = Ingestor(settings, store, embedder).run([sample_subset_file], source="npg")
+    assert summary.records_invalid == 0 and summary.records_added > 0
+    return data_dir
+
+
+@pytest.fixture
+def sample_data_dir(sample_store_dir, tmp_path) -> Path:
+    """A private copy of the sample store's data dir, for one test."""
+    target = tmp_path / "data"
+    shutil.copytree(sample_store_dir, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def museum(tmp_path_factory, sample_store_dir, embedder):
+    """A session-wide MuseumRAG over a copy of the sample store (read-only use)."""
+    from rag.pipeline import MuseumRAG
+
+    target = tmp_path_factory.mktemp("museum") / "data"
+    shutil.copytree(sample_store_dir, target)
+    rag = MuseumRAG(make_settings(target), embedder=embedder)
+    yield rag
+    rag.close()
