@@ -17,6 +17,7 @@ from rag.models import TEXT_FIELDS, Chunk, CollectionRecord
 from rag.text import Span, split_long, split_sentences
 
 TokenCounter = Callable[[str], int]
+_SPECIAL = 2  # [CLS] and [SEP], counted by count_tokens
 
 
 def _as_text(value: str | list[str] | None) -> str | None:
@@ -108,34 +109,31 @@ class Chunker:
         ]
 
     def _pack(self, text: str, budget: int) -> list[Span]:
-        """Greedy packing of whole sentences into spans of at most ``budget`` tokens, with overlap."""
-        sentences: list[Span] = []
+        """Greedy packing of whole sentences into spans of at most ``budget`` tokens, with overlap.
+
+        WordPiece-style tokenizers split on white space first, so the tokens of joined sentences are
+        the sum of each sentence's tokens (less the special tokens counted for each): every sentence
+        is counted once.
+        """
+        sentences: list[tuple[Span, int]] = []
         for sentence in split_sentences(text):
-            if self.count_tokens(sentence.text) <= budget:
-                sentences.append(sentence)
+            cost = self.count_tokens(sentence.text)
+            if cost <= budget:
+                sentences.append((sentence, cost - _SPECIAL))
             else:  # a sentence longer than the budget: cut it at word boundaries
-                sentences.extend(self._cut(text, sentence, budget))
+                sentences.extend((p, self.count_tokens(p.text) - _SPECIAL) for p in self._cut(text, sentence, budget))
         chunks: list[Span] = []
-        current: list[Span] = []
+        current: list[tuple[Span, int]] = []
         for sentence in sentences:
-            candidate = current + [sentence]
-            if current and self._cost(text, candidate) > budget:
-                chunks.append(_join(text, current))
-                current = self._overlap(text, current, sentence, budget)
+            if current and _SPECIAL + sum(c for _, c in current) + sentence[1] > budget:
+                chunks.append(_join(text, [s for s, _ in current]))
+                tail = current[-1]
+                keep = self.overlap_tokens and tail[1] <= self.overlap_tokens and _SPECIAL + tail[1] + sentence[1] <= budget
+                current = [tail] if keep else []
             current.append(sentence)
         if current:
-            chunks.append(_join(text, current))
+            chunks.append(_join(text, [s for s, _ in current]))
         return chunks
-
-    def _cost(self, text: str, spans: list[Span]) -> int:
-        return self.count_tokens(text[spans[0].start : spans[-1].end])
-
-    def _overlap(self, text: str, previous: list[Span], nxt: Span, budget: int) -> list[Span]:
-        if not self.overlap_tokens:
-            return []
-        tail = previous[-1]
-        fits = self.count_tokens(tail.text) <= self.overlap_tokens
-        return [tail] if fits and self._cost(text, [tail, nxt]) <= budget else []
 
     def _cut(self, text: str, sentence: Span, budget: int) -> list[Span]:
         max_chars = max(40, len(sentence.text) * budget // max(self.count_tokens(sentence.text), 1))

@@ -195,9 +195,7 @@ class SearchFilters(BaseModel):
     source: str | None = None
     date_from: int | None = None
     date_to: int | None = None
-    field: str | None = Field(
-        None, description="Chunk field (tombstone, description, ...); 'tombstone' selects one point per record."
-    )
+    chunk_index: int | None = Field(None, ge=0, description="Only chunks with this index; 0 selects one point per record.")
 
     def is_empty(self) -> bool:
         return not any(v is not None for v in self.model_dump().values())

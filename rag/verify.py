@@ -3,20 +3,38 @@
 Shared by the answerer (unsupported sentences never reach a visitor) and the evaluation
 harness. Every verifier returns a support score in [0, 1] and a label.
 
-This module holds the interface and the two baselines (token overlap, embedding
-similarity); the configured verifiers are built by :func:`load_verifier`.
+Verifiers:
+
+- :class:`FactCheckVerifier` (the offline default): aligns the claim with its best source
+  span and checks what museum misinformation looks like (a changed name, date, number,
+  place, material, relation or negation) next to lexical and embedding similarity; a
+  logistic regression fitted by ``scripts/fit_verifier.py`` combines the signals.
+- :class:`rag.nli.CrossEncoderVerifier`: an NLI / factual-consistency cross-encoder by
+  Hugging Face name or local path (``Settings.verifier_model``).
+- :class:`TokenOverlapVerifier`, :class:`EmbeddingSimilarityVerifier`: baselines.
+
+Example::
+
+    verifier = load_verifier(settings, embedder)
+    verdict = verifier.score("The portrait is an oil on canvas.", ["Oil on canvas, 1851."])
+    verdict.label  # "supported"
 """
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Sequence
 
 import numpy as np
 
+from rag.config import Settings
 from rag.embedding import Embedder
 from rag.text import words
+from rag.verifier_features import FEATURES, align, analyse_claim, analyse_source, lexical_features
 
 Label = Literal["supported", "unsupported"]
 
@@ -100,3 +118,184 @@ class EmbeddingSimilarityVerifier(Verifier):
         sims = vectors[1:] @ vectors[0]
         best = int(np.argmax(sims))
         return self._verdict(float(sims[best]), units[best][0])
+
+
+# ----------------------------------------------------------------------------- offline default
+
+#: The packaged weights of :class:`FactCheckVerifier`, written by ``scripts/fit_verifier.py``.
+WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "verifier_weights.json"
+
+
+@dataclass(frozen=True)
+class VerifierWeights:
+    """A fitted logistic regression over standardised features: ``sigmoid(b + w . (x - mean) / scale)``."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float = 0.5
+    meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> "VerifierWeights":
+        """Read the weights file (the packaged one by default)."""
+        path = Path(path) if path is not None else WEIGHTS_FILE
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"verifier weights not found at {path}; run `python scripts/fit_verifier.py` to fit them"
+            )
+        data = json.loads(path.read_text(encoding="utf-8"))
+        features = tuple(data["features"])
+        unknown = set(features) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"{path}: unknown verifier features {sorted(unknown)}; refit with scripts/fit_verifier.py")
+        vectors = [np.asarray(data[key], dtype=np.float64) for key in ("mean", "scale", "coef")]
+        if any(v.shape != (len(features),) for v in vectors):
+            raise ValueError(f"{path}: mean, scale and coef must each have {len(features)} values")
+        meta = {k: v for k, v in data.items() if k not in ("features", "mean", "scale", "coef", "intercept", "threshold")}
+        return cls(features, *vectors, float(data["intercept"]), float(data.get("threshold", 0.5)), meta)
+
+    def to_json(self) -> dict:
+        return {
+            "features": list(self.features),
+            "mean": [round(float(v), 8) for v in self.mean],
+            "scale": [round(float(v), 8) for v in self.scale],
+            "coef": [round(float(v), 8) for v in self.coef],
+            "intercept": round(self.intercept, 8),
+            "threshold": self.threshold,
+            **self.meta,
+        }
+
+    def probability(self, matrix: np.ndarray) -> np.ndarray:
+        """Support probability of each row of an (n, len(features)) matrix."""
+        z = self.intercept + ((matrix - self.mean) / self.scale) @ self.coef
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+class ClaimFeaturizer:
+    """Turns (claim, sources, question) into the feature vectors of :data:`rag.verifier_features.FEATURES`.
+
+    Source analyses and embeddings are cached, so checking every sentence of one answer
+    against the same sources costs little after the first sentence.
+
+    Example::
+
+        matrix, aligned = ClaimFeaturizer(embedder).features([("Brady took it.", ["Gardner took it."])])
+    """
+
+    def __init__(self, embedder: Embedder, cache_size: int = 4096) -> None:
+        self.embedder = embedder
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    def features(
+        self, pairs: Sequence[tuple[str, Sequence[str]]], questions: Sequence[str | None] | None = None
+    ) -> tuple[np.ndarray, list[int | None]]:
+        """The (n, len(FEATURES)) feature matrix and the index of each claim's aligned source."""
+        questions = list(questions) if questions is not None else [None] * len(pairs)
+        rows: list[dict[str, float]] = []
+        texts: list[tuple[str, list[str], str | None]] = []  # claim, candidate windows, question + claim
+        indexes: list[int | None] = []
+        for (claim, sources), question in zip(pairs, questions):
+            question = (question or "").strip() or None
+            kept = [i for i, s in enumerate(sources) if s and s.strip()]
+            if not kept:
+                rows.append(dict.fromkeys(FEATURES, 0.0))
+                texts.append((claim, [], None))
+                indexes.append(None)
+                continue
+            claim_facts = analyse_claim(claim)
+            source_facts = [analyse_source(sources[i]) for i in kept]
+            question_facts = analyse_claim(question) if question else None
+            alignment = align(claim_facts, source_facts, context=question_facts)
+            rows.append(lexical_features(claim_facts, source_facts, alignment, question_facts))
+            indexes.append(kept[alignment.source_index] if alignment.source_index is not None else None)
+            candidates = [source_facts[s].windows[w].text for s, w in alignment.candidates]
+            texts.append((claim, candidates, f"{question} {claim}" if question else None))
+        self._embedding_features(rows, texts)
+        matrix = np.array([[row[name] for name in FEATURES] for row in rows], dtype=np.float64)
+        return matrix, indexes
+
+    def _embedding_features(self, rows: list[dict[str, float]], texts: list[tuple[str, list[str], str | None]]) -> None:
+        wanted: list[str] = []
+        for claim, candidates, with_question in texts:
+            if candidates:
+                wanted += [claim, *candidates] + ([with_question] if with_question else [])
+        vectors = self._embed(wanted)
+        for row, (claim, candidates, with_question) in zip(rows, texts):
+            if not candidates:
+                row["embedding_window"] = row["embedding_question"] = 0.0
+                continue
+            windows = np.stack([vectors[c] for c in candidates])
+            best = float(np.max(windows @ vectors[claim]))
+            row["embedding_window"] = best
+            row["embedding_question"] = float(np.max(windows @ vectors[with_question])) if with_question else best
+
+    def _embed(self, texts: list[str]) -> dict[str, np.ndarray]:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        found = {}
+        if missing:
+            for text, vector in zip(missing, self.embedder.embed_documents(missing, batch_size=64)):
+                self._cache[text] = vector
+        for text in texts:
+            self._cache.move_to_end(text)
+            found[text] = self._cache[text]
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return found
+
+
+class FactCheckVerifier(Verifier):
+    """The offline default: fact checks on the aligned source span, combined by fitted weights.
+
+    Needs only the embedder and numpy at run time (the weights are a small JSON file).
+
+    Example::
+
+        verifier = FactCheckVerifier(embedder)
+        verifier.score("Brady photographed Grant in 1864.", ["Mathew Brady photographed Grant in 1865."])
+    """
+
+    name = "fact_check"
+
+    def __init__(
+        self, embedder: Embedder, weights: VerifierWeights | None = None, threshold: float | None = None
+    ) -> None:
+        self.featurizer = ClaimFeaturizer(embedder)
+        self.weights = weights or VerifierWeights.load()
+        self.threshold = self.weights.threshold if threshold is None else threshold
+        self._index = [FEATURES.index(name) for name in self.weights.features]
+
+    def score(self, claim: str, sources: Sequence[str], question: str | None = None) -> Verdict:
+        return self.score_many([(claim, sources)], [question])[0]
+
+    def score_many(
+        self, pairs: Sequence[tuple[str, Sequence[str]]], questions: Sequence[str | None] | None = None
+    ) -> list[Verdict]:
+        if not pairs:
+            return []
+        matrix, indexes = self.featurizer.features(pairs, questions)
+        scores = self.weights.probability(matrix[:, self._index])
+        return [
+            self._verdict(float(value), index) if index is not None else self._verdict(0.0, None)
+            for value, index in zip(scores, indexes)
+        ]
+
+
+# ----------------------------------------------------------------------------- factory
+
+
+def load_verifier(settings: Settings, embedder: Embedder) -> Verifier:
+    """The configured verifier: a cross-encoder when ``settings.verifier_model`` is set, else the offline default.
+
+    Example::
+
+        verifier = load_verifier(Settings(verifier_model="cross-encoder/nli-deberta-v3-small"), embedder)
+    """
+    if settings.verifier_model:
+        from rag.nli import CrossEncoderVerifier
+
+        return CrossEncoderVerifier(settings.verifier_model, threshold=settings.verifier_threshold)
+    return FactCheckVerifier(embedder, threshold=settings.verifier_threshold)

@@ -34,7 +34,7 @@ def edge_filter(filters: SearchFilters | None, extra: list[Any] | None = None) -
     """Our filter model as a qdrant-edge filter."""
     must: list[Any] = list(extra or [])
     if filters is not None:
-        for key in ("museum", "type", "record_id", "source", "field"):
+        for key in ("museum", "type", "record_id", "source", "chunk_index"):
             value = getattr(filters, key)
             if value is not None:
                 must.append(qe.FieldCondition(key=key, match=qe.MatchValue(value)))

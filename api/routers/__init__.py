@@ -1,0 +1,1 @@
+"""One APIRouter per concern; :mod:`api.main` wires them."""

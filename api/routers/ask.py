@@ -1,0 +1,121 @@
+"""Public: answer a visitor's question, whole (``POST /v1/ask``) or streamed (``POST /v1/ask/stream``).
+
+The stream is server-sent events, in this order:
+
+* ``status``    ``{"stage": "searching"}``, then ``{"stage": "answering", "status": "answered"}``
+* ``delta``     ``{"text": "..."}`` the answer text as it is produced, sentence by sentence;
+  the concatenated deltas equal ``Answer.text``
+* ``citations`` ``{"citations": [...], "suggestions": [...]}`` (suggestions: the closest objects, when abstaining)
+* ``done``      ``{"answer_id", "status", "mode", "sentences", "retrieved_ids", "timings"}``
+* ``error``     a problem+json body, instead of the rest, if answering fails
+
+Example::
+
+    curl -N -X POST localhost:8000/v1/ask/stream -H 'content-type: application/json' \\
+         -d '{"question": "Who made the print of Man Ray?"}'
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from functools import partial
+from typing import Any, AsyncIterator
+
+import anyio
+from fastapi import APIRouter, Depends
+from sse_starlette.sse import EventSourceResponse
+
+from api.deps import AppState, clean_question, get_state, rate_limit
+from api.problems import problem_body
+from api.schemas import AskRequest, AskResponse
+from rag.models import Answer, SearchFilters
+from rag.text import split_sentences
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/v1", tags=["ask"], dependencies=[Depends(rate_limit)])
+
+
+async def answer_question(state: AppState, question: str, filters: SearchFilters | None) -> tuple[Answer, str]:
+    """Answer in a worker thread (at most ``ask_concurrency`` at once), record it; returns it and its id."""
+    if filters is not None and filters.is_empty():
+        filters = None
+    started = time.perf_counter()
+    answer: Answer = await anyio.to_thread.run_sync(
+        partial(state.museum.ask, question, filters=filters), limiter=state.ask_limiter
+    )
+    seconds = time.perf_counter() - started
+    state.metrics.answers.labels(status=answer.status).inc()
+    state.metrics.answer_seconds.observe(seconds)
+    answer_id = await anyio.to_thread.run_sync(
+        partial(state.feedback.record_question, question, answer.status, answer.mode, round(seconds, 4))
+    )
+    log.info("answered status=%s mode=%s seconds=%.3f citations=%d", answer.status, answer.mode, seconds,
+             len(answer.citations))
+    return answer, answer_id
+
+
+@router.post("/ask", response_model=AskResponse, summary="Answer a question from the collection's records")
+async def ask(body: AskRequest, state: AppState = Depends(get_state)) -> AskResponse:
+    question = clean_question(body.question, state.settings)
+    answer, answer_id = await answer_question(state, question, body.filters)
+    return AskResponse(**answer.model_dump(), answer_id=answer_id)
+
+
+def text_deltas(text: str) -> list[str]:
+    """``text`` cut after each sentence; the pieces concatenate back to ``text`` exactly."""
+    pieces, position = [], 0
+    for span in split_sentences(text):
+        if span.end > position:
+            pieces.append(text[position:span.end])
+            position = span.end
+    if position < len(text):
+        pieces.append(text[position:])
+    return [piece for piece in pieces if piece]
+
+
+def _event(name: str, data: dict[str, Any]) -> dict[str, str]:
+    return {"event": name, "data": json.dumps(data, ensure_ascii=False)}
+
+
+async def answer_events(state: AppState, question: str, filters: SearchFilters | None) -> AsyncIterator[dict[str, str]]:
+    yield _event("status", {"stage": "searching"})
+    try:
+        answer, answer_id = await answer_question(state, question, filters)
+    except Exception:  # noqa: BLE001 - the stream has started: report it as an event, log the details
+        log.exception("answering failed")
+        yield _event("error", problem_body(500, "The question could not be answered; please try again."))
+        return
+    yield _event("status", {"stage": "answering", "status": answer.status})
+    for piece in text_deltas(answer.text):
+        yield _event("delta", {"text": piece})
+    yield _event(
+        "citations",
+        {
+            "citations": [c.model_dump(mode="json") for c in answer.citations],
+            "suggestions": [c.model_dump(mode="json") for c in answer.suggestions],
+        },
+    )
+    yield _event(
+        "done",
+        {
+            "answer_id": answer_id,
+            "status": answer.status,
+            "mode": answer.mode,
+            "sentences": [s.model_dump(mode="json") for s in answer.sentences],
+            "retrieved_ids": answer.retrieved_ids,
+            "timings": answer.timings,
+        },
+    )
+
+
+@router.post(
+    "/ask/stream",
+    summary="Answer a question, streamed as server-sent events",
+    response_class=EventSourceResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "status, delta, citations, done events"}},
+)
+async def ask_stream(body: AskRequest, state: AppState = Depends(get_state)) -> EventSourceResponse:
+    question = clean_question(body.question, state.settings)  # before the stream: a plain 422 problem
+    return EventSourceResponse(answer_events(state, question, body.filters), ping=10)

@@ -1,0 +1,114 @@
+"""Request and response bodies of the HTTP API (the OpenAPI schema at /docs is generated from these)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.models import Answer, SearchFilters
+
+
+class AskRequest(BaseModel):
+    """A visitor's question; ``filters`` narrows the records the answer may come from."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": "Who made the portrait of Man Ray?"}]})
+
+    question: str = Field(min_length=1, description="The question (its length limit is MUSEUM_RAG_MAX_QUESTION_CHARS).")
+    filters: SearchFilters | None = None
+
+
+class AskResponse(Answer):
+    """The :class:`rag.models.Answer`, plus the id to rate it with (POST /v1/feedback)."""
+
+    answer_id: str = Field(description="Identifies this answer for POST /v1/feedback.")
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer_id: str = Field(pattern=r"^[0-9a-f]{32}$", description="The answer_id returned with the answer.")
+    rating: Literal["up", "down"]
+    comment: str | None = Field(None, max_length=1000)
+
+
+class FeedbackResponse(BaseModel):
+    answer_id: str
+    rating: Literal["up", "down"]
+
+
+class Snippet(BaseModel):
+    """One matching chunk: ``text`` is ``record[field][start:end]`` (the tombstone's own text for tombstones)."""
+
+    field: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+class SearchResult(BaseModel):
+    record_id: str
+    title: str
+    score: float
+    museum: str | None = None
+    type: str | None = None
+    date: str | None = None
+    creators: list[str] = Field(default_factory=list)
+    url: str | None = None
+    image_url: str | None = None
+    snippets: list[Snippet] = Field(default_factory=list)
+
+
+class FacetValue(BaseModel):
+    value: str
+    count: int = Field(description="Records (not chunks) with this value among those matching the filters.")
+
+
+class SearchResponse(BaseModel):
+    query: str
+    filters: SearchFilters
+    terms: list[str] = Field(description="The query's words, for highlighting.")
+    total_records: int = Field(description="Records matching the filters (whatever the query).")
+    results: list[SearchResult]
+    facets: dict[str, list[FacetValue]]
+
+
+class ObjectResponse(BaseModel):
+    record: dict[str, Any]
+    chunks: list[dict[str, Any]]
+
+
+class UnansweredItem(BaseModel):
+    question: str = Field(description="The most recent wording of the question.")
+    normalized: str
+    count: int
+    last_asked: float = Field(description="Unix time.")
+
+
+class UnansweredReport(BaseModel):
+    items: list[UnansweredItem]
+
+
+class IngestResponse(BaseModel):
+    files: int
+    records_read: int
+    records_added: int
+    records_replaced: int
+    records_skipped: int
+    records_invalid: int
+    records_deleted: int
+    chunks_added: int
+    chunks_replaced: int
+    chunks_deleted: int
+    seconds: float
+    issues: list[str]
+    prune_skipped_reason: str | None = None
+
+
+class Ready(BaseModel):
+    status: Literal["ready"]
+    store: str
+    chunks: int
+    embed_model: str
+    answering: bool

@@ -1,0 +1,87 @@
+"""Ingest throughput against its floor, for the torch and the ONNX embedding paths.
+
+For each backend: a whole ingest of the sample collection into a fresh embedded store
+(records/s, chunks/s), then the raw encoder throughput on exactly the same chunk texts with
+the same model and batch size (the floor: what embedding alone costs), and their ratio.
+
+    python bench/ingest.py                      # the whole bundled sample (2,876 records)
+    python bench/ingest.py --limit 500 --backends onnx
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ingest.loaders import load_paths  # noqa: E402
+from ingest.pipeline import Ingestor  # noqa: E402
+from rag.chunking import Chunker, embedding_text  # noqa: E402
+from rag.config import Settings  # noqa: E402
+from rag.embedding import load_embedder  # noqa: E402
+from rag.store import open_store  # noqa: E402
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "npg_labels.jsonl"
+
+
+def bench_backend(backend: str, collection: Path, workdir: Path) -> dict:
+    settings = Settings(_env_file=None, data_dir=workdir / backend, embed_backend=backend)
+    embedder = load_embedder(settings)
+    with open_store(settings) as store:
+        summary = Ingestor(settings, store, embedder).run([collection], source="bench", show_progress=True)
+    # The floor: the same chunk texts through the same encoder, nothing else.
+    chunker = Chunker(embedder.count_tokens, settings.chunk_max_tokens, settings.chunk_overlap_tokens)
+    texts = [embedding_text(c) for item in load_paths([collection]).records for c in chunker.chunk(item.record)]
+    started = time.perf_counter()
+    embedder.embed_documents(texts, batch_size=settings.embed_batch_size)
+    encode_seconds = time.perf_counter() - started
+    chunks = summary.chunks_added
+    return {
+        "backend": backend,
+        "records": summary.records_added,
+        "chunks": chunks,
+        "ingest_seconds": round(summary.seconds, 1),
+        "records_per_s": round(summary.records_added / summary.seconds, 1),
+        "chunks_per_s": round(chunks / summary.seconds, 1),
+        "encoder_only_seconds": round(encode_seconds, 1),
+        "encoder_chunks_per_s": round(len(texts) / encode_seconds, 1),
+        "ingest_vs_floor": round(summary.seconds / encode_seconds, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--collection", type=Path, default=SAMPLE)
+    parser.add_argument("--limit", type=int, default=None, help="Only the first N records.")
+    parser.add_argument("--backends", nargs="+", default=["torch", "onnx"], choices=["torch", "onnx"])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="museum-rag-bench-") as tmp:
+        workdir = Path(tmp)
+        collection = args.collection
+        if args.limit:
+            collection = workdir / "subset.jsonl"
+            with args.collection.open(encoding="utf-8") as src, collection.open("w", encoding="utf-8") as dst:
+                for _, line in zip(range(args.limit), src):
+                    dst.write(line)
+        rows = [bench_backend(backend, collection, workdir) for backend in args.backends]
+    header = f"{'backend':8} {'records':>8} {'chunks':>7} {'ingest s':>9} {'rec/s':>7} {'chunk/s':>8} {'encoder chunk/s':>16} {'ingest/encoder':>15}"
+    print(f"\ncpu cores: {os.cpu_count()}  collection: {args.collection.name}" + (f" (first {args.limit})" if args.limit else ""))
+    print(header)
+    for r in rows:
+        print(
+            f"{r['backend']:8} {r['records']:8d} {r['chunks']:7d} {r['ingest_seconds']:9.1f} {r['records_per_s']:7.1f} "
+            f"{r['chunks_per_s']:8.1f} {r['encoder_chunks_per_s']:16.1f} {r['ingest_vs_floor']:14.2f}x"
+        )
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""``museum-rag serve``: the HTTP API, the chat widget's demo page (/) and the staff page (/staff).
+
+Example::
+
+    MUSEUM_RAG_API_KEYS=staff-secret museum-rag serve --port 8000
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+
+
+def serve(
+    host: Optional[str] = typer.Option(None, help="Address to listen on (default: MUSEUM_RAG_HOST, 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, min=1, max=65535, help="Port (default: MUSEUM_RAG_PORT, 8000)."),
+    workers: int = typer.Option(
+        1, min=1, max=64, help="Server processes. More than one needs MUSEUM_RAG_STORE=server (one process owns an embedded store)."
+    ),
+    log_level: str = typer.Option("info", help="debug | info | warning | error"),
+) -> None:
+    """Serve the API, the chat widget demo page (/) and the staff page (/staff)."""
+    import uvicorn
+
+    from api.observability import configure_logging
+    from cli.main import fail, settings_or_fail
+
+    settings = settings_or_fail()
+    updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    settings = settings.model_copy(update=updates)
+    level = log_level.upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        fail("--log-level must be debug, info, warning or error", code=2)
+    if workers > 1 and settings.store == "embedded":
+        fail(
+            "the embedded store is owned by one process: use --workers 1, or a Qdrant server "
+            "(MUSEUM_RAG_STORE=server, MUSEUM_RAG_QDRANT_URL; `museum-rag migrate --to URL` copies the store)",
+            code=2,
+        )
+    configure_logging(level)
+    _announce(settings)
+    common = dict(
+        host=settings.host, port=settings.port, log_config=None, log_level=log_level.lower(), access_log=False,
+        proxy_headers=True, server_header=False, timeout_graceful_shutdown=10,
+    )
+    if workers > 1:  # each worker builds its app from the same MUSEUM_RAG_* environment
+        import os
+
+        os.environ["MUSEUM_RAG_HOST"], os.environ["MUSEUM_RAG_PORT"] = settings.host, str(settings.port)
+        uvicorn.run("api.main:create_app", factory=True, workers=workers, **common)
+        return
+
+    from api.main import create_app
+    from cli.main import open_museum
+
+    museum = open_museum(settings)  # before binding the port: a locked store is a clear error, not a traceback
+    uvicorn.run(create_app(settings, museum=museum, close_museum=True), **common)
+
+
+def _announce(settings) -> None:
+    base = f"http://{settings.host}:{settings.port}"
+    typer.echo(f"museum-rag: demo page {base}/  staff page {base}/staff  API docs {base}/docs", err=True)
+    if not settings.api_keys and not settings.admin_keys:
+        typer.secho(
+            "museum-rag: no staff keys (MUSEUM_RAG_API_KEYS): the staff page and staff routes are disabled.",
+            fg=typer.colors.YELLOW, err=True,
+        )

@@ -1,0 +1,102 @@
+"""Release gates: ``--fail-under metric=value`` (floors) and ``--fail-above metric=value`` (ceilings).
+
+Metric names are dotted keys of summary.json: ``overall.hit_at_1``,
+``by_kind.factual.hit_at_5``, ``abstention.recall``, ``misinformation.corrected_rate``,
+``latency.p95``. Names are checked before the run starts, so a typo fails in a second, not
+after the whole question set; a metric without a value (e.g. no question of that kind was
+evaluated) fails its gate, since nothing was proven.
+
+Example::
+
+    gates = parse_gates(["overall.hit_at_5=0.8"], ["latency.p95=3"])
+    failures = check_gates(summary, gates)   # ["overall.hit_at_5 = 0.7500 is under its floor 0.8"]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping, Sequence
+
+from eval.metrics import METRICS
+from eval.questions import KINDS
+
+_GROUP_METRICS = tuple(METRICS)
+_SECTIONS: dict[str, tuple[str, ...]] = {
+    "abstention": ("precision", "recall", "f1", "wrongful_abstention_rate"),
+    "misinformation": ("corrected_rate", "repeated_premise_rate", "abstained_rate", "false_correction_rate"),
+    "latency": ("p50", "p95", "mean", "max"),
+}
+
+
+@dataclass(frozen=True)
+class Gate:
+    metric: str
+    bound: float
+    direction: Literal["under", "above"]  # "under": fail when value < bound; "above": fail when value > bound
+
+    def __str__(self) -> str:
+        return f"{self.metric} {'>=' if self.direction == 'under' else '<='} {self.bound:g}"
+
+
+def known_metrics() -> list[str]:
+    """Every metric name a gate accepts."""
+    names = [f"overall.{m}" for m in _GROUP_METRICS]
+    names += [f"by_kind.{k}.{m}" for k in KINDS for m in _GROUP_METRICS]
+    names += [f"{section}.{m}" for section, keys in _SECTIONS.items() for m in keys]
+    return names
+
+
+def is_known_metric(name: str) -> bool:
+    parts = name.split(".")
+    if len(parts) == 2 and parts[0] == "overall":
+        return parts[1] in _GROUP_METRICS
+    if len(parts) == 3 and parts[0] == "by_kind":
+        return parts[1] in KINDS and parts[2] in _GROUP_METRICS
+    return len(parts) == 2 and parts[1] in _SECTIONS.get(parts[0], ())
+
+
+def parse_gate(text: str, direction: Literal["under", "above"]) -> Gate:
+    """Parse ``metric=value``; raises ValueError with a message a user can act on."""
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not name or not value.strip():
+        raise ValueError(f"gate {text!r} must look like metric=value, e.g. overall.hit_at_5=0.8")
+    if not is_known_metric(name):
+        raise ValueError(
+            f"unknown metric {name!r}: use a dotted key of summary.json such as overall.hit_at_1, "
+            f"by_kind.factual.hit_at_5, abstention.recall, misinformation.corrected_rate or latency.p95 "
+            f"(group metrics: {', '.join(_GROUP_METRICS)})"
+        )
+    try:
+        bound = float(value)
+    except ValueError as exc:
+        raise ValueError(f"gate {text!r}: {value.strip()!r} is not a number") from exc
+    return Gate(name, bound, direction)
+
+
+def parse_gates(fail_under: Sequence[str] | None, fail_above: Sequence[str] | None = None) -> list[Gate]:
+    return [parse_gate(t, "under") for t in fail_under or []] + [parse_gate(t, "above") for t in fail_above or []]
+
+
+def lookup(summary: Mapping[str, Any], name: str) -> Any:
+    """The value at a dotted key of ``summary`` (None when any part is missing)."""
+    node: Any = summary
+    for part in name.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def check_gates(summary: Mapping[str, Any], gates: Sequence[Gate]) -> list[str]:
+    """One message per failing gate; an empty list means every gate passed."""
+    failures = []
+    for gate in gates:
+        value = lookup(summary, gate.metric)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            failures.append(f"{gate.metric} has no value in this run (needs {gate}); was any question of that kind evaluated?")
+        elif gate.direction == "under" and value < gate.bound:
+            failures.append(f"{gate.metric} = {value:.4f} is under its floor {gate.bound:g}")
+        elif gate.direction == "above" and value > gate.bound:
+            failures.append(f"{gate.metric} = {value:.4f} is above its ceiling {gate.bound:g}")
+    return failures

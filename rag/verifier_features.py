@@ -1,0 +1,470 @@
+"""Text analysis for the offline faithfulness verifier: what changes when a museum fact is wrong.
+
+A claim that misstates a museum record usually keeps most of the record's words and changes
+one fact: a person's name, a year or a number, a place, a material, a relation, or it adds a
+negation. This module turns a (claim, sources) pair into a small vector of such signals,
+measured against the source span the claim aligns with best, plus lexical overlap. The
+embedding similarity is added by the verifier (it needs the embedder); the combination
+weights live in ``rag/data/verifier_weights.json``.
+
+Everything here is plain Python and fast: a source text is analysed once and cached, so
+scoring every sentence of an answer against the same few sources costs little.
+
+Example::
+
+    claim = analyse_claim("Bennett is shown seated with his four children.")
+    sources = [analyse_source("This photograph shows Henry Hamilton Bennett seated with his three children.")]
+    alignment = align(claim, sources)
+    values = lexical_features(claim, sources, alignment)
+    values["numbers_missing"]  # 1.0: "four" is nowhere in the source
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Sequence
+
+from rag.text import split_sentences
+
+# ----------------------------------------------------------------------------- vocabulary
+
+#: Function words: never evidence on their own.
+STOPWORDS = frozenset(
+    """a an the and or but of in on at to for from by with as is was were are be been being it its this that these
+    those he she his her him they them their theirs we our ours you your yours i me my mine not no so than then there
+    here who whom whose which what when where why how do does did doing done has have had having will would can could
+    should may might must shall also into about over under after before while during until since upon onto off out up
+    down very just only even still yet both either neither each every all any some such same other another own more
+    most much many few less least well too again once if because though although whether s t its it's itself himself
+    herself themselves ourselves yourself myself one ones thing things something anything nothing get got gets
+    become became becomes let lets make made makes like""".split()
+)
+
+#: Words that flip the polarity of a statement.
+NEGATIONS = frozenset(
+    "not no never n't nor neither none nobody nothing nowhere without cannot cant dont doesnt didnt isnt wasnt "
+    "werent arent wont wouldnt couldnt shouldnt hasnt havent hadnt".split()
+)
+
+#: First- and second-person words: a claim about "I" or "you" is conversation, not a record.
+PERSONAL = frozenset("i me my mine myself we us our ours you your yours yourself i'm i've i'd i'll".split())
+
+#: Materials, media and techniques: the "medium" line of a museum record.
+MATERIALS = frozenset(
+    """oil oils tempera acrylic acrylics watercolor watercolour watercolors gouache pastel pastels charcoal graphite
+    pencil ink inks chalk crayon conte sepia bistre encaustic fresco enamel lacquer gesso bronze brass copper iron
+    steel tin pewter lead silver gold platinum palladium aluminum aluminium zinc nickel marble granite limestone
+    sandstone alabaster basalt slate jade ivory bone horn shell tortoiseshell amber pearl coral wood walnut oak
+    mahogany pine maple cherry ebony boxwood cedar terracotta plaster clay porcelain stoneware earthenware faience
+    ceramic glass crystal canvas linen panel paper vellum parchment board cardboard silk wool cotton velvet satin
+    leather felt feathers wax resin plastic fiberglass vinyl albumen salted gelatin collodion daguerreotype
+    ambrotype tintype ferrotype cyanotype calotype platinotype photogravure heliogravure lithograph lithography
+    chromolithograph etching engraving woodcut wood-engraving woodblock linocut mezzotint aquatint drypoint
+    screenprint serigraph silkscreen monotype offset inkjet chromogenic dye polaroid collage mosaic tapestry
+    embroidery needlework photograph photographs photography painting drawing sculpture bust relief medal miniature
+    print poster caricature cartoon sketch""".split()
+)
+
+#: Pairs of words whose swap turns a true statement false (kinship, outcome, order, direction).
+_ANTONYM_PAIRS = (
+    ("husband", "wife"), ("brother", "sister"), ("father", "mother"), ("son", "daughter"), ("uncle", "aunt"),
+    ("nephew", "niece"), ("grandfather", "grandmother"), ("king", "queen"), ("prince", "princess"),
+    ("man", "woman"), ("men", "women"), ("male", "female"), ("boy", "girl"),
+    ("won", "lost"), ("win", "lose"), ("victory", "defeat"), ("defeated", "lost"), ("together", "separate"),
+    ("together", "separately"), ("before", "after"), ("first", "last"), ("earlier", "later"), ("older", "younger"),
+    ("eldest", "youngest"), ("elder", "younger"), ("early", "late"), ("north", "south"), ("east", "west"),
+    ("northern", "southern"), ("eastern", "western"), ("upper", "lower"), ("left", "right"), ("inside", "outside"),
+    ("front", "back"), ("born", "died"), ("birth", "death"), ("open", "closed"), ("opened", "closed"),
+    ("accepted", "rejected"), ("accepted", "refused"), ("supported", "opposed"), ("support", "oppose"),
+    ("friend", "enemy"), ("friends", "enemies"), ("ally", "enemy"), ("allies", "enemies"), ("liberal", "conservative"),
+    ("democrat", "republican"), ("democratic", "republican"), ("union", "confederate"), ("public", "private"),
+    ("increase", "decrease"), ("rise", "fall"), ("success", "failure"), ("successful", "unsuccessful"),
+    ("legal", "illegal"), ("married", "divorced"), ("hired", "fired"), ("bought", "sold"), ("buy", "sell"),
+    ("gave", "received"), ("teacher", "student"), ("teacher", "pupil"), ("master", "pupil"), ("employer", "employee"),
+    ("black", "white"), ("day", "night"), ("morning", "evening"), ("summer", "winter"), ("spring", "autumn"),
+    ("spring", "fall"), ("large", "small"), ("larger", "smaller"), ("largest", "smallest"), ("highest", "lowest"),
+    ("most", "least"), ("more", "less"), ("major", "minor"), ("always", "never"), ("arrived", "departed"),
+    ("entered", "left"), ("start", "end"), ("began", "ended"), ("beginning", "end"), ("native", "foreign"),
+    ("ancient", "modern"), ("fiction", "nonfiction"), ("comedy", "tragedy"), ("author", "illustrator"),
+)
+ANTONYMS: dict[str, frozenset[str]] = {}
+for _a, _b in _ANTONYM_PAIRS:
+    ANTONYMS[_a] = ANTONYMS.get(_a, frozenset()) | {_b}
+    ANTONYMS[_b] = ANTONYMS.get(_b, frozenset()) | {_a}
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12, "twice": 2, "thrice": 3,
+    "single": 1, "pair": 2, "couple": 2, "half": 0.5,
+}
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+    "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70, "eightieth": 80, "ninetieth": 90,
+    "hundredth": 100, "thousandth": 1000,
+}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+#: Number words too common as pronouns or idioms to count as a stated quantity on their own.
+_WEAK_NUMBERS = frozenset({"one", "single", "pair", "couple", "half", "second"})
+
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+_TOKEN = re.compile(
+    r"\$?\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th|s|'s)?|\.\d+|[A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ]+(?:['’][A-Za-z]+)*"
+)
+_SENTENCE_END = re.compile(r"[.!?]")
+
+
+# ----------------------------------------------------------------------------- tokens
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: ``Miloš`` and ``Milos`` compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("’", "'")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light suffix stripper (plural, past tense, -ing, -ly) for matching word forms.
+
+    >>> stem("married") == stem("marry"), stem("paintings") == stem("painting") == stem("painted")
+    (True, True)
+    """
+    w = word
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) <= 3 or not w.isalpha():
+        return w
+    for suffix, replacement in (
+        ("ies", "i"), ("ied", "i"), ("sses", "ss"), ("ings", ""), ("ing", ""), ("edly", ""), ("ed", ""),
+        ("ly", ""), ("es", ""), ("s", ""),
+    ):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not (suffix == "s" and w.endswith(("ss", "us", "is"))):
+            w = w[: len(w) - len(suffix)] + replacement
+            break
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+        w = w[:-1]  # stopped -> stopp -> stop
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    if len(w) > 3 and w.endswith("y"):
+        w = w[:-1] + "i"
+    return w
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # as written
+    norm: str  # folded, possessive stripped
+    stem: str
+    capitalised: bool
+    sentence_initial: bool
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    last_end = 0
+    for match in _TOKEN.finditer(text):
+        raw = match.group(0)
+        gap = text[last_end : match.start()]
+        initial = not tokens or bool(_SENTENCE_END.search(gap))
+        last_end = match.end()
+        norm = fold(raw)
+        if norm.endswith("'s"):
+            norm = norm[:-2]
+        norm = norm.replace("'", "") if norm not in ("n't",) else norm
+        if fold(raw).endswith("n't") and len(raw) > 3:  # don't / wasn't -> "do" + "n't"
+            tokens.append(Token(raw[:-3], norm[:-2], stem(norm[:-2]), raw[0].isupper(), initial))
+            tokens.append(Token("n't", "n't", "n't", False, False))
+            continue
+        tokens.append(Token(raw, norm, stem(norm), raw[:1].isupper(), initial))
+    return tokens
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+def _digit_value(norm: str) -> tuple[float, bool] | None:
+    """(value, is_year) for a token written in digits, else None."""
+    text = norm.lstrip("$")
+    decade = text.endswith("s") and not text.endswith(("st", "nd", "rd", "th"))
+    text = re.sub(r"(st|nd|rd|th|s)$", "", text).replace(",", "")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    is_year = value.is_integer() and 1000 <= value <= 2100 and "," not in norm
+    return (value, is_year or decade)
+
+
+def extract_numbers(tokens: Sequence[Token]) -> set[float]:
+    """Every quantity stated in the tokens: digits, number words, ordinals, "two million", "1930s", "19th"."""
+    values: set[float] = set()
+    i = 0
+    while i < len(tokens):
+        norm = tokens[i].norm
+        if norm[:1].isdigit() or norm[:1] in "$.":
+            parsed = _digit_value(norm)
+            if parsed is not None:
+                value = parsed[0]
+                if i + 1 < len(tokens) and tokens[i + 1].norm in _SCALES:
+                    value *= _SCALES[tokens[i + 1].norm]
+                    i += 1
+                values.add(value)
+            i += 1
+            continue
+        parts = norm.split("-")
+        if parts[0] in _UNITS or parts[0] in _ORDINALS or parts[0] in _SCALES:
+            total, current, used, j, weak = 0.0, 0.0, 0, i, True
+            while j < len(tokens):
+                pieces = tokens[j].norm.split("-")
+                if not all(p in _UNITS or p in _ORDINALS or p in _SCALES or p == "and" for p in pieces):
+                    break
+                if pieces == ["and"] and (used == 0 or j + 1 >= len(tokens) or tokens[j + 1].norm not in _UNITS):
+                    break
+                for piece in pieces:
+                    if piece in _UNITS:
+                        current += _UNITS[piece]
+                    elif piece in _ORDINALS:
+                        current += _ORDINALS[piece]
+                    elif piece in _SCALES:
+                        current = max(current, 1) * _SCALES[piece]
+                        if _SCALES[piece] >= 1000:
+                            total, current = total + current, 0.0
+                    if piece != "and":
+                        used += 1
+                        weak = weak and piece in _WEAK_NUMBERS
+                j += 1
+            if used and not weak:
+                values.add(total + current)
+            i = max(j, i + 1)
+            continue
+        i += 1
+    return values
+
+
+def years(values: set[float]) -> set[float]:
+    return {v for v in values if v.is_integer() and 1000 <= v <= 2100}
+
+
+def numbers_match(value: float, pool: set[float]) -> bool:
+    if value in pool:
+        return True
+    # "the 1930s" vs 1934, "about 6,000" written as 6000.0: a decade matches its years.
+    if value.is_integer() and 1000 <= value <= 2100 and value % 10 == 0:
+        return any(value <= other < value + 10 for other in pool)
+    return False
+
+
+# ----------------------------------------------------------------------------- analysed texts
+
+
+@dataclass
+class TextFacts:
+    """The facts a text states, as sets of normalised word forms and values."""
+
+    text: str
+    stems: list[str]  # all word stems, in order
+    content: list[str]  # stems of content words, in order
+    norms: frozenset[str]
+    stem_set: frozenset[str]
+    prefixes: frozenset[str]
+    names: frozenset[str]  # stems of capitalised name-like tokens
+    numbers: set[float]
+    materials: frozenset[str]
+    negations: int
+    personal: int
+    bigrams: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+
+
+def _is_name(token: Token) -> bool:
+    if not token.capitalised or not token.norm.isalpha() or len(token.norm) < 2:
+        return False
+    if token.norm in STOPWORDS or token.norm in _MONTHS or token.norm in _ORDINALS or token.norm in _UNITS:
+        return False
+    if token.sentence_initial and (token.norm.endswith("ly") or token.norm in NEGATIONS):
+        return False
+    return True
+
+
+def facts(text: str) -> TextFacts:
+    tokens = tokenize(text)
+    stems = [t.stem for t in tokens]
+    content = [t.stem for t in tokens if t.norm not in STOPWORDS and t.norm not in NEGATIONS and len(t.norm) > 1
+               or t.norm[:1].isdigit()]
+    word_stems = [s for s in stems if s]
+    bigrams = frozenset(
+        (a, b) for a, b in zip(word_stems, word_stems[1:]) if not (a in STOPWORDS and b in STOPWORDS)
+    )
+    norms = frozenset(t.norm for t in tokens)
+    return TextFacts(
+        text=text,
+        stems=stems,
+        content=content,
+        norms=norms,
+        stem_set=frozenset(stems) | norms,
+        prefixes=frozenset(n[:5] for n in norms if len(n) >= 6 and n.isalpha()),
+        names=frozenset(t.stem for t in tokens if _is_name(t)),
+        numbers=extract_numbers(tokens),
+        materials=frozenset(t.norm for t in tokens if t.norm in MATERIALS),
+        negations=sum(1 for t in tokens if t.norm in NEGATIONS),
+        personal=sum(1 for t in tokens if t.norm in PERSONAL),
+        bigrams=bigrams,
+    )
+
+
+def knows(word: str, where: TextFacts) -> bool:
+    """Whether a claim word (a stem) is stated in ``where``, allowing word-form variants (Britain/British)."""
+    if word in where.stem_set:
+        return True
+    return len(word) >= 6 and word.isalpha() and word[:5] in where.prefixes
+
+
+@dataclass
+class SourceFacts:
+    """One source text cut into alignment windows (one and two consecutive sentences)."""
+
+    whole: TextFacts
+    windows: list[TextFacts]
+
+
+@lru_cache(maxsize=4096)
+def analyse_source(text: str) -> SourceFacts:
+    sentences = [span.text for span in split_sentences(text)] or [text]
+    windows = [facts(s) for s in sentences]
+    windows += [facts(a + " " + b) for a, b in zip(sentences, sentences[1:])]
+    return SourceFacts(facts(text), windows)
+
+
+@lru_cache(maxsize=4096)
+def analyse_claim(text: str) -> TextFacts:
+    return facts(text)
+
+
+# ----------------------------------------------------------------------------- alignment
+
+
+@dataclass(frozen=True)
+class Alignment:
+    source_index: int | None
+    window: TextFacts | None
+    recall: float
+    candidates: tuple[tuple[int, int], ...]  # (source, window) of the best few windows, best first
+
+
+def _recall(claim: TextFacts, where: TextFacts) -> float:
+    if not claim.content:
+        return 1.0
+    return sum(1 for w in claim.content if knows(w, where)) / len(claim.content)
+
+
+def _bigram_recall(claim: TextFacts, where: TextFacts) -> float:
+    if not claim.bigrams:
+        return _recall(claim, where)
+    return len(claim.bigrams & where.bigrams) / len(claim.bigrams)
+
+
+def align(claim: TextFacts, sources: Sequence[SourceFacts], keep: int = 3, context: TextFacts | None = None) -> Alignment:
+    """The source window that states most of the claim (and of ``context``, e.g. the question)."""
+    scored: list[tuple[float, int, int]] = []
+    for s, source in enumerate(sources):
+        for w, window in enumerate(source.windows):
+            value = _recall(claim, window) + 0.25 * _bigram_recall(claim, window)
+            if context is not None and context.content:
+                value += 0.25 * _recall(context, window)
+            # Prefer the shorter window on ties: single sentences come first in ``windows``.
+            scored.append((value - 0.001 * len(window.content) / 100, s, w))
+    if not scored:
+        return Alignment(None, None, 0.0, ())
+    scored.sort(key=lambda item: -item[0])
+    _, s, w = scored[0]
+    window = sources[s].windows[w]
+    return Alignment(s, window, _recall(claim, window), tuple((s2, w2) for _, s2, w2 in scored[:keep]))
+
+
+# ----------------------------------------------------------------------------- features
+
+
+def _missing(values: frozenset[str], where: TextFacts) -> int:
+    return sum(1 for v in values if not knows(v, where))
+
+
+def union_facts(sources: Sequence[SourceFacts]) -> TextFacts:
+    """The facts of all sources together (what the claim may draw on)."""
+    if len(sources) == 1:
+        return sources[0].whole
+    return _joined_facts(tuple(s.whole.text for s in sources))
+
+
+@lru_cache(maxsize=1024)
+def _joined_facts(texts: tuple[str, ...]) -> TextFacts:
+    return facts(" \n".join(texts))
+
+
+def lexical_features(
+    claim: TextFacts,
+    sources: Sequence[SourceFacts],
+    alignment: Alignment,
+    question: TextFacts | None = None,
+    everything: TextFacts | None = None,
+) -> dict[str, float]:
+    """The non-embedding features of one claim against its sources (see ``FEATURES``)."""
+    allf = everything or union_facts(sources)
+    window = alignment.window or allf
+    question_words = question.stem_set if question is not None else frozenset()
+
+    content = claim.content
+    novel_claim = [w for w in content if w not in question_words]
+    names_missing = _missing(claim.names, allf)
+    window_names_other = len(window.names - claim.names) > 0
+    numbers_missing = sum(1 for v in claim.numbers if not numbers_match(v, allf.numbers))
+    numbers_window_missing = sum(1 for v in claim.numbers if not numbers_match(v, window.numbers))
+    years_missing = sum(1 for v in years(claim.numbers) if not numbers_match(v, allf.numbers))
+    materials_missing = sum(1 for m in claim.materials if not knows(stem(m), allf) and m not in allf.norms)
+    antonym = 0
+    for word in claim.norms:
+        opposite = ANTONYMS.get(word)
+        if opposite and word not in window.norms and any(o in window.norms for o in opposite):
+            antonym += 1
+    negation_mismatch = float((claim.negations > 0) != (window.negations > 0))
+    personal = float(claim.personal > 0 and allf.personal == 0)
+    novel_words = [w for w in novel_claim if not knows(w, allf)]
+    unknown_words = [w for w in content if not knows(w, allf)]
+
+    return {
+        "recall_window": alignment.recall,
+        "recall_all": _recall(claim, allf),
+        "bigram_window": _bigram_recall(claim, window),
+        "bigram_all": _bigram_recall(claim, allf),
+        "answer_recall": (1.0 - len(novel_words) / len(novel_claim)) if novel_claim else 1.0,
+        "unknown_words": min(len(unknown_words), 6) / 6,
+        "names_missing": min(names_missing, 2) / 2,
+        "name_swap": float(names_missing > 0 and window_names_other),
+        "numbers_missing": min(numbers_missing, 2) / 2,
+        "years_missing": min(years_missing, 2) / 2,
+        "numbers_window_missing": float(numbers_window_missing > numbers_missing),
+        "materials_missing": min(materials_missing, 2) / 2,
+        "antonym": min(antonym, 2) / 2,
+        "negation_mismatch": negation_mismatch,
+        "personal": personal,
+        "is_question": float(claim.text.rstrip().endswith("?")),
+        "claim_length": min(len(content), 30) / 30,
+    }
+
+
+#: Feature order of the weight vector (the embedding features come from the verifier).
+LEXICAL_FEATURES = (
+    "recall_window", "recall_all", "bigram_window", "bigram_all", "answer_recall", "unknown_words",
+    "names_missing", "name_swap", "numbers_missing", "years_missing", "numbers_window_missing",
+    "materials_missing", "antonym", "negation_mismatch", "personal", "is_question", "claim_length",
+)
+EMBEDDING_FEATURES = ("embedding_window", "embedding_question")
+FEATURES = LEXICAL_FEATURES + EMBEDDING_FEATURES
