@@ -50,10 +50,10 @@ LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 def configure_logging(level: str | int = "INFO") -> None:
     """One stderr handler with the request id in every line (idempotent)."""
     root = logging.getLogger()
-    for handler in root.handlers:
-        if getattr(handler, "_museum_rag", False):
-            break
-    else:
+    for handler in list(root.handlers):
+        if type(handler) is logging.StreamHandler and not getattr(handler, "_museum_rag", False):
+            root.removeHandler(handler)  # e.g. the CLI's basicConfig: one line per record, with the request id
+    if not any(getattr(handler, "_museum_rag", False) for handler in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler._museum_rag = True  # type: ignore[attr-defined]
         handler.setFormatter(logging.Formatter(LOG_FORMAT))

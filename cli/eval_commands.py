@@ -21,8 +21,6 @@ from typing import List, Optional
 
 import typer
 
-from cli.main import fail, settings_or_fail
-
 eval_app = typer.Typer(
     help="Evaluate answering (run, compare) and the faithfulness verifier (verifier).",
     no_args_is_help=True,
@@ -30,8 +28,20 @@ eval_app = typer.Typer(
 )
 
 
+def fail(message: str, code: int = 1) -> None:
+    from cli.main import fail as main_fail  # imported late: cli.main imports this module while it loads
+
+    main_fail(message, code)
+
+
+def settings_or_fail():
+    from cli.main import settings_or_fail as main_settings
+
+    return main_settings()
+
+
 def _default_out(prefix: str) -> Path:
-    return Path("eval-runs") / f"{prefix}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    return Path("data") / "runs" / f"{prefix}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
 @eval_app.command("run")
@@ -41,7 +51,7 @@ def run_command(
         None, "--collection", help="Ingest these collection files into a fresh temporary store and evaluate on it "
         "(repeatable). Without it, the configured store is used."
     ),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Run folder (default: eval-runs/run-<time>)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Run folder (default: data/runs/run-<time>)."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Evaluate only the first N valid questions."),
     limit_per_kind: Optional[int] = typer.Option(
         None, "--limit-per-kind", min=1, help="Evaluate only the first N questions of each kind (before --limit)."
@@ -52,6 +62,9 @@ def run_command(
     fail_above: Optional[List[str]] = typer.Option(
         None, "--fail-above", help="metric=ceiling: exit 1 when the metric is above it, e.g. latency.p95=5 (repeatable)."
     ),
+    gates_file: Optional[Path] = typer.Option(
+        None, "--gates", help='JSON file of gates: {"fail_under": {metric: floor}, "fail_above": {metric: ceiling}}.'
+    ),
     reverify: bool = typer.Option(
         True, "--reverify/--no-reverify", help="Re-check every answer sentence with the configured verifier "
         "(default) instead of trusting the support the pipeline reported."
@@ -59,13 +72,13 @@ def run_command(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
 ) -> None:
     """Answer every question with the pipeline the API serves; write results.jsonl, summary.json, report.md, report.html."""
-    from eval.gates import check_gates, parse_gates
+    from eval.gates import check_gates, load_gates_file, parse_gates
     from eval.questions import QuestionFileError
     from eval.runner import EvalError, run_evaluation, write_run
     from rag.store import StoreLockedError
 
     try:
-        gates = parse_gates(fail_under, fail_above)
+        gates = (load_gates_file(gates_file) if gates_file else []) + parse_gates(fail_under, fail_above)
     except ValueError as exc:
         fail(str(exc), code=2)
         return
@@ -155,7 +168,7 @@ def compare_command(
 @eval_app.command("verifier")
 def verifier_command(
     data: Path = typer.Option(..., "--data", help="Labeled pairs (JSONL: source, claim, label, origin[, kind])."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Report folder (default: eval-runs/verifier-<time>)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Report folder (default: data/runs/verifier-<time>)."),
 ) -> None:
     """Measure the configured verifier and the baselines (token overlap, embedding similarity) side by side."""
     try:

@@ -14,7 +14,9 @@ Example::
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, Mapping, Sequence
 
 from eval.metrics import METRICS
@@ -76,6 +78,31 @@ def parse_gate(text: str, direction: Literal["under", "above"]) -> Gate:
 
 def parse_gates(fail_under: Sequence[str] | None, fail_above: Sequence[str] | None = None) -> list[Gate]:
     return [parse_gate(t, "under") for t in fail_under or []] + [parse_gate(t, "above") for t in fail_above or []]
+
+
+def load_gates_file(path: Path) -> list[Gate]:
+    """Gates kept in a versioned JSON file: ``{"fail_under": {metric: floor}, "fail_above": {metric: ceiling}}``.
+
+    Example file::
+
+        {"fail_under": {"overall.hit_at_5": 0.8, "abstention.recall": 0.5}, "fail_above": {"latency.p95": 5}}
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ValueError(f"gates file not found: {path}") from exc
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"gates file {path} is not valid JSON: {exc}") from exc
+    unknown = set(data) - {"fail_under", "fail_above", "comment"} if isinstance(data, dict) else {"(not an object)"}
+    if unknown:
+        raise ValueError(f"gates file {path}: expected the keys fail_under and fail_above, got {sorted(unknown)}")
+    gates = []
+    for key, direction in (("fail_under", "under"), ("fail_above", "above")):
+        section = data.get(key) or {}
+        if not isinstance(section, dict):
+            raise ValueError(f"gates file {path}: {key} must map metric names to numbers")
+        gates += [parse_gate(f"{name}={value}", direction) for name, value in section.items()]  # type: ignore[arg-type]
+    return gates
 
 
 def lookup(summary: Mapping[str, Any], name: str) -> Any:

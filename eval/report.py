@@ -328,7 +328,7 @@ body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,san
 main{max-width:1040px;margin:0 auto;padding:24px 28px 60px;background:#fff}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:36px 0 10px;border-bottom:2px solid #e5e2da;padding-bottom:4px}
 h3{font-size:16px;margin:0 0 6px}.facts{color:#555;font-size:14px;margin:0 0 16px;padding-left:18px}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px;margin:18px 0}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(125px,1fr));gap:10px;margin:18px 0}
 .card{border:1px solid #e5e2da;border-radius:8px;padding:10px 12px;background:#fbfaf7}
 .card .v{font-size:24px;font-weight:650}.card .k{font-size:13px;color:#555}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{padding:5px 8px;border-bottom:1px solid #eee;text-align:right}

@@ -173,7 +173,8 @@ class QuestionScorer:
         if self.verifier is not None:
             checked = [i for i, src in enumerate(sources) if src]
             verdicts = self.verifier.score_many(
-                [(answer.sentences[i].text, sources[i]) for i in checked], [answer.question] * len(checked)
+                [(strip_markers(answer.sentences[i].text).strip(), sources[i]) for i in checked],
+                [answer.question] * len(checked),
             )
             for i, verdict in zip(checked, verdicts):
                 verified[i] = verdict.score

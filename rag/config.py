@@ -74,7 +74,22 @@ class Settings(BaseSettings):
     prefetch_limit: int = Field(50, ge=1, le=1000, description="Candidates per vector in the hybrid prefetch.")
     max_chunks_per_object: int = Field(3, ge=1, le=20)
     rrf_k: int = Field(60, ge=1, le=1000)
+    fusion: Literal["dbsf", "rrf"] = Field(
+        "dbsf",
+        description="How the engine fuses the dense and BM25 candidates: dbsf (distribution-based score fusion: "
+        "each list's scores scaled by mean +- 3 sd, then summed) or rrf (reciprocal rank fusion, rrf_k).",
+    )
+    rrf_weights: tuple[float, float] | None = Field(
+        None, description='Weights (dense, sparse) for fusion=rrf, e.g. "[1, 1.5]"; None weighs both alike.'
+    )
+    multi_chunk_bonus: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="Object score = best chunk score + this x the second-best chunk score of the same object.",
+    )
     reranker_model: str | None = Field(None, description="A cross-encoder by Hugging Face name or path (optional).")
+    rerank_top_n: int = Field(20, ge=1, le=200, description="Objects rescored by the reranker, when one is set.")
     verifier_model: str | None = Field(
         None, description="An NLI / factual-consistency cross-encoder by name or path; default is the offline verifier."
     )

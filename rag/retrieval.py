@@ -1,4 +1,11 @@
-"""Hybrid retrieval: dense + BM25 fused inside Qdrant (prefetch + RRF), grouped by object.
+"""Hybrid retrieval: dense + BM25 fused inside Qdrant (prefetch + fusion), grouped by object.
+
+The engine fuses the two candidate lists of chunks (``settings.fusion``: distribution-based
+score fusion by default, or reciprocal rank fusion with optional weights); the chunks are then
+grouped by object, an object scoring its best chunk plus a small bonus for a second matching
+chunk (``settings.multi_chunk_bonus``), each object keeping at most ``max_chunks_per_object``
+chunks so that one object never crowds out the rest. An optional cross-encoder
+(``settings.reranker_model``) rescores the best objects last.
 
 Example::
 
@@ -9,7 +16,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from rag.config import Settings
 from rag.embedding import Embedder
@@ -17,25 +24,49 @@ from rag.models import Chunk, ObjectHit, SearchFilters, SearchHit
 from rag.sparse import Bm25Encoder
 from rag.store import VectorStore
 
+if TYPE_CHECKING:
+    from rag.rerank import Reranker
+
 Mode = Literal["hybrid", "dense", "sparse"]
+MODES: tuple[str, ...] = get_args(Mode)
+
+#: Fewest chunks asked of the engine for one object search, so that objects get their second chunk.
+MIN_CHUNK_CANDIDATES = 50
 
 
 class HybridSearcher:
-    """Finds the objects whose chunks best match a query."""
+    """Finds the objects whose chunks best match a query.
 
-    def __init__(self, store: VectorStore, embedder: Embedder, settings: Settings) -> None:
+    ``mode`` selects the vectors: ``hybrid`` (dense + BM25 fused in the engine), ``dense`` or
+    ``sparse`` (one vector, plain engine search); all three group chunks by object the same way.
+    A ``reranker`` given here wins over ``settings.reranker_model``.
+    """
+
+    def __init__(
+        self, store: VectorStore, embedder: Embedder, settings: Settings, reranker: Reranker | None = None
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings
         self.bm25 = Bm25Encoder()
+        if reranker is None and settings.reranker_model:
+            from rag.rerank import load_reranker
+
+            reranker = load_reranker(settings)
+        self.reranker = reranker
 
     def search_chunks(
         self, query: str, limit: int, filters: SearchFilters | None = None, mode: Mode = "hybrid"
     ) -> list[SearchHit]:
-        if not query.strip():
+        """Chunks best first, as fused by the engine (not grouped)."""
+        if mode not in MODES:
+            raise ValueError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
+        query = " ".join(query.split())
+        if not query:
             return []
         dense = self.embedder.embed_query(query).tolist() if mode in ("hybrid", "dense") else None
         sparse = self.bm25.encode_query(query) if mode in ("hybrid", "sparse") else None
+        fusion = self.settings.fusion
         points = self.store.query(
             dense,
             sparse,
@@ -43,6 +74,8 @@ class HybridSearcher:
             prefetch_limit=max(self.settings.prefetch_limit, limit),
             filters=filters,
             rrf_k=self.settings.rrf_k,
+            fusion=fusion,
+            weights=self.settings.rrf_weights if fusion == "rrf" else None,
         )
         return [SearchHit(point_id=p.id, score=p.score, chunk=Chunk.model_validate(p.payload)) for p in points]
 
@@ -53,24 +86,46 @@ class HybridSearcher:
         filters: SearchFilters | None = None,
         mode: Mode = "hybrid",
     ) -> list[ObjectHit]:
-        """Objects best first; each keeps at most ``max_chunks_per_object`` chunks so none crowds out the rest."""
+        """Objects best first; each keeps at most ``max_chunks_per_object`` chunks so none crowds out the rest.
+
+        With a reranker, the best ``max(limit, rerank_top_n)`` objects are rescored by it and
+        their ``score`` becomes the cross-encoder's score.
+        """
         limit = limit or self.settings.retrieve_limit
         per_object = self.settings.max_chunks_per_object
-        hits = self.search_chunks(query, limit=max(limit * per_object * 2, 20), filters=filters, mode=mode)
-        return group_by_object(hits, limit, per_object)
+        candidates = limit
+        if self.reranker is not None:
+            candidates = max(limit, getattr(self.reranker, "top_n", self.settings.rerank_top_n))
+        chunk_limit = max(candidates * per_object * 2, MIN_CHUNK_CANDIDATES)
+        hits = self.search_chunks(query, limit=chunk_limit, filters=filters, mode=mode)
+        objects = group_by_object(hits, candidates, per_object, bonus=self.settings.multi_chunk_bonus)
+        if self.reranker is not None and objects:
+            objects = self.reranker.rerank(query, objects)
+        return objects[:limit]
 
 
-def group_by_object(hits: list[SearchHit], limit: int, per_object: int) -> list[ObjectHit]:
-    """Group chunk hits by record, ranking objects by their best chunk."""
-    groups: dict[str, ObjectHit] = {}
+def group_by_object(hits: list[SearchHit], limit: int, per_object: int, bonus: float = 0.0) -> list[ObjectHit]:
+    """Group chunk hits by record and rank the objects.
+
+    An object scores its best chunk plus ``bonus`` times its second-best chunk (0 when it has
+    one), which favours an object that several passages support over one lucky passage;
+    ``bonus=0`` ranks objects by their best chunk. Each object keeps its ``per_object`` best
+    chunks; ties keep the engine's order.
+
+    Example::
+
+        objects = group_by_object(searcher.search_chunks("Calder", 40), limit=5, per_object=2, bonus=0.1)
+    """
+    if limit < 1 or per_object < 1:
+        raise ValueError(f"limit and per_object must be at least 1, got {limit} and {per_object}")
+    groups: dict[str, list[SearchHit]] = {}
     for hit in hits:
-        group = groups.get(hit.chunk.record_id)
-        if group is None:
-            if len(groups) >= limit:
-                continue
-            group = groups[hit.chunk.record_id] = ObjectHit(
-                record_id=hit.chunk.record_id, title=hit.chunk.title, score=hit.score, chunks=[]
-            )
-        if len(group.chunks) < per_object:
-            group.chunks.append(hit)
-    return list(groups.values())
+        groups.setdefault(hit.chunk.record_id, []).append(hit)
+    objects: list[ObjectHit] = []
+    for record_id, chunks in groups.items():
+        chunks = sorted(chunks, key=lambda h: h.score, reverse=True)  # stable: engine order on ties
+        second = max(chunks[1].score, 0.0) if len(chunks) > 1 else 0.0
+        score = chunks[0].score + bonus * second
+        objects.append(ObjectHit(record_id=record_id, title=chunks[0].chunk.title, score=score, chunks=chunks[:per_object]))
+    objects.sort(key=lambda o: o.score, reverse=True)
+    return objects[:limit]

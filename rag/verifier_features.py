@@ -40,7 +40,8 @@ STOPWORDS = frozenset(
     down very just only even still yet both either neither each every all any some such same other another own more
     most much many few less least well too again once if because though although whether s t its it's itself himself
     herself themselves ourselves yourself myself one ones thing things something anything nothing get got gets
-    become became becomes let lets make made makes like""".split()
+    become became becomes let lets make made makes like yes yeah yep yup nope oh ok okay well hi hey wow lol sure
+    really actually indeed perhaps maybe""".split()
 )
 
 #: Words that flip the polarity of a statement.
@@ -62,10 +63,8 @@ MATERIALS = frozenset(
     ceramic glass crystal canvas linen panel paper vellum parchment board cardboard silk wool cotton velvet satin
     leather felt feathers wax resin plastic fiberglass vinyl albumen salted gelatin collodion daguerreotype
     ambrotype tintype ferrotype cyanotype calotype platinotype photogravure heliogravure lithograph lithography
-    chromolithograph etching engraving woodcut wood-engraving woodblock linocut mezzotint aquatint drypoint
-    screenprint serigraph silkscreen monotype offset inkjet chromogenic dye polaroid collage mosaic tapestry
-    embroidery needlework photograph photographs photography painting drawing sculpture bust relief medal miniature
-    print poster caricature cartoon sketch""".split()
+    chromolithograph etching engraving woodcut woodblock linocut mezzotint aquatint drypoint screenprint serigraph
+    silkscreen monotype offset inkjet chromogenic dye polaroid collage mosaic tapestry embroidery needlework""".split()
 )
 
 #: Pairs of words whose swap turns a true statement false (kinship, outcome, order, direction).
@@ -118,7 +117,7 @@ _MONTHS = frozenset(
 )
 
 _TOKEN = re.compile(
-    r"\$?\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th|s|'s)?|\.\d+|[A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ]+(?:['’][A-Za-z]+)*"
+    r"\$?\d+(?:,\d{3})*(?:\.\d+)?(?:st|nd|rd|th|s|'s)?|\.\d+|[A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ]+(?:['’][A-Za-z]+)*"
 )
 _SENTENCE_END = re.compile(r"[.!?]")
 
@@ -167,6 +166,7 @@ class Token:
     stem: str
     capitalised: bool
     sentence_initial: bool
+    next_char: str = ""  # the character right after the token ("," after an answer's "No,")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -181,11 +181,12 @@ def tokenize(text: str) -> list[Token]:
         if norm.endswith("'s"):
             norm = norm[:-2]
         norm = norm.replace("'", "") if norm not in ("n't",) else norm
+        after = text[match.end() : match.end() + 1]
         if fold(raw).endswith("n't") and len(raw) > 3:  # don't / wasn't -> "do" + "n't"
             tokens.append(Token(raw[:-3], norm[:-2], stem(norm[:-2]), raw[0].isupper(), initial))
-            tokens.append(Token("n't", "n't", "n't", False, False))
+            tokens.append(Token("n't", "n't", "n't", False, False, after))
             continue
-        tokens.append(Token(raw, norm, stem(norm), raw[:1].isupper(), initial))
+        tokens.append(Token(raw, norm, stem(norm), raw[:1].isupper(), initial, after))
     return tokens
 
 
@@ -278,6 +279,8 @@ class TextFacts:
     stem_set: frozenset[str]
     prefixes: frozenset[str]
     names: frozenset[str]  # stems of capitalised name-like tokens
+    capitals: frozenset[str]  # stems of every capitalised token (or of all tokens in a lower-cased text)
+    initial_names: frozenset[str]  # names that stand first in a sentence (could be ordinary words)
     numbers: set[float]
     materials: frozenset[str]
     negations: int
@@ -285,13 +288,27 @@ class TextFacts:
     bigrams: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
 
-def _is_name(token: Token) -> bool:
+def _answer_particle(token: Token) -> bool:
+    """A sentence-initial "No," or "No;" answers a question; it does not negate the statement."""
+    return token.sentence_initial and token.norm == "no" and token.next_char in ",;:.!-—"
+
+
+def _is_name(tokens: Sequence[Token], index: int) -> bool:
+    """A capitalised word that names someone or somewhere (not a sentence's ordinary first word)."""
+    token = tokens[index]
     if not token.capitalised or not token.norm.isalpha() or len(token.norm) < 2:
         return False
-    if token.norm in STOPWORDS or token.norm in _MONTHS or token.norm in _ORDINALS or token.norm in _UNITS:
+    if token.norm in STOPWORDS or token.norm in NEGATIONS or token.norm in _MONTHS:
         return False
-    if token.sentence_initial and (token.norm.endswith("ly") or token.norm in NEGATIONS):
+    if token.norm in _ORDINALS or token.norm in _UNITS or token.norm in PERSONAL:
         return False
+    if token.sentence_initial:
+        # "Drawn for Vanity Fair, ..." vs "Mathew Brady photographed ...": first words count only as part of a
+        # multi-word name or with a possessive.
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        return token.text.endswith(("'s", "’s")) or (
+            following is not None and following.capitalised and not following.sentence_initial and token.next_char == " "
+        )
     return True
 
 
@@ -305,6 +322,9 @@ def facts(text: str) -> TextFacts:
         (a, b) for a, b in zip(word_stems, word_stems[1:]) if not (a in STOPWORDS and b in STOPWORDS)
     )
     norms = frozenset(t.norm for t in tokens)
+    alpha = [t for t in tokens if t.norm.isalpha()]
+    cased = sum(t.capitalised for t in alpha) >= max(1, 0.02 * len(alpha))
+    capitals = frozenset(t.stem for t in alpha if t.capitalised or not cased)
     return TextFacts(
         text=text,
         stems=stems,
@@ -312,10 +332,12 @@ def facts(text: str) -> TextFacts:
         norms=norms,
         stem_set=frozenset(stems) | norms,
         prefixes=frozenset(n[:5] for n in norms if len(n) >= 6 and n.isalpha()),
-        names=frozenset(t.stem for t in tokens if _is_name(t)),
+        names=frozenset(t.stem for i, t in enumerate(tokens) if _is_name(tokens, i)),
+        capitals=capitals,
+        initial_names=frozenset(t.stem for i, t in enumerate(tokens) if t.sentence_initial and _is_name(tokens, i)),
         numbers=extract_numbers(tokens),
-        materials=frozenset(t.norm for t in tokens if t.norm in MATERIALS),
-        negations=sum(1 for t in tokens if t.norm in NEGATIONS),
+        materials=frozenset(t.norm for t in tokens if t.norm in MATERIALS and (not t.capitalised or t.sentence_initial)),
+        negations=sum(1 for t in tokens if t.norm in NEGATIONS and not _answer_particle(t)),
         personal=sum(1 for t in tokens if t.norm in PERSONAL),
         bigrams=bigrams,
     )
@@ -393,8 +415,13 @@ def align(claim: TextFacts, sources: Sequence[SourceFacts], keep: int = 3, conte
 # ----------------------------------------------------------------------------- features
 
 
-def _missing(values: frozenset[str], where: TextFacts) -> int:
-    return sum(1 for v in values if not knows(v, where))
+def knows_name(name: str, claim: TextFacts, where: TextFacts) -> bool:
+    """Whether a capitalised claim token is a name ``where`` also writes with a capital (Britain/British too)."""
+    if name in claim.initial_names and knows(name, where):
+        return True  # "Drawn for Vanity Fair": a sentence's first word may be an ordinary word
+    if name in where.capitals:
+        return True
+    return len(name) >= 6 and any(len(c) >= 6 and c[:4] == name[:4] for c in where.capitals)
 
 
 def union_facts(sources: Sequence[SourceFacts]) -> TextFacts:
@@ -414,47 +441,52 @@ def lexical_features(
     sources: Sequence[SourceFacts],
     alignment: Alignment,
     question: TextFacts | None = None,
-    everything: TextFacts | None = None,
 ) -> dict[str, float]:
-    """The non-embedding features of one claim against its sources (see ``FEATURES``)."""
-    allf = everything or union_facts(sources)
+    """The non-embedding features of one claim against its sources (see ``LEXICAL_FEATURES``)."""
+    allf = union_facts(sources)
     window = alignment.window or allf
-    question_words = question.stem_set if question is not None else frozenset()
+    asked = question.stem_set if question is not None else frozenset()
 
-    content = claim.content
-    novel_claim = [w for w in content if w not in question_words]
-    names_missing = _missing(claim.names, allf)
-    window_names_other = len(window.names - claim.names) > 0
-    numbers_missing = sum(1 for v in claim.numbers if not numbers_match(v, allf.numbers))
-    numbers_window_missing = sum(1 for v in claim.numbers if not numbers_match(v, window.numbers))
-    years_missing = sum(1 for v in years(claim.numbers) if not numbers_match(v, allf.numbers))
-    materials_missing = sum(1 for m in claim.materials if not knows(stem(m), allf) and m not in allf.norms)
+    missing_names = [n for n in claim.names if not knows_name(n, claim, allf)]
+    missing_numbers = [v for v in claim.numbers if not numbers_match(v, allf.numbers)]
+    window_missing_numbers = [v for v in claim.numbers if not numbers_match(v, window.numbers)]
+    missing_years = [v for v in years(claim.numbers) if not numbers_match(v, allf.numbers)]
+    missing_materials = [m for m in claim.materials if not knows(stem(m), allf)]
+    fact_words = set(claim.names) | {stem(m) for m in claim.materials}
+    other_names = window.names - claim.names
+    other_numbers = {v for v in window.numbers if not numbers_match(v, claim.numbers)}
+
     antonym = 0
     for word in claim.norms:
         opposite = ANTONYMS.get(word)
         if opposite and word not in window.norms and any(o in window.norms for o in opposite):
             antonym += 1
-    negation_mismatch = float((claim.negations > 0) != (window.negations > 0))
-    personal = float(claim.personal > 0 and allf.personal == 0)
-    novel_words = [w for w in novel_claim if not knows(w, allf)]
-    unknown_words = [w for w in content if not knows(w, allf)]
+
+    content = claim.content
+    novel = [w for w in content if w not in asked]  # the claim's own words, not the question's
+    novel_unknown = [w for w in novel if not knows(w, allf)]
+    common = [w for w in novel if w not in fact_words and not w[:1].isdigit()]
+    common_unknown = [w for w in common if not knows(w, allf)]
+    fact_missing = float(bool(missing_names or missing_numbers or missing_materials))
 
     return {
         "recall_window": alignment.recall,
         "recall_all": _recall(claim, allf),
         "bigram_window": _bigram_recall(claim, window),
-        "bigram_all": _bigram_recall(claim, allf),
-        "answer_recall": (1.0 - len(novel_words) / len(novel_claim)) if novel_claim else 1.0,
-        "unknown_words": min(len(unknown_words), 6) / 6,
-        "names_missing": min(names_missing, 2) / 2,
-        "name_swap": float(names_missing > 0 and window_names_other),
-        "numbers_missing": min(numbers_missing, 2) / 2,
-        "years_missing": min(years_missing, 2) / 2,
-        "numbers_window_missing": float(numbers_window_missing > numbers_missing),
-        "materials_missing": min(materials_missing, 2) / 2,
+        "answer_recall": (1.0 - len(novel_unknown) / len(novel)) if novel else 1.0,
+        "common_unknown": (len(common_unknown) / len(common)) if common else 0.0,
+        "unknown_count": min(len(novel_unknown), 6) / 6,
+        "names_missing": min(len(missing_names), 2) / 2,
+        "name_swap": float(bool(missing_names) and bool(other_names)),
+        "numbers_missing": min(len(missing_numbers), 2) / 2,
+        "number_swap": float(bool(window_missing_numbers) and bool(other_numbers)),
+        "years_missing": min(len(missing_years), 2) / 2,
+        "materials_missing": min(len(missing_materials), 2) / 2,
+        "fact_missing": fact_missing,
+        "fact_missing_aligned": fact_missing * alignment.recall,
         "antonym": min(antonym, 2) / 2,
-        "negation_mismatch": negation_mismatch,
-        "personal": personal,
+        "negation_mismatch": float(claim.negations > 0 and window.negations == 0),
+        "personal": float(claim.personal > 0 and allf.personal == 0),
         "is_question": float(claim.text.rstrip().endswith("?")),
         "claim_length": min(len(content), 30) / 30,
     }
@@ -462,9 +494,9 @@ def lexical_features(
 
 #: Feature order of the weight vector (the embedding features come from the verifier).
 LEXICAL_FEATURES = (
-    "recall_window", "recall_all", "bigram_window", "bigram_all", "answer_recall", "unknown_words",
-    "names_missing", "name_swap", "numbers_missing", "years_missing", "numbers_window_missing",
-    "materials_missing", "antonym", "negation_mismatch", "personal", "is_question", "claim_length",
+    "recall_window", "recall_all", "bigram_window", "answer_recall", "common_unknown", "unknown_count",
+    "names_missing", "name_swap", "numbers_missing", "number_swap", "years_missing", "materials_missing",
+    "fact_missing", "fact_missing_aligned", "antonym", "negation_mismatch", "personal", "is_question", "claim_length",
 )
 EMBEDDING_FEATURES = ("embedding_window", "embedding_question")
 FEATURES = LEXICAL_FEATURES + EMBEDDING_FEATURES

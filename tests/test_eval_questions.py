@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from eval.gates import check_gates, is_known_metric, known_metrics, lookup, parse_gate, parse_gates
+from eval.gates import check_gates, is_known_metric, known_metrics, load_gates_file, lookup, parse_gate, parse_gates
 from eval.questions import QuestionFileError, check_gold_ids, load_questions, parse_questions
 from eval.runner import select_questions
-from tests.conftest import DEV_QUESTIONS
+
+
+DEV_QUESTIONS = Path(__file__).parent / "data" / "npg_questions_dev.jsonl"
 
 
 def q(**fields) -> str:
@@ -113,3 +116,17 @@ def test_check_gates_lists_every_failing_metric():
     ]
     assert check_gates(SUMMARY, parse_gates(["overall.hit_at_5=0.9"], ["latency.p95=3"])) == []
     assert lookup(SUMMARY, "by_kind.factual.hit_at_5") == 0.95
+
+
+def test_gates_file(tmp_path):
+    path = tmp_path / "gates.json"
+    path.write_text(json.dumps({"fail_under": {"overall.hit_at_5": 0.95}, "fail_above": {"latency.p95": 3}}))
+    gates = load_gates_file(path)
+    assert [str(g) for g in gates] == ["overall.hit_at_5 >= 0.95", "latency.p95 <= 3"]
+    assert check_gates(SUMMARY, gates) == ["overall.hit_at_5 = 0.9000 is under its floor 0.95"]
+    path.write_text(json.dumps({"fail_under": {"overall.hit@5": 0.9}}))
+    with pytest.raises(ValueError, match="unknown metric 'overall.hit@5'"):
+        load_gates_file(path)
+    path.write_text(json.dumps({"floors": {}}))
+    with pytest.raises(ValueError, match="expected the keys fail_under and fail_above"):
+        load_gates_file(path)

@@ -32,7 +32,8 @@ _STOPWORDS = frozenset(
 
 def highlight_terms(query: str) -> list[str]:
     """The query's distinct content words, longest first (so longer matches win when highlighting)."""
-    unique = dict.fromkeys(w for w in words(query) if len(w) > 1 and w not in _STOPWORDS)
+    stems = (w[:-2] if w.endswith("'s") else w for w in words(query))  # "Calder's" highlights "Calder"
+    unique = dict.fromkeys(w for w in stems if len(w) > 1 and w not in _STOPWORDS)
     return sorted(unique, key=len, reverse=True)
 
 

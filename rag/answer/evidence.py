@@ -14,16 +14,18 @@ Example::
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
 
+from rag.answer.citations import Quote
 from rag.answer.question import QuestionInfo
 from rag.answer.terms import all_stems, has_date, has_number, name_phrases, stem, stems
 from rag.embedding import Embedder
 from rag.models import Chunk, ObjectHit
-from rag.text import split_sentences
+from rag.text import split_sentences, words
 
 #: Tombstone sentences that only repeat the title or name the collection say nothing about a question.
 _SKIP_TOMBSTONE_LABELS = frozenset({"collection", "accession number"})
@@ -47,7 +49,9 @@ class Candidate:
     focus: float = 0.0  # ... of the terms the object's title and names do not already explain
     dense: float = 0.0  # cosine similarity of question and sentence
     type_match: float = 0.0  # the sentence holds the kind of answer asked for (a year, a number, a name)
+    label_cue: float = 0.0  # for tombstone facts: 1.0 when the question asks about this label (medium, date...)
     score: float = 0.0
+    vector: np.ndarray | None = field(default=None, repr=False)  # the sentence embedding
 
     @property
     def field(self) -> str:
@@ -60,6 +64,10 @@ class Candidate:
     @property
     def is_tombstone(self) -> bool:
         return self.chunk.field == "tombstone"
+
+    @property
+    def quote(self) -> Quote:
+        return Quote(self.record_id, self.chunk, self.start, self.end, self.text, self.score)
 
 
 @dataclass
@@ -138,6 +146,8 @@ class EvidenceWeights:
     focus: float = 0.2
     type_match: float = 0.1
     object_prior: float = 0.1  # bonus for the best retrieved objects, decaying with rank
+    label_bonus: float = 0.15  # a tombstone fact the question asks about ("What's the medium ...?")
+    label_penalty: float = 0.2  # a tombstone fact the question does not ask about
 
 
 class EvidenceScorer:
@@ -163,6 +173,7 @@ class EvidenceScorer:
             focus_total = sum(focus.values())
             c.focus = sum(w for t, w in focus.items() if t in sentence) / focus_total if focus_total else c.lexical
             c.type_match = type_match(question, c.text)
+            c.label_cue = label_cue(question, c) if c.is_tombstone else 0.0
         self._dense(question, candidates, query_vector)
         w = self.weights
         for c in candidates:
@@ -174,6 +185,8 @@ class EvidenceScorer:
                 + w.type_match * c.type_match
                 + w.object_prior * prior
             )
+            if c.is_tombstone:  # a bare fact answers only a question about that fact
+                c.score += w.label_bonus if c.label_cue else -w.label_penalty
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
     def _dense(self, question: QuestionInfo, candidates: list[Candidate], query_vector: np.ndarray | None) -> None:
@@ -181,8 +194,9 @@ class EvidenceScorer:
         vectors = self.embedder.embed_documents(texts, batch_size=64)
         q = query_vector if query_vector is not None else self.embedder.embed_query(question.text)
         sims = vectors @ q
-        for c, s in zip(candidates, sims):
+        for c, s, v in zip(candidates, sims, vectors):
             c.dense = float(s)
+            c.vector = v
 
 
 def term_weights(term_stems: Sequence[str], texts: Iterable[str]) -> dict[str, float]:
@@ -208,3 +222,82 @@ def type_match(question: QuestionInfo, sentence: str) -> float:
         fresh = [p for p in name_phrases(sentence) if not set(p.tokens) <= asked]
         return 1.0 if fresh else 0.0
     return 0.5
+
+
+# Question words that ask for one tombstone fact, by the kind of label that states it.
+_LABEL_CUES: dict[str, frozenset[str]] = {
+    "maker": frozenset(
+        """paint painter artist photograph photographer drew draw drawn sculpt sculpted sculptor carv carved engrav
+        engraver etch etcher lithograph lithographer took taken""".split()
+    ),
+    "sitter": frozenset("sitter sat depict portray portrayed subject".split()),
+    "date": frozenset("date dated paint photograph taken took drawn drew sculpt carv engrav".split()),
+    "medium": frozenset("medium material techniqu process surface paper".split()),
+    "type": frozenset("type".split()),
+    "dimensions": frozenset("dimension size big large tall wide height width measur".split()),
+    "credit": frozenset("credit gift gave donat donor acquir bequest bequeath purchas".split()),
+    "place": frozenset("origin culture countr".split()),
+}
+#: Verbs of making that point at the object only when the question names the object too ("Who made the bust?").
+_WEAK_MAKER_CUES = frozenset("made make maker creat design designer print printer printmaker publish publisher cast".split())
+#: Nouns that name a museum object.
+OBJECT_NOUNS = frozenset(
+    """portrait painting photograph photo picture image likeness bust statue sculpture drawing sketch print engraving
+    etching lithograph mezzotint woodcut daguerreotype ambrotype tintype miniature silhouette caricature cartoon poster
+    medal relief head mask pastel watercolor watercolour screenprint collage object work artwork piece""".split()
+)
+_CUE_STEMS = {group: frozenset(stem(w) for w in cues) for group, cues in _LABEL_CUES.items()}
+_OBJECT_STEMS = frozenset(stem(w) for w in OBJECT_NOUNS)
+_WEAK_MAKER_STEMS = frozenset(stem(w) for w in _WEAK_MAKER_CUES)
+_MEDIUM_PHRASE = re.compile(r"\b(made (of|from|in)|painted (on|in|with)|printed on|kind of (paint|print|photo))", re.I)
+_LABEL_GROUPS = {
+    "date": "date",
+    "medium": "medium",
+    "type": "type",
+    "object": "type",
+    "dimensions": "dimensions",
+    "credit line": "credit",
+    "place of origin": "place",
+    "culture": "place",
+    "period": "date",
+    "sitter": "sitter",
+}
+
+
+def label_group(candidate: "Candidate") -> str | None:
+    """Which kind of fact a tombstone sentence states; creator roles other than Sitter are makers."""
+    if candidate.label is None:
+        return None
+    label = candidate.label.lower()
+    if label in _LABEL_GROUPS:
+        return _LABEL_GROUPS[label]
+    if any(role.startswith(f"{candidate.label}: ") for role in candidate.chunk.creator_roles):
+        return "maker"
+    return None
+
+
+def asked_label_groups(question: QuestionInfo) -> set[str]:
+    """The kinds of tombstone fact a question asks for ("Who took the photograph?" -> {"maker"})."""
+    asked = set(question.term_stems) | {stem(w) for w in words(question.text)}
+    groups = set()
+    for group, cues in _LABEL_CUES.items():
+        if group in ("maker", "sitter") and "person" not in question.answer_types:
+            continue
+        if group == "date" and not question.answer_types & {"date", "number"}:
+            continue
+        if group == "dimensions" and not asked & _OBJECT_STEMS:
+            continue
+        names_object = bool(asked & _OBJECT_STEMS)
+        if group in ("maker", "date") and names_object and asked & _WEAK_MAKER_STEMS:
+            groups.add(group)
+        if group == "date" and names_object and "date" in question.answer_types:
+            groups.add(group)
+        if asked & _CUE_STEMS[group] or (group == "medium" and _MEDIUM_PHRASE.search(question.text)):
+            groups.add(group)
+    return groups
+
+
+def label_cue(question: QuestionInfo, candidate: "Candidate") -> float:
+    """1.0 when the question asks for the fact this tombstone sentence states."""
+    group = label_group(candidate)
+    return 1.0 if group is not None and group in asked_label_groups(question) else 0.0

@@ -37,6 +37,7 @@ class QuestionInfo:
     answer_type: AnswerType
     names: list[Phrase] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    answer_types: set[str] = field(default_factory=set)  # every kind asked ("When ..., and who ...?")
 
     @property
     def stem_set(self) -> set[str]:
@@ -58,7 +59,16 @@ def analyze_question(question: str) -> QuestionInfo:
         answer_type=answer_type(text),
         names=name_phrases(text),
         years=years(text),
+        answer_types=all_answer_types(text),
     )
+
+
+def all_answer_types(question: str) -> set[str]:
+    """The kinds of answer of every clause: "When was it taken, and who took it?" -> {"date", "person"}."""
+    kinds = {answer_type(question)}
+    for match in _WH.finditer(question):
+        kinds.add(answer_type(question[match.start() :]))
+    return kinds
 
 
 _WH = re.compile(r"\b(who|whom|whose|when|where|why|how|what|which)\b", re.IGNORECASE)

@@ -78,12 +78,28 @@ _NOT_NAMES = frozenset(
 )
 
 
+#: Irregular forms mapped to the form the stemmer reduces the same way as the regular ones.
+_IRREGULAR = {
+    "sat": "sit", "paid": "pay", "wrote": "write", "written": "write", "drew": "draw", "drawn": "draw",
+    "took": "take", "taken": "take", "made": "make", "gave": "give", "given": "give", "began": "begin",
+    "begun": "begin", "went": "go", "gone": "go", "came": "come", "saw": "see", "seen": "see", "sold": "sell",
+    "bought": "buy", "built": "build", "held": "hold", "led": "lead", "left": "leave", "met": "meet",
+    "won": "win", "lost": "lose", "taught": "teach", "thought": "think", "told": "tell", "said": "say",
+    "ran": "run", "became": "become", "born": "bear", "died": "die", "dies": "die", "dying": "die",
+    "children": "child", "men": "man", "women": "woman", "wives": "wife", "lives": "life", "knew": "know",
+    "known": "know", "grew": "grow", "grown": "grow", "chose": "choose", "chosen": "choose", "fought": "fight",
+    "brought": "bring", "spoke": "speak", "spoken": "speak", "stood": "stand", "sent": "send", "spent": "spend",
+    "struck": "strike", "wore": "wear", "worn": "wear", "hung": "hang", "shot": "shoot", "fled": "flee",
+}
+
+
 def stem(word: str) -> str:
     """A light English stemmer: enough to match "painted"/"paints"/"painting" and "families"/"family"."""
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
     w = w.strip("'")
+    w = _IRREGULAR.get(w, w)
     if len(w) <= 3 or w.isdigit():
         return w
     for suffix, repl, min_len in (
@@ -97,7 +113,7 @@ def stem(word: str) -> str:
         if w.endswith(suffix) and len(w) >= min_len and not (suffix == "s" and w.endswith(("ss", "us", "is"))):
             w = w[: len(w) - len(suffix)] + repl
             break
-    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":  # "stopped" -> "stopp" -> "stop"
+    if len(w) >= 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":  # "stopped" -> "stopp" -> "stop"
         w = w[:-1]
     if len(w) > 4 and w.endswith("e"):
         w = w[:-1]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Literal
 
 from rag.models import SearchFilters
 
@@ -20,6 +20,12 @@ SPARSE = "bm25"
 #: Payload fields with an index, and the index kind.
 KEYWORD_INDEXES = ("record_id", "museum", "type", "creators", "source", "field")
 INTEGER_INDEXES = ("date_begin", "date_end", "chunk_index")
+
+#: How the dense and the BM25 candidate lists are fused inside the engine: reciprocal rank fusion
+#: (ranks only, optionally weighted) or distribution-based score fusion (each list's scores scaled
+#: by its mean +- 3 standard deviations, then summed).
+FusionMethod = Literal["rrf", "dbsf"]
+FUSIONS: tuple[str, ...] = ("rrf", "dbsf")
 
 _POINT_NAMESPACE = uuid.UUID("6f1e6f0c-2b1a-4d9e-9a57-6d757365756d")  # fixed: ids must never change
 
@@ -50,6 +56,17 @@ class ScoredPayload:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
+def check_fusion(fusion: str, weights: tuple[float, float] | None) -> None:
+    """Reject a fusion the engines do not implement, with a message saying what is accepted."""
+    if fusion not in FUSIONS:
+        raise ValueError(f"unknown fusion {fusion!r}: use one of {', '.join(FUSIONS)}")
+    if weights is not None:
+        if fusion != "rrf":
+            raise ValueError("fusion weights are only supported with fusion='rrf' (the engine's DBSF has none)")
+        if len(weights) != 2 or min(weights) < 0 or max(weights) <= 0:
+            raise ValueError(f"weights must be two non-negative numbers (dense, sparse), not both 0; got {weights!r}")
+
+
 class StoreLockedError(RuntimeError):
     """Another process owns the embedded store."""
 
@@ -77,8 +94,14 @@ class VectorStore(ABC):
         prefetch_limit: int,
         filters: SearchFilters | None = None,
         rrf_k: int = 60,
+        fusion: FusionMethod = "rrf",
+        weights: tuple[float, float] | None = None,
     ) -> list[ScoredPayload]:
-        """Hybrid search fused with RRF in the engine; with one of the vectors only, a plain search."""
+        """Hybrid search fused in the engine; with one of the vectors only, a plain search.
+
+        ``fusion`` is ``"rrf"`` (with ``rrf_k`` and optional ``weights`` = (dense, sparse)) or
+        ``"dbsf"`` (unweighted). Both engines compute the same fusion, so they rank alike.
+        """
 
     @abstractmethod
     def scroll(

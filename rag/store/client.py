@@ -15,12 +15,14 @@ from rag.models import SearchFilters
 from rag.store.base import (
     DENSE,
     INTEGER_INDEXES,
+    FusionMethod,
     KEYWORD_INDEXES,
     SPARSE,
     PointData,
     ScoredPayload,
     SparseVec,
     VectorStore,
+    check_fusion,
 )
 
 
@@ -39,6 +41,12 @@ def client_filter(filters: SearchFilters | None, extra: list[Any] | None = None)
         if filters.date_to is not None:
             must.append(models.FieldCondition(key="date_begin", range=models.Range(lte=filters.date_to)))
     return models.Filter(must=must) if must else None
+
+
+def _client_fusion(fusion: FusionMethod, rrf_k: int, weights: tuple[float, float] | None) -> models.Query:
+    if fusion == "dbsf":
+        return models.FusionQuery(fusion=models.Fusion.DBSF)
+    return models.RrfQuery(rrf=models.Rrf(k=rrf_k, weights=list(weights) if weights is not None else None))
 
 
 class ClientStore(VectorStore):
@@ -107,7 +115,10 @@ class ClientStore(VectorStore):
         prefetch_limit: int,
         filters: SearchFilters | None = None,
         rrf_k: int = 60,
+        fusion: FusionMethod = "rrf",
+        weights: tuple[float, float] | None = None,
     ) -> list[ScoredPayload]:
+        check_fusion(fusion, weights)
         if not self._exists():
             return []
         flt = client_filter(filters)
@@ -128,7 +139,7 @@ class ClientStore(VectorStore):
             response = self.client.query_points(
                 self.collection,
                 prefetch=prefetch,
-                query=models.RrfQuery(rrf=models.Rrf(k=rrf_k)),
+                query=_client_fusion(fusion, rrf_k, weights),
                 limit=limit,
                 query_filter=flt,
                 with_payload=True,

@@ -18,6 +18,7 @@ from rag.models import SearchFilters
 from rag.store.base import (
     DENSE,
     INTEGER_INDEXES,
+    FusionMethod,
     KEYWORD_INDEXES,
     SPARSE,
     PointData,
@@ -25,6 +26,7 @@ from rag.store.base import (
     SparseVec,
     StoreLockedError,
     VectorStore,
+    check_fusion,
 )
 
 _META = "museum_rag.json"
@@ -45,6 +47,12 @@ def edge_filter(filters: SearchFilters | None, extra: list[Any] | None = None) -
         if filters.date_to is not None:
             must.append(qe.FieldCondition(key="date_begin", range=qe.RangeFloat(lte=float(filters.date_to))))
     return qe.Filter(must=must) if must else None
+
+
+def _edge_fusion(fusion: FusionMethod, rrf_k: int, weights: tuple[float, float] | None) -> Any:
+    if fusion == "dbsf":
+        return qe.Fusion.Dbsf()
+    return qe.Fusion.Rrf(k=rrf_k, weights=list(weights) if weights is not None else None)
 
 
 class EdgeStore(VectorStore):
@@ -148,7 +156,10 @@ class EdgeStore(VectorStore):
         prefetch_limit: int,
         filters: SearchFilters | None = None,
         rrf_k: int = 60,
+        fusion: FusionMethod = "rrf",
+        weights: tuple[float, float] | None = None,
     ) -> list[ScoredPayload]:
+        check_fusion(fusion, weights)
         if self._shard is None:
             return []
         flt = edge_filter(filters)
@@ -165,7 +176,7 @@ class EdgeStore(VectorStore):
             request = qe.QueryRequest(
                 limit=limit,
                 prefetches=[qe.Prefetch(limit=prefetch_limit, query=q, filter=flt) for q in queries],
-                query=qe.Fusion.Rrf(k=rrf_k),
+                query=_edge_fusion(fusion, rrf_k, weights),
                 filter=flt,
                 with_payload=True,
             )

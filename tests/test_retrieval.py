@@ -1,0 +1,241 @@
+"""Retrieval: hybrid search finds objects from paraphrases, filters hold on both engines, objects are
+grouped so none crowds out the rest, and the llama-index retriever hands out record ids.
+
+The sample store (``museum``) holds the dev questions' gold objects among about 400 other
+records; the filter tests ingest a small slice of the sample into each engine, with a third of
+it relabelled as a second museum so that the museum filter has something to exclude.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from llama_index.core.schema import NodeWithScore, QueryBundle
+
+from ingest.pipeline import Ingestor
+from rag.chunking import tombstone_text
+from rag.models import Chunk, CollectionRecord, SearchFilters, SearchHit
+from rag.retrieval import HybridSearcher, group_by_object
+from rag.retriever import MuseumRetriever
+from rag.store import open_store
+from tests.conftest import DEV_QUESTIONS, SAMPLE, make_settings
+
+SECOND_MUSEUM = "Museum of Test Objects"
+
+# A visitor's description of an object in their own words (no title, no sitter name) -> the object.
+PARAPHRASES = {
+    "an unpublished magazine cover painting of an urban crime scene rather than a person, from when "
+    "photography was replacing illustration on news covers": "npg:111141",
+    "the first Black woman admitted to the University of Georgia, whose dorm window was smashed by "
+    "rioting students": "npg:123801",
+    "a Scottish-born naturalist who founded a conservation club and fought to protect Yosemite and the "
+    "Grand Canyon": "npg:22112",
+    "the dictionary maker who wanted a distinctly American language and standardized spelling with his "
+    "schoolbooks": "npg:38320",
+}
+
+
+# --- the sample store --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("description", list(PARAPHRASES))
+def test_a_paraphrased_description_finds_its_object_in_the_top_3(museum, description):
+    top = [hit.record_id for hit in museum.search(description, limit=3)]
+    assert PARAPHRASES[description] in top, f"{description!r} -> {top}"
+
+
+def test_hybrid_ranks_the_gold_object_of_factual_dev_questions_first(museum):
+    """A regression guard on ranking quality (the full measurement is bench/retrieval.py)."""
+    rows = [json.loads(line) for line in DEV_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    factual = [r for r in rows if r["kind"] == "factual"]
+    ranks = []
+    for row in factual:
+        returned = [hit.record_id for hit in museum.search(row["question"], limit=5)]
+        ranks.append(next((i for i, rid in enumerate(returned) if rid in row["object_ids"]), None))
+    hit1 = sum(r == 0 for r in ranks) / len(ranks)
+    hit5 = sum(r is not None for r in ranks) / len(ranks)
+    assert hit1 >= 0.85 and hit5 >= 0.95, (hit1, hit5)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "sparse"])
+def test_every_mode_finds_an_object_by_its_subject(museum, mode):
+    top = [hit.record_id for hit in museum.search("naturalist John Muir and the Sierra Club", limit=3, mode=mode)]
+    assert "npg:22112" in top
+
+
+def test_an_unknown_mode_is_refused_and_an_empty_query_finds_nothing(museum):
+    with pytest.raises(ValueError, match="unknown search mode"):
+        museum.search("Muir", mode="fuzzy")  # type: ignore[arg-type]
+    assert museum.search("   ") == []
+
+
+def test_search_groups_chunks_so_one_object_does_not_crowd_out_the_rest(museum):
+    per_object = museum.settings.max_chunks_per_object
+    hits = museum.search("Pocahontas painted in England after an engraving", limit=6)
+    ids = [h.record_id for h in hits]
+    assert len(hits) == 6 and len(set(ids)) == 6
+    assert all(1 <= len(h.chunks) <= per_object for h in hits)
+    assert all(c.chunk.record_id == h.record_id for h in hits for c in h.chunks)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    for h in hits:
+        assert [c.score for c in h.chunks] == sorted((c.score for c in h.chunks), reverse=True)
+    # the engine's own chunk list is dominated by the best object: grouping makes room for others
+    chunks = museum.searcher.search_chunks("Pocahontas painted in England after an engraving", limit=6)
+    assert len({c.chunk.record_id for c in chunks}) < 6
+
+
+def _hit(record_id: str, index: int, score: float) -> SearchHit:
+    chunk = Chunk(
+        record_id=record_id, chunk_index=index, chunk_count=9, field="description", start=0, end=4, text="text",
+        title=f"Title of {record_id}",
+    )
+    return SearchHit(point_id=f"{record_id}#{index}", score=score, chunk=chunk)
+
+
+def test_group_by_object_caps_chunks_ranks_objects_and_rewards_a_second_matching_chunk():
+    hits = [_hit("a", 0, 1.00), _hit("a", 1, 0.99), _hit("a", 2, 0.98), _hit("a", 3, 0.97),
+            _hit("b", 0, 0.96), _hit("b", 1, 0.90), _hit("c", 0, 0.97)]  # fmt: skip
+    plain = group_by_object(hits, limit=2, per_object=2)
+    assert [o.record_id for o in plain] == ["a", "c"]
+    assert [c.point_id for c in plain[0].chunks] == ["a#0", "a#1"]
+    assert plain[0].score == 1.00
+    # with the bonus, b's two good chunks outweigh c's single one: 0.96 + 0.2 * 0.90 > 0.97
+    rewarded = group_by_object(hits, limit=3, per_object=1, bonus=0.2)
+    assert [o.record_id for o in rewarded] == ["a", "b", "c"]
+    assert rewarded[1].score == pytest.approx(0.96 + 0.2 * 0.90)
+    assert all(len(o.chunks) == 1 for o in rewarded)
+    with pytest.raises(ValueError):
+        group_by_object(hits, limit=0, per_object=1)
+
+
+def test_the_llama_index_retriever_returns_nodes_with_record_ids(museum):
+    retriever = MuseumRetriever(museum.searcher, limit=4)
+    nodes = retriever.retrieve("naturalist who founded the Sierra Club")
+    assert nodes and all(isinstance(n, NodeWithScore) for n in nodes)
+    assert nodes[0].node.ref_doc_id == "npg:22112"
+    record_ids = [n.node.metadata["record_id"] for n in nodes]
+    assert all(n.node.ref_doc_id == n.node.metadata["record_id"] for n in nodes)
+    assert len(set(record_ids)) == 4
+    ranks = [n.node.metadata["object_rank"] for n in nodes]
+    assert ranks == sorted(ranks)
+    assert len({n.node.node_id for n in nodes}) == len(nodes)
+    for n in nodes:
+        payload = Chunk.model_validate(n.node.metadata)  # the whole citation payload rides along
+        assert n.node.get_content() == payload.text
+        assert (n.node.start_char_idx, n.node.end_char_idx) == (payload.start, payload.end)
+        assert isinstance(n.score, float)
+    filtered = MuseumRetriever(museum.searcher, limit=3, filters=SearchFilters(type="Photograph"))
+    nodes = filtered.retrieve(QueryBundle("naturalist who founded the Sierra Club"))
+    assert nodes and all(n.node.metadata["type"] == "Photograph" for n in nodes)
+    with pytest.raises(ValueError, match="unknown search mode"):
+        MuseumRetriever(museum.searcher, mode="fuzzy")  # type: ignore[arg-type]
+
+
+# --- filters on both engines ----------------------------------------------------------------------
+
+
+def _filter_collection() -> list[dict]:
+    """The first 36 sample records; every third one moved to a second museum under its own id prefix."""
+    records = []
+    with SAMPLE.open(encoding="utf-8") as handle:
+        for i, line in zip(range(36), handle):
+            record = json.loads(line)
+            if i % 3 == 0:
+                record["museum"] = SECOND_MUSEUM
+                record["id"] = "mto:" + record["id"].split(":", 1)[1]
+            records.append(record)
+    return records
+
+
+@pytest.fixture(scope="module")
+def filter_records() -> list[CollectionRecord]:
+    return [CollectionRecord.model_validate(r) for r in _filter_collection()]
+
+
+@pytest.fixture(scope="module")
+def filter_collection_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("filters") / "collection.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in _filter_collection()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory, embedder, filter_collection_file):
+    """The same small collection ingested into each engine: {"embedded": searcher, "memory": searcher}."""
+    searchers = {}
+    for engine in ("embedded", "memory"):
+        settings = make_settings(tmp_path_factory.mktemp(f"filters-{engine}"), store=engine)
+        store = open_store(settings)
+        summary = Ingestor(settings, store, embedder).run([filter_collection_file], source="test")
+        assert summary.records_added == 36
+        searchers[engine] = HybridSearcher(store, embedder, settings)
+    yield searchers
+    for searcher in searchers.values():
+        searcher.store.close()
+
+
+@pytest.fixture(params=["embedded", "memory"])
+def engine_searcher(request, engines) -> HybridSearcher:
+    return engines[request.param]
+
+
+def _matching(records: list[CollectionRecord], filters: SearchFilters) -> set[str]:
+    def keep(r: CollectionRecord) -> bool:
+        if filters.museum is not None and r.museum != filters.museum:
+            return False
+        if filters.type is not None and r.type != filters.type:
+            return False
+        if filters.creator is not None and filters.creator not in r.creator_names():
+            return False
+        if filters.date_from is not None and (r.date_end is None or r.date_end < filters.date_from):
+            return False
+        if filters.date_to is not None and (r.date_begin is None or r.date_begin > filters.date_to):
+            return False
+        return True
+
+    return {r.id for r in records if keep(r)}
+
+
+FILTERS = [
+    SearchFilters(museum=SECOND_MUSEUM),
+    SearchFilters(type="Painting"),
+    SearchFilters(creator="Gilbert Stuart"),
+    SearchFilters(date_from=1840, date_to=1860),
+    SearchFilters(museum="National Portrait Gallery, Smithsonian Institution", type="Photograph", date_from=1950),
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f"{k}={v}" for k, v in f.model_dump().items() if v))
+def test_filters_select_exactly_the_matching_objects_on_both_engines(engine_searcher, filter_records, filters):
+    expected = _matching(filter_records, filters)
+    assert 0 < len(expected) < len(filter_records)
+    # dense search with a limit above the collection size reaches every matching object
+    found = {h.record_id for h in engine_searcher.search("a portrait of an American", limit=40, filters=filters, mode="dense")}
+    assert found == expected
+    for mode in ("hybrid", "sparse"):
+        hits = engine_searcher.search("portrait photograph painting of an American", limit=40, filters=filters, mode=mode)
+        assert hits and {h.record_id for h in hits} <= expected
+
+
+def test_a_filter_nothing_matches_returns_nothing(engine_searcher):
+    assert engine_searcher.search("Calder", filters=SearchFilters(museum="No Such Museum")) == []
+    assert engine_searcher.search("Calder", filters=SearchFilters(date_from=2100)) == []
+
+
+def test_both_engines_rank_alike(engines, filter_records):
+    """The embedded engine and qdrant-client's engine fuse the same way: same objects, same order."""
+    rankings = {
+        engine: [
+            [(h.record_id, round(h.score, 4)) for h in searcher.search(query, limit=5, mode=mode)]
+            for query in ("Calder's tribute to Man Ray", "a daguerreotype of a senator")
+            for mode in ("hybrid", "dense", "sparse")
+        ]
+        for engine, searcher in engines.items()
+    }
+    assert rankings["embedded"] == rankings["memory"]
+    # a record's own label (its tombstone text) brings it back first on both
+    record = filter_records[1]
+    for searcher in engines.values():
+        assert searcher.search(tombstone_text(record), limit=1)[0].record_id == record.id
