@@ -39,9 +39,15 @@ API_VERSION = "1.0"
 
 
 def _load(settings: Settings, embedder: Embedder | None) -> MuseumRAG:
-    museum = MuseumRAG(settings, embedder=embedder)
-    museum.embedder.embed_query("warm up")  # first-call costs now, not on a visitor's question
-    return museum
+    return MuseumRAG(settings, embedder=embedder)
+
+
+def _warm_up(museum: MuseumRAG) -> None:
+    """Load everything now (the answering pipeline is built lazily) and pay first-call costs, not on a visitor's question."""
+    museum.embedder.embed_query("warm up")
+    answerer = getattr(museum, "answerer", None)  # property: builds the verifier (and the LLM client, if configured)
+    if answerer is None:
+        log.warning("this MuseumRAG has no answering pipeline: /v1/ask will fail")
 
 
 def create_app(
@@ -64,6 +70,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rag = museum or await anyio.to_thread.run_sync(_load, settings, embedder)
+        await anyio.to_thread.run_sync(_warm_up, rag)
         feedback_store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
         app.state.museum_rag = AppState(
             settings=settings,

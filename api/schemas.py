@@ -9,13 +9,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from rag.models import Answer, SearchFilters
 
 
+class AskFilters(SearchFilters):
+    """The filters of :class:`rag.models.SearchFilters`; unknown names are an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class AskRequest(BaseModel):
     """A visitor's question; ``filters`` narrows the records the answer may come from."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": "Who made the portrait of Man Ray?"}]})
 
     question: str = Field(min_length=1, description="The question (its length limit is MUSEUM_RAG_MAX_QUESTION_CHARS).")
-    filters: SearchFilters | None = None
+    filters: AskFilters | None = None
 
 
 class AskResponse(Answer):

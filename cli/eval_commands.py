@@ -107,6 +107,12 @@ def run_command(
         typer.secho(f"skipped: {issue}", fg=typer.colors.YELLOW, err=True)
     typer.echo(_describe(result.summary))
     typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+    errors = [r for r in result.rows if r["status"] == "error"]
+    if errors:
+        typer.secho(f"{len(errors)} question(s) raised an error, e.g. {errors[0]['id']}: {errors[0]['error']}",
+                    fg=typer.colors.RED, err=True)
+        if len(errors) == len(result.rows):
+            fail("every question failed: the answering pipeline does not work with this configuration")
     failures = check_gates(result.summary, gates)
     if failures:
         typer.secho(f"FAILED {len(failures)} of {len(gates)} gate(s):", fg=typer.colors.RED, err=True)

@@ -56,9 +56,15 @@ def serve(
         return
 
     from api.main import create_app
-    from cli.main import open_museum
+    from rag.pipeline import MuseumRAG
+    from rag.store import StoreLockedError, open_store
 
-    museum = open_museum(settings)  # before binding the port: a locked store is a clear error, not a traceback
+    try:  # the store first: a locked store is a clear error at once, before the models load or the port binds
+        store = open_store(settings)
+    except StoreLockedError as exc:
+        fail(str(exc))
+        return
+    museum = MuseumRAG(settings, store=store)
     uvicorn.run(create_app(settings, museum=museum, close_museum=True), **common)
 
 

@@ -188,7 +188,7 @@ def _score(sentence: Mapping[str, Any]) -> str:
 # --- SVG charts ---------------------------------------------------------------------
 def svg_grouped_bars(groups: Sequence[tuple[str, Sequence[float | None]]], series: Sequence[str], title: str) -> str:
     """Bars of shares (0-1) per group, one colour per series; a missing value leaves a gap marked n/a."""
-    width, height, left, bottom, top = 760, 300, 44, 56, 16
+    width, height, left, bottom, top = 760, 300, 44, 56, 22
     plot_w, plot_h = width - left - 10, height - top - bottom
     group_w = plot_w / max(1, len(groups))
     bar_w = min(22.0, (group_w - 16) / max(1, len(series)))
@@ -207,8 +207,12 @@ def svg_grouped_bars(groups: Sequence[tuple[str, Sequence[float | None]]], serie
                 continue
             h = max(0.0, min(1.0, float(value))) * plot_h
             parts.append(
-                f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" '
+                f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" height="{max(h, 1.5):.1f}" '
                 f'fill="{_PALETTE[si % len(_PALETTE)]}"><title>{name}</title></rect>'
+            )
+            parts.append(
+                f'<text x="{x + (bar_w - 2) / 2:.1f}" y="{top + plot_h - h - 3:.1f}" text-anchor="middle" class="val">'
+                f"{100 * float(value):.0f}</text>"
             )
         parts.append(
             f'<text x="{left + gi * group_w + group_w / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle" class="lbl">'
@@ -280,7 +284,7 @@ def svg_histogram(values: Sequence[float], title: str, p50: float | None = None,
     """Latency histogram in seconds, with the p50 and p95 marked."""
     bins = histogram(values)
     width, height, left, bottom, top = 760, 240, 44, 40, 16
-    plot_w, plot_h = width - left - 10, height - top - bottom
+    plot_w, plot_h = width - left - 20, height - top - bottom
     parts = [_svg_open(width, height, title)]
     if not bins:
         parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" class="lbl">no latencies</text></svg>')
@@ -303,13 +307,18 @@ def svg_histogram(values: Sequence[float], title: str, p50: float | None = None,
     for i in range(0, len(bins) + 1, max(1, len(bins) // 6)):
         x = left + i * bar_w
         value = lo + span * i / len(bins)
-        parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" class="ax">{value:.2f}s</text>')
-    for name, value, color in (("p50", p50, "#3b9b5c"), ("p95", p95, "#b8322a")):
+        anchor = "end" if i == len(bins) else ("start" if i == 0 else "middle")
+        parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="{anchor}" class="ax">{value:.2f}s</text>')
+    for row, (name, value, color) in enumerate((("p50", p50, "#3b9b5c"), ("p95", p95, "#b8322a"))):
         if value is None:
             continue
         x = left + plot_w * (value - lo) / span
+        near_right = x > width - 120
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" stroke="{color}" stroke-width="2" stroke-dasharray="5 3"/>')
-        parts.append(f'<text x="{x + 4:.1f}" y="{top + 12}" class="ax" fill="{color}">{name} {value:.2f}s</text>')
+        parts.append(
+            f'<text x="{x - 4 if near_right else x + 4:.1f}" y="{top + 12 + 14 * row}" text-anchor="{"end" if near_right else "start"}" '
+            f'class="ax" fill="{color}">{name} {value:.2f}s</text>'
+        )
     parts.append(f'<text x="{left + plot_w / 2}" y="{height - 4}" text-anchor="middle" class="ax">seconds per question</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -332,10 +341,10 @@ h3{font-size:16px;margin:0 0 6px}.facts{color:#555;font-size:14px;margin:0 0 16p
 .card{border:1px solid #e5e2da;border-radius:8px;padding:10px 12px;background:#fbfaf7}
 .card .v{font-size:24px;font-weight:650}.card .k{font-size:13px;color:#555}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{padding:5px 8px;border-bottom:1px solid #eee;text-align:right}
-th:first-child,td:first-child{text-align:left}thead th{background:#f0eee8;position:sticky;top:0}
+th:first-child,td:first-child,th:last-child{text-align:left}thead th{background:#f0eee8;position:sticky;top:0}
 td.desc{color:#666;font-size:12px;text-align:left}tr:hover td{background:#faf8f3}
 figure{margin:12px 0 20px}figcaption{font-size:13px;color:#555}
-svg .ax{font-size:11px;fill:#444}svg .lbl{font-size:13px;fill:#222}svg .na{font-size:10px;fill:#999}svg .in{font-size:11px;fill:#fff;font-weight:600}
+svg .ax{font-size:11px;fill:#444}svg .lbl{font-size:13px;fill:#222}svg .na{font-size:10px;fill:#999}svg .in{font-size:11px;fill:#fff;font-weight:600}svg .val{font-size:9px;fill:#333}
 .failure{border:1px solid #e5e2da;border-left:5px solid #b8322a;border-radius:6px;padding:12px 14px;margin:14px 0;background:#fff}
 .failure.sev2,.failure.sev3{border-left-color:#e0a21e}.badge{display:inline-block;font-size:12px;padding:1px 8px;border-radius:10px;background:#eee;margin-right:6px}
 .badge.bad{background:#f6d6d3;color:#7a1f18}dl{display:grid;grid-template-columns:110px 1fr;gap:2px 12px;margin:8px 0}
@@ -359,7 +368,7 @@ def render_html(summary: Mapping[str, Any], rows: Sequence[Row], failures: int =
         (k, [summary["by_kind"][k].get(m) for m in _BAR_METRICS]) for k in kinds
     ]
     body.append("<figure>" + svg_grouped_bars(groups, [label(m) for m in _BAR_METRICS], "Key metrics per question kind"))
-    body.append("<figcaption>Key metrics per question kind (higher is better; n/a: the metric does not apply).</figcaption></figure>")
+    body.append("<figcaption>Key metrics per question kind, in percent (higher is better; n/a: the metric does not apply).</figcaption></figure>")
     body.append("<figure>" + svg_status_bars(summary["by_kind"], "Answer status per question kind"))
     body.append("<figcaption>What the system did with each kind of question, against what it should do.</figcaption></figure>")
     body.append("<h2>Abstention and misinformation</h2>")

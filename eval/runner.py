@@ -241,7 +241,13 @@ def select_questions(questions: list[Question], limit: int | None, limit_per_kin
 
 def load_configured_verifier(settings: Settings, museum: MuseumRAG) -> Verifier:
     """The verifier the answering pipeline is configured with."""
-    return load_verifier(settings, museum.embedder)
+    try:
+        return load_verifier(settings, museum.embedder)
+    except Exception as exc:  # a missing weights file or model: say what to do, no traceback
+        raise EvalError(
+            f"cannot load the configured verifier to re-check answer sentences: {exc} "
+            "(or run with --no-reverify to judge with the support the pipeline reported)"
+        ) from exc
 
 
 def run_evaluation(

@@ -94,8 +94,24 @@ class Settings(BaseSettings):
         None, description="An NLI / factual-consistency cross-encoder by name or path; default is the offline verifier."
     )
     verifier_threshold: float = Field(0.5, ge=0.0, le=1.0)
-    abstain_threshold: float = Field(0.35, ge=0.0, le=1.0, description="Evidence score under which the system abstains.")
+    abstain_threshold: float = Field(
+        0.35,
+        ge=0.0,
+        le=1.0,
+        description="Answerability (0-1, rag.answer.abstain) under which the system abstains; calibrated on the dev "
+        "questions with bench/answer_quality.py.",
+    )
     max_answer_sentences: int = Field(3, ge=1, le=10)
+    answer_expand_objects: int = Field(
+        3, ge=0, le=20, description="Best retrieved objects whose whole record is read for evidence sentences."
+    )
+    premise_min_alignment: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of the question's other terms a record sentence must hold before a different name, "
+        "year or material in it corrects the question.",
+    )
 
     # --- optional LLM (any OpenAI-compatible server) ------------------------------
     llm_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8080/v1 for llama.cpp's server.")
@@ -103,6 +119,16 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout: float = 60.0
     llm_max_tokens: int = 256
+    llm_context_window: int = Field(2048, ge=256, description="The model's context, in tokens (prompt + answer).")
+    llm_max_sources: int = Field(5, ge=1, le=20, description="Numbered sources given to the LLM.")
+    llm_source_chars: int = Field(600, ge=100, le=4000, description="Longest source text given to the LLM.")
+    llm_min_kept_fraction: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of the LLM's sentences that must survive citation checks and verification; "
+        "below it the extractive answer is used.",
+    )
 
     # --- API -----------------------------------------------------------------
     host: str = "127.0.0.1"

@@ -11,14 +11,18 @@ Example::
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
 from rag.embedding import Embedder, load_embedder
-from rag.models import ObjectHit, SearchFilters
+from rag.models import Answer, ObjectHit, SearchFilters
 from rag.retrieval import HybridSearcher, Mode
 from rag.store import VectorStore, open_store
+
+if TYPE_CHECKING:
+    from rag.answer.answerer import Answerer
 
 
 class MuseumRAG:
@@ -27,12 +31,36 @@ class MuseumRAG:
         self.embedder = embedder or load_embedder(settings)
         self.store = store or open_store(settings)
         self.searcher = HybridSearcher(self.store, self.embedder, settings)
+        self._answerer: Answerer | None = None
+        self._answerer_lock = threading.Lock()
 
     # --- staff search ------------------------------------------------------------
     def search(
         self, query: str, limit: int = 10, filters: SearchFilters | None = None, mode: Mode = "hybrid"
     ) -> list[ObjectHit]:
         return self.searcher.search(query, limit=limit, filters=filters, mode=mode)
+
+    # --- visitor questions ---------------------------------------------------------------
+    def ask(self, question: str, filters: SearchFilters | None = None) -> Answer:
+        """Answer from the records only: ``answered`` with citations, ``corrected`` or ``abstained``.
+
+        Example::
+
+            answer = museum.ask("Who nominated Thurgood Marshall to the Supreme Court?")
+            answer.status, answer.text, [c.record_id for c in answer.citations]
+        """
+        return self.answerer.ask(question, filters=filters)
+
+    @property
+    def answerer(self) -> "Answerer":
+        """The answering pipeline, built on first use (it loads the verifier and, if configured, the LLM client)."""
+        if self._answerer is None:
+            with self._answerer_lock:
+                if self._answerer is None:
+                    from rag.answer.answerer import Answerer
+
+                    self._answerer = Answerer(self.settings, self.searcher, self.store, self.embedder)
+        return self._answerer
 
     def get_object(self, record_id: str) -> dict[str, Any] | None:
         """The stored record and its chunks, or None when the id is unknown."""

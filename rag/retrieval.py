@@ -110,7 +110,7 @@ def group_by_object(hits: list[SearchHit], limit: int, per_object: int, bonus: f
     An object scores its best chunk plus ``bonus`` times its second-best chunk (0 when it has
     one), which favours an object that several passages support over one lucky passage;
     ``bonus=0`` ranks objects by their best chunk. Each object keeps its ``per_object`` best
-    chunks; ties keep the engine's order.
+    chunks; ties are broken by record id and chunk index, so that every engine gives the same order.
 
     Example::
 
@@ -123,9 +123,9 @@ def group_by_object(hits: list[SearchHit], limit: int, per_object: int, bonus: f
         groups.setdefault(hit.chunk.record_id, []).append(hit)
     objects: list[ObjectHit] = []
     for record_id, chunks in groups.items():
-        chunks = sorted(chunks, key=lambda h: h.score, reverse=True)  # stable: engine order on ties
+        chunks = sorted(chunks, key=lambda h: (-h.score, h.chunk.chunk_index))
         second = max(chunks[1].score, 0.0) if len(chunks) > 1 else 0.0
         score = chunks[0].score + bonus * second
         objects.append(ObjectHit(record_id=record_id, title=chunks[0].chunk.title, score=score, chunks=chunks[:per_object]))
-    objects.sort(key=lambda o: o.score, reverse=True)
+    objects.sort(key=lambda o: (-o.score, o.record_id))  # ties by id: the same order on every engine
     return objects[:limit]

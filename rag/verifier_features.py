@@ -256,12 +256,23 @@ def years(values: set[float]) -> set[float]:
     return {v for v in values if v.is_integer() and 1000 <= v <= 2100}
 
 
-def numbers_match(value: float, pool: set[float]) -> bool:
-    if value in pool:
+_DECADE = re.compile(r"^\d{3}0'?s$")
+
+
+def decades(tokens: Sequence[Token]) -> set[float]:
+    """Decades written as such ("1930s", "1960's"): they cover the ten years that follow."""
+    return {float(t.norm.rstrip("s").rstrip("'")) for t in tokens if _DECADE.match(t.norm)}
+
+
+def numbers_match(value: float, where: "TextFacts", decade: bool = False) -> bool:
+    """Whether ``where`` states ``value``: the same number, or a year inside a decade it names (or vice versa)."""
+    if value in where.numbers:
         return True
-    # "the 1930s" vs 1934, "about 6,000" written as 6000.0: a decade matches its years.
-    if value.is_integer() and 1000 <= value <= 2100 and value % 10 == 0:
-        return any(value <= other < value + 10 for other in pool)
+    if value.is_integer() and 1000 <= value <= 2100:
+        if any(d <= value < d + 10 for d in where.decades):
+            return True  # "around 1965" against "in the 1960s"
+        if decade:
+            return any(value <= other < value + 10 for other in where.numbers)
     return False
 
 
@@ -282,10 +293,14 @@ class TextFacts:
     capitals: frozenset[str]  # stems of every capitalised token (or of all tokens in a lower-cased text)
     initial_names: frozenset[str]  # names that stand first in a sentence (could be ordinary words)
     numbers: set[float]
+    decades: set[float]
     materials: frozenset[str]
     negations: int
     personal: int
     bigrams: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    #: content tokens in order as (key, kind); kind is name | number | material | word, a number's key is "#value"
+    sequence: list[tuple[str, str]] = field(default_factory=list)
+    positions: dict[str, list[int]] = field(default_factory=dict)  # key -> indexes into ``sequence``
 
 
 def _answer_particle(token: Token) -> bool:
@@ -312,34 +327,61 @@ def _is_name(tokens: Sequence[Token], index: int) -> bool:
     return True
 
 
+def _is_content(token: Token) -> bool:
+    return token.norm[:1].isdigit() or (
+        len(token.norm) > 1 and token.norm not in STOPWORDS and token.norm not in NEGATIONS
+    )
+
+
+def _is_material(token: Token) -> bool:
+    return token.norm in MATERIALS and (not token.capitalised or token.sentence_initial)
+
+
 def facts(text: str) -> TextFacts:
+    """Analyse one text (a claim, a source window or a whole source)."""
     tokens = tokenize(text)
     stems = [t.stem for t in tokens]
-    content = [t.stem for t in tokens if t.norm not in STOPWORDS and t.norm not in NEGATIONS and len(t.norm) > 1
-               or t.norm[:1].isdigit()]
-    word_stems = [s for s in stems if s]
+    name_flags = [_is_name(tokens, i) for i in range(len(tokens))]
+    sequence: list[tuple[str, str]] = []
+    for token, is_name in zip(tokens, name_flags):
+        if not _is_content(token):
+            continue
+        if token.norm[:1].isdigit() or token.norm[:1] in "$.":
+            parsed = _digit_value(token.norm)
+            sequence.append((f"#{parsed[0]}" if parsed else token.stem, "number"))
+        elif is_name:
+            sequence.append((token.stem, "name"))
+        elif _is_material(token):
+            sequence.append((token.stem, "material"))
+        else:
+            sequence.append((token.stem, "word"))
+    positions: dict[str, list[int]] = {}
+    for index, (key, _) in enumerate(sequence):
+        positions.setdefault(key, []).append(index)
     bigrams = frozenset(
-        (a, b) for a, b in zip(word_stems, word_stems[1:]) if not (a in STOPWORDS and b in STOPWORDS)
+        (a, b) for a, b in zip(stems, stems[1:]) if not (a in STOPWORDS and b in STOPWORDS)
     )
     norms = frozenset(t.norm for t in tokens)
     alpha = [t for t in tokens if t.norm.isalpha()]
     cased = sum(t.capitalised for t in alpha) >= max(1, 0.02 * len(alpha))
-    capitals = frozenset(t.stem for t in alpha if t.capitalised or not cased)
     return TextFacts(
         text=text,
         stems=stems,
-        content=content,
+        content=[t.stem for t in tokens if _is_content(t)],
         norms=norms,
         stem_set=frozenset(stems) | norms,
         prefixes=frozenset(n[:5] for n in norms if len(n) >= 6 and n.isalpha()),
-        names=frozenset(t.stem for i, t in enumerate(tokens) if _is_name(tokens, i)),
-        capitals=capitals,
-        initial_names=frozenset(t.stem for i, t in enumerate(tokens) if t.sentence_initial and _is_name(tokens, i)),
+        names=frozenset(t.stem for t, flag in zip(tokens, name_flags) if flag),
+        capitals=frozenset(t.stem for t in alpha if t.capitalised or not cased),
+        initial_names=frozenset(t.stem for t, flag in zip(tokens, name_flags) if flag and t.sentence_initial),
         numbers=extract_numbers(tokens),
-        materials=frozenset(t.norm for t in tokens if t.norm in MATERIALS and (not t.capitalised or t.sentence_initial)),
+        decades=decades(tokens),
+        materials=frozenset(t.norm for t in tokens if _is_material(t)),
         negations=sum(1 for t in tokens if t.norm in NEGATIONS and not _answer_particle(t)),
         personal=sum(1 for t in tokens if t.norm in PERSONAL),
         bigrams=bigrams,
+        sequence=sequence,
+        positions=positions,
     )
 
 
@@ -424,6 +466,31 @@ def knows_name(name: str, claim: TextFacts, where: TextFacts) -> bool:
     return len(name) >= 6 and any(len(c) >= 6 and c[:4] == name[:4] for c in where.capitals)
 
 
+def fact_context(claim: TextFacts, where: TextFacts, claim_radius: int = 2, source_radius: int = 5) -> list[float]:
+    """For each name, number or material of the claim that ``where`` states: how much of its claim context surrounds it there.
+
+    "Kempton ... was born in Berlin" against a source that names Berlin only in "push the West out of
+    Berlin" scores 0: the fact exists, but not in the claim's relation.
+    """
+    scores: list[float] = []
+    for index, (key, kind) in enumerate(claim.sequence):
+        spots = where.positions.get(key)
+        if kind == "word" or not spots:
+            continue
+        neighbours = {
+            k for j, (k, _) in enumerate(claim.sequence[max(0, index - claim_radius) : index + claim_radius + 1])
+            if k != key
+        }
+        if not neighbours:
+            continue
+        best = 0.0
+        for spot in spots:
+            near = {k for k, _ in where.sequence[max(0, spot - source_radius) : spot + source_radius + 1]}
+            best = max(best, sum(1 for n in neighbours if n in near) / len(neighbours))
+        scores.append(best)
+    return scores
+
+
 def union_facts(sources: Sequence[SourceFacts]) -> TextFacts:
     """The facts of all sources together (what the claim may draw on)."""
     if len(sources) == 1:
@@ -448,13 +515,13 @@ def lexical_features(
     asked = question.stem_set if question is not None else frozenset()
 
     missing_names = [n for n in claim.names if not knows_name(n, claim, allf)]
-    missing_numbers = [v for v in claim.numbers if not numbers_match(v, allf.numbers)]
-    window_missing_numbers = [v for v in claim.numbers if not numbers_match(v, window.numbers)]
-    missing_years = [v for v in years(claim.numbers) if not numbers_match(v, allf.numbers)]
+    missing_numbers = [v for v in claim.numbers if not numbers_match(v, allf, v in claim.decades)]
+    window_missing_numbers = [v for v in claim.numbers if not numbers_match(v, window, v in claim.decades)]
+    missing_years = [v for v in years(claim.numbers) if not numbers_match(v, allf, v in claim.decades)]
     missing_materials = [m for m in claim.materials if not knows(stem(m), allf)]
     fact_words = set(claim.names) | {stem(m) for m in claim.materials}
     other_names = window.names - claim.names
-    other_numbers = {v for v in window.numbers if not numbers_match(v, claim.numbers)}
+    other_numbers = {v for v in window.numbers if v not in claim.numbers}
 
     antonym = 0
     for word in claim.norms:
@@ -468,6 +535,7 @@ def lexical_features(
     common = [w for w in novel if w not in fact_words and not w[:1].isdigit()]
     common_unknown = [w for w in common if not knows(w, allf)]
     fact_missing = float(bool(missing_names or missing_numbers or missing_materials))
+    context = fact_context(claim, allf)
 
     return {
         "recall_window": alignment.recall,
@@ -484,6 +552,9 @@ def lexical_features(
         "materials_missing": min(len(missing_materials), 2) / 2,
         "fact_missing": fact_missing,
         "fact_missing_aligned": fact_missing * alignment.recall,
+        "has_facts": float(bool(claim.names or claim.numbers or claim.materials)),
+        "context_min": min(context) if context else 1.0,
+        "context_mean": sum(context) / len(context) if context else 1.0,
         "antonym": min(antonym, 2) / 2,
         "negation_mismatch": float(claim.negations > 0 and window.negations == 0),
         "personal": float(claim.personal > 0 and allf.personal == 0),
@@ -496,7 +567,7 @@ def lexical_features(
 LEXICAL_FEATURES = (
     "recall_window", "recall_all", "bigram_window", "answer_recall", "common_unknown", "unknown_count",
     "names_missing", "name_swap", "numbers_missing", "number_swap", "years_missing", "materials_missing",
-    "fact_missing", "fact_missing_aligned", "antonym", "negation_mismatch", "personal", "is_question", "claim_length",
+    "fact_missing", "fact_missing_aligned", "has_facts", "context_min", "context_mean", "antonym", "negation_mismatch", "personal", "is_question", "claim_length",
 )
 EMBEDDING_FEATURES = ("embedding_window", "embedding_question")
 FEATURES = LEXICAL_FEATURES + EMBEDDING_FEATURES

@@ -163,17 +163,25 @@ def filter_collection_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory, embedder, filter_collection_file):
-    """The same small collection ingested into each engine: {"embedded": searcher, "memory": searcher}."""
-    searchers = {}
-    for engine in ("embedded", "memory"):
-        settings = make_settings(tmp_path_factory.mktemp(f"filters-{engine}"), store=engine)
-        store = open_store(settings)
-        summary = Ingestor(settings, store, embedder).run([filter_collection_file], source="test")
-        assert summary.records_added == 36
-        searchers[engine] = HybridSearcher(store, embedder, settings)
-    yield searchers
-    for searcher in searchers.values():
-        searcher.store.close()
+    """The same small collection in each engine: {"embedded": searcher, "memory": searcher}.
+
+    The Ingestor fills qdrant-client's engine; the embedded one gets a copy of the same points.
+    """
+    memory_settings = make_settings(tmp_path_factory.mktemp("filters-memory"), store="memory")
+    memory = open_store(memory_settings)
+    summary = Ingestor(memory_settings, memory, embedder).run([filter_collection_file], source="test")
+    assert summary.records_added == 36
+    embedded_settings = make_settings(tmp_path_factory.mktemp("filters-embedded"))
+    embedded = open_store(embedded_settings)
+    embedded.ensure_collection(embedder.dimension)
+    embedded.upsert(list(memory.scroll_points()))
+    assert embedded.count() == memory.count() == summary.chunks_added
+    yield {
+        "embedded": HybridSearcher(embedded, embedder, embedded_settings),
+        "memory": HybridSearcher(memory, embedder, memory_settings),
+    }
+    embedded.close()
+    memory.close()
 
 
 @pytest.fixture(params=["embedded", "memory"])

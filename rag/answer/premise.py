@@ -1,0 +1,439 @@
+"""False premises: the question asserts something the best-matching record contradicts.
+
+Generic checks, in this order, all against the one record the question is about:
+
+1. **maker** — a person the question says made the object ("Why did John Hoppner paint ...",
+   "after a George Catlin painting", "Smibert's portrait") is not among the record's makers
+   (or only as a former attribution): the record's maker is given instead.
+2. **creation date** — a year the question gives for the making of the object ("painted ... in
+   1795", "the 1963 photograph") falls outside the record's date.
+3. **medium** — a material the question gives the object ("watercolor-on-ivory miniature",
+   "carved in marble") is not in the record's medium.
+4. **substitution** — a name, year, number or material of the question that the record never
+   mentions, where the record's sentence that best matches the rest of the question holds a
+   different one in the same place ("President Kennedy" / "President Lyndon Johnson",
+   "New York Times" / "New York Tribune", "at Harvard" / "at Yale University").
+
+Nothing is corrected unless the record states the other value: what the records don't
+contradict is left alone (and may lead to an answer or an abstention instead).
+
+Example::
+
+    checker = PremiseChecker()
+    correction = checker.check(question_info, ranked, pool)
+    if correction:
+        print(correction.text)   # "The museum's record attributes “Patience Wright” to Robert Edge Pine, not John Hoppner."
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from rag.answer.evidence import Candidate, EvidencePool, OBJECT_NOUNS, label_group
+from rag.answer.question import QuestionInfo
+from rag.answer.terms import Phrase, all_stems, name_phrases, stem, stems, years
+from rag.text import words
+
+#: Materials and processes a medium line is made of.
+MATERIALS = frozenset(
+    """oil acrylic tempera watercolor watercolour gouache pastel charcoal graphite pencil crayon chalk ink canvas panel
+    paper vellum parchment ivory copper bronze brass silver gold iron steel tin pewter marble plaster terracotta clay
+    ceramic porcelain stone granite limestone alabaster wood oak mahogany walnut glass wax silk linen cotton wool
+    leather masonite mylar aluminum albumen gelatin platinum palladium cyanotype daguerreotype ambrotype tintype
+    collodion photogravure lithograph engraving etching mezzotint woodcut aquatint screenprint serigraph inkjet
+    chromogenic polaroid casein encaustic enamel fresco mosaic resin fiberglass""".split()
+)
+_MATERIAL_STEMS = {stem(m): m for m in MATERIALS}
+#: Verbs of making an object, as they follow a maker's name ("Hoppner painted", "did Hoppner paint").
+_MAKING = frozenset(
+    stem(w)
+    for w in """paint painted paints drew draw drawn sketch sketched photograph photographed sculpt sculpted carve carved
+    engrave engraved etch etched lithographed model modeled modelled cast made make create created took take design
+    designed portray portrayed""".split()
+)
+_OBJECT_STEMS = frozenset(stem(w) for w in OBJECT_NOUNS) | {"photo", "pictur"}
+#: Creator roles that do not make someone the object's maker.
+_NOT_MAKER_ROLES = ("sitter", "former attribution", "formerly attributed", "subject", "owner", "donor")
+#: Titles that precede a name and say who it is, not which person ("President Kennedy").
+_TITLES = frozenset(
+    stem(w)
+    for w in """president queen king prince princess saint st general gen colonel col captain capt admiral senator sen
+    governor gov judge justice bishop pope father mother sister brother lord lady sir dr doctor mr mrs ms miss
+    reverend rev chief emperor empress duke duchess""".split()
+)
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+        seventeen eighteen nineteen twenty""".split()
+    )
+}
+_ORDINALS = {
+    w: i + 1
+    for i, w in enumerate(
+        """first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth
+        fifteenth sixteenth seventeenth eighteenth nineteenth twentieth""".split()
+    )
+}
+_TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:['’][A-Za-z]+)?")
+
+
+@dataclass
+class Correction:
+    """What the question asserts, what the record says instead, and the record text that says it."""
+
+    kind: str  # maker | date | medium | name | year | number | material
+    asserted: str
+    stated: str
+    evidence: Candidate
+    text: str  # the correcting sentence, without its [n] marker
+
+
+class PremiseChecker:
+    """Finds a contradiction between the question and the record it is about.
+
+    ``min_alignment``: the share of the question's other terms the record sentence must hold
+    before a substitution in it counts as a contradiction.
+    """
+
+    def __init__(self, min_alignment: float = 0.5) -> None:
+        self.min_alignment = min_alignment
+
+    def check(self, question: QuestionInfo, ranked: Sequence[Candidate], pool: EvidencePool) -> Correction | None:
+        if not ranked:
+            return None
+        record_id = ranked[0].record_id
+        record = [c for c in pool.candidates if c.record_id == record_id]
+        others = [c for c in pool.candidates if c.record_id != record_id and c.object_rank < 3]
+        if not record or not _is_about(question, record):
+            return None
+        for check in (self._maker, self._creation_date, self._medium, self._substitution):
+            correction = check(question, record, others)
+            if correction is not None:
+                return correction
+        return None
+
+    # --- 1. maker --------------------------------------------------------------------
+    def _maker(self, question: QuestionInfo, record: list[Candidate], others: list[Candidate]) -> Correction | None:
+        makers = [c for c in record if c.is_tombstone and label_group(c) == "maker" and c.value]
+        makers = [c for c in makers if not _role_is(c.label or "", _NOT_MAKER_ROLES)]
+        known = [c for c in makers if "unidentified" not in (c.value or "").lower() and "unknown" not in (c.value or "").lower()]
+        if not known:
+            return None
+        creators = _creator_names(record)
+        for phrase in asserted_makers(question.text):
+            tokens = _name_tokens(phrase)
+            if not tokens:
+                continue
+            if any(tokens & _name_tokens_of(name) for name, role in creators if not _role_is(role, _NOT_MAKER_ROLES)):
+                continue  # a maker of record (any making role)
+            if any(tokens <= _name_tokens_of(name) for name, role in creators if _role_is(role, ("sitter",))):
+                continue  # the sitter, not the maker
+            if tokens <= _title_tokens(record):
+                continue
+            after = _is_after(question.text, phrase)
+            pick = _best_maker(known, after)
+            title = pick.chunk.title
+            name = _display_name(pick.value or "")
+            role = (pick.label or "").lower()
+            if after or role not in ("artist", "painter", "photographer", "sculptor", "maker"):
+                text = f"The museum's record gives {name} ({role}) for “{title}”, not {phrase.text}."
+            else:
+                text = f"The museum's record attributes “{title}” to {name}, not {phrase.text}."
+            return Correction("maker", phrase.text, name, pick, text)
+        return None
+
+    # --- 2. creation date -------------------------------------------------------------
+    def _creation_date(self, question: QuestionInfo, record: list[Candidate], others: list[Candidate]) -> Correction | None:
+        dates = [c for c in record if c.is_tombstone and label_group(c) == "date" and c.label and c.label.lower() == "date"]
+        if not dates or not dates[0].value:
+            return None
+        fact = dates[0]
+        stated_years = years(fact.value or "")
+        if not stated_years:
+            return None
+        low, high = min(stated_years), max(stated_years)
+        slack = 5 if re.search(r"\b(c\.|ca\.|circa|about|after|before)", fact.value or "", re.I) else 1
+        for year in creation_years(question.text):
+            if low - slack <= year <= high + slack:
+                continue
+            title = fact.chunk.title
+            text = f"The museum's record dates “{title}” to {fact.value}, not {year}."
+            return Correction("date", str(year), fact.value or "", fact, text)
+        return None
+
+    # --- 3. medium --------------------------------------------------------------------
+    def _medium(self, question: QuestionInfo, record: list[Candidate], others: list[Candidate]) -> Correction | None:
+        media = [c for c in record if c.is_tombstone and label_group(c) == "medium" and c.value]
+        if not media:
+            return None
+        fact = media[0]
+        stated = {stem(w) for w in words(fact.value or "")} & set(_MATERIAL_STEMS)
+        if not stated:
+            return None
+        for asserted_text, asserted in object_materials(question.text):
+            if asserted & stated:
+                continue
+            title = fact.chunk.title
+            text = f"The museum's record gives the medium of “{title}” as {fact.value}, not {asserted_text}."
+            return Correction("medium", asserted_text, fact.value or "", fact, text)
+        return None
+
+    # --- 4. substitution in the record's text -------------------------------------------
+    def _substitution(self, question: QuestionInfo, record: list[Candidate], others: list[Candidate]) -> Correction | None:
+        record_text = " ".join(c.text for c in record)
+        record_stems = all_stems(record_text) | all_stems(record[0].chunk.title)
+        other_stems = all_stems(" ".join(c.text for c in others))
+        context = all_stems(" ".join([record[0].chunk.title, *record[0].chunk.creators]))
+        for slot in question_slots(question.text):
+            if slot.tokens & record_stems if slot.kind == "name" else slot.tokens <= record_stems:
+                continue  # the record mentions it: nothing contradicted
+            if slot.kind == "name" and slot.tokens & other_stems:
+                continue  # another retrieved object mentions it: the question may be about that one
+            rest = set(question.term_stems) - slot.tokens - {stem(w) for w in words(slot.text)}
+            found = self._aligned_replacement(question, slot, rest, context, record)
+            if found is not None:
+                return found
+        return None
+
+    def _aligned_replacement(
+        self, question: QuestionInfo, slot: "Slot", rest: set[str], context: set[str], record: list[Candidate]
+    ) -> Correction | None:
+        specific = rest - context  # the terms that say what the question is about, beyond the object's names
+        best: tuple[float, Candidate, Slot] | None = None
+        for c in record:
+            if c.is_tombstone:
+                continue
+            sentence_stems = all_stems(c.text)
+            alignment = len(rest & sentence_stems) / len(rest) if rest else 0.0
+            specific_hits = len(specific & sentence_stems)
+            if alignment < self.min_alignment or specific_hits < min(2, len(specific)):
+                continue
+            for other in sentence_slots(c.text, slot.kind):
+                if other.tokens & question_stems_all(question):
+                    continue  # the question mentions it too
+                if not _same_place(question.text, slot, c.text, other):
+                    continue
+                score = alignment + 0.1 * specific_hits
+                if best is None or score > best[0]:
+                    best = (score, c, other)
+        if best is None:
+            return None
+        _, c, other = best
+        quote = c.text.strip()
+        text = f"The museum's record gives {other.text}, not {slot.text}: “{quote}”"
+        return Correction(slot.kind, slot.text, other.text, c, text)
+
+
+# --- what the question asserts ------------------------------------------------------------
+def asserted_makers(question: str) -> list[Phrase]:
+    """Names the question gives as the object's maker: "Hoppner painted", "by X", "after a X painting", "X's portrait"."""
+    out = []
+    for phrase in name_phrases(question):
+        before = words(question[: phrase.start])[-3:]
+        after = words(question[phrase.end :])[:3]
+        raw_after = question[phrase.end : phrase.end + 3]
+        nxt = stem(after[0]) if after else ""
+        possessive = raw_after.startswith(("'s", "’s")) or phrase.text.endswith(("'s", "’s"))
+        if phrase.text.endswith(("'s", "’s")):
+            phrase = Phrase(phrase.start, phrase.end - 2, phrase.text[:-2])
+            after = words(question[phrase.end + 2 :])[:3]
+            nxt = stem(after[0]) if after else ""
+        if nxt in _MAKING:
+            out.append(phrase)
+        elif before and before[-1] == "by" and (_mentions_object(question) or _mentions_making(question)):
+            out.append(phrase)
+        elif before and (before[-1] == "after" or before[-2:] in (["after", "a"], ["after", "an"])):
+            out.append(phrase)
+        elif nxt in _OBJECT_STEMS and (possessive or _lower_followed(question, phrase)):
+            out.append(phrase)
+    return out
+
+
+def creation_years(question: str) -> list[int]:
+    """Years the question gives for the making of the object: "painted ... in 1795", "the 1966 photograph"."""
+    out = []
+    tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(question)]
+    for i, (_, tok) in enumerate(tokens):
+        if not re.fullmatch(r"1[0-9]{3}|20[0-9]{2}", tok):
+            continue
+        year = int(tok)
+        nxt = [stem(t.lower()) for _, t in tokens[i + 1 : i + 2]]
+        window = [stem(t.lower()) for _, t in tokens[max(0, i - 6) : i]]
+        if nxt and nxt[0] in _OBJECT_STEMS:
+            out.append(year)  # "the 1966 photograph"
+        elif window and window[-1] == "in" and any(w in _MAKING for w in window[:-1]):
+            out.append(year)  # "painted her from life in 1795"
+    return out
+
+
+def object_materials(question: str) -> list[tuple[str, set[str]]]:
+    """Materials the question gives the object: "watercolor-on-ivory miniature", "a marble bust", "painted in oil"."""
+    tokens = [m.group(0) for m in _TOKEN.finditer(question)]
+    lowered = [t.lower() for t in tokens]
+    stemmed = [stem(t) for t in lowered]
+    out: list[tuple[str, set[str]]] = []
+    i = 0
+    while i < len(tokens):
+        if stemmed[i] not in _MATERIAL_STEMS or tokens[i][0].isupper() and i > 0:
+            i += 1
+            continue
+        j = i
+        # a run like "watercolor on ivory", "oil on canvas"
+        while j + 2 < len(tokens) and lowered[j + 1] in ("on", "and") and stemmed[j + 2] in _MATERIAL_STEMS:
+            j += 2
+        run = set(stemmed[i : j + 1]) & set(_MATERIAL_STEMS)
+        following = stemmed[j + 1 : j + 4]
+        preceding = stemmed[max(0, i - 4) : i]
+        modifies_object = any(t in _OBJECT_STEMS for t in following[:2])
+        made_in = bool(preceding) and lowered[i - 1] in ("in", "on", "of") and any(
+            t in _MAKING or t in _OBJECT_STEMS for t in preceding[:-1]
+        )
+        if modifies_object or made_in:
+            out.append((" ".join(lowered[i : j + 1]), run))
+        i = j + 1
+    return out
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A checkable value in a text: a name, a year, a number or ordinal, or a material."""
+
+    kind: str  # name | year | number | material
+    text: str
+    start: int
+    end: int
+    tokens: frozenset[str]
+
+
+def question_slots(question: str) -> list[Slot]:
+    return sentence_slots(question, None)
+
+
+def sentence_slots(text: str, kind: str | None) -> list[Slot]:
+    """The values of ``kind`` (all kinds when None) in ``text``, with offsets."""
+    slots: list[Slot] = []
+    if kind in (None, "name"):
+        for p in name_phrases(text):
+            toks = frozenset(_name_tokens(p))
+            if toks:
+                slots.append(Slot("name", p.text, p.start, p.end, toks))
+    for m in _TOKEN.finditer(text):
+        tok = m.group(0)
+        low = tok.lower()
+        if kind in (None, "year") and re.fullmatch(r"1[0-9]{3}|20[0-9]{2}", tok):
+            slots.append(Slot("year", tok, m.start(), m.end(), frozenset({tok})))
+        elif kind in (None, "number") and (low in _ORDINALS or low in _NUMBER_WORDS):
+            slots.append(Slot("number", tok, m.start(), m.end(), frozenset({low})))
+        elif kind in (None, "material") and stem(low) in _MATERIAL_STEMS and not tok[0].isupper():
+            slots.append(Slot("material", tok, m.start(), m.end(), frozenset({stem(low)})))
+    return slots
+
+
+def question_stems_all(question: QuestionInfo) -> set[str]:
+    return all_stems(question.text)
+
+
+def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> bool:
+    """Whether ``other`` stands where ``slot`` stands: the same title or head word, or the same neighbour word."""
+    if slot.kind == "name":
+        q_words = [stem(w) for w in words(slot.text)]
+        s_words = [stem(w) for w in words(other.text)]
+        if q_words and s_words and q_words[0] == s_words[0] and q_words[0] in _TITLES:
+            return True  # "President Kennedy" / "President Lyndon Johnson"
+        if len(q_words) > 2 and len(s_words) > 2 and q_words[:2] == s_words[:2] and q_words != s_words:
+            return True  # "New York Times" / "New York Tribune"
+    q_before = [stem(w) for w in words(question[: slot.start])][-1:]
+    s_before = [stem(w) for w in words(sentence[: other.start])][-1:]
+    q_after = [stem(w) for w in words(question[slot.end :])][:1]
+    s_after = [stem(w) for w in words(sentence[other.end :])][:1]
+    if slot.kind == "name":
+        # a shared preposition alone is weak: the word before it must match too ("Bethel in" / "student at")
+        q2 = [stem(w) for w in words(question[: slot.start])][-2:]
+        s2 = [stem(w) for w in words(sentence[: other.start])][-2:]
+        return bool(q_before) and q_before == s_before and (q_before[0] not in _WEAK_NEIGHBOURS or q2 == s2 or q2[:1] == ["at"])
+    if slot.kind in ("number", "material"):
+        return (bool(q_after) and q_after == s_after) or (bool(q_before) and q_before == s_before and q_before[0] not in _WEAK_NEIGHBOURS)
+    if slot.kind == "year":
+        return (bool(q_before) and q_before == s_before) or (bool(q_after) and q_after == s_after)
+    return False
+
+
+_WEAK_NEIGHBOURS = frozenset("the a an and of in on at to for with by from as".split())
+
+
+# --- helpers ----------------------------------------------------------------------------------
+def _is_about(question: QuestionInfo, record: list[Candidate]) -> bool:
+    """The question names the record's object, sitter or maker (so a contradiction is about this object)."""
+    first = record[0].chunk
+    anchor = set()
+    for name in [first.title, *first.creators]:
+        anchor |= _name_tokens_of(name)
+    for phrase in question.names:
+        if _name_tokens(phrase) & anchor:
+            return True
+    return bool(stems(question.text) & stems(first.title) - {"portrait", "self"})
+
+
+def _creator_names(record: list[Candidate]) -> list[tuple[str, str]]:
+    roles = record[0].chunk.creator_roles
+    out = []
+    for entry in roles:
+        role, _, name = entry.partition(": ")
+        out.append((name, role))
+    return out
+
+
+def _role_is(role: str, names: Sequence[str]) -> bool:
+    role = role.lower()
+    return any(role.startswith(n) for n in names)
+
+
+def _name_tokens(phrase: Phrase) -> set[str]:
+    return {t for t in phrase.tokens if t not in _TITLES and len(t) > 1}
+
+
+def _name_tokens_of(name: str) -> set[str]:
+    return {stem(w) for w in words(name) if len(w) > 1} - _TITLES
+
+
+def _title_tokens(record: list[Candidate]) -> set[str]:
+    return _name_tokens_of(record[0].chunk.title)
+
+
+def _is_after(question: str, phrase: Phrase) -> bool:
+    before = words(question[: phrase.start])[-2:]
+    return "after" in before
+
+
+def _best_maker(makers: list[Candidate], after: bool) -> Candidate:
+    if after:
+        for c in makers:
+            if "after" in (c.label or "").lower():
+                return c
+    for preferred in ("artist", "painter", "photographer", "sculptor", "maker"):
+        for c in makers:
+            if (c.label or "").lower() == preferred:
+                return c
+    return makers[0]
+
+
+def _display_name(value: str) -> str:
+    """"Betsy Graves Reyneau (1888 - 1964)" -> "Betsy Graves Reyneau"."""
+    return re.sub(r"\s*\([^)]*\)\s*$", "", value).split(",")[0].strip() or value
+
+
+def _mentions_object(question: str) -> bool:
+    return bool({stem(w) for w in words(question)} & _OBJECT_STEMS)
+
+
+def _mentions_making(question: str) -> bool:
+    return bool({stem(w) for w in words(question)} & _MAKING)
+
+
+def _lower_followed(question: str, phrase: Phrase) -> bool:
+    """The name is followed by a lower-case object noun: "the George Catlin painting", "the Brady photo"."""
+    rest = question[phrase.end :].lstrip()
+    return bool(rest) and rest[0].islower()
