@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from eval.metrics import outcome, question_metrics, strip_markers, summarize
-from eval.questions import KINDS, Question, QuestionIssue, check_gold_ids, load_questions
+from eval.questions import Question, QuestionIssue, check_gold_ids, load_questions
 from rag.chunking import tombstone_text
 from rag.config import Settings
 from rag.embedding import Embedder
@@ -352,7 +352,6 @@ def load_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 __all__ = [
     "EvalError",
     "EvalRun",
-    "KINDS",
     "QuestionScorer",
     "load_run",
     "open_eval_museum",

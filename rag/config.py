@@ -71,7 +71,9 @@ class Settings(BaseSettings):
 
     # --- retrieval and answering ------------------------------------------------
     retrieve_limit: int = Field(8, ge=1, le=100, description="Objects retrieved per question.")
-    prefetch_limit: int = Field(50, ge=1, le=1000, description="Candidates per vector in the hybrid prefetch.")
+    prefetch_limit: int = Field(
+        100, ge=1, le=1000, description="Candidates per vector in the hybrid prefetch (and the fusion statistics)."
+    )
     max_chunks_per_object: int = Field(3, ge=1, le=20)
     rrf_k: int = Field(60, ge=1, le=1000)
     fusion: Literal["dbsf", "rrf"] = Field(

@@ -112,6 +112,8 @@ _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_
 #: Number words too common as pronouns or idioms to count as a stated quantity on their own.
 _WEAK_NUMBERS = frozenset({"one", "single", "pair", "couple", "half", "second"})
 
+_PRONOUNS = frozenset("them us you these those which whom".split())
+
 _MONTHS = frozenset(
     "january february march april may june july august september october november december".split()
 )
@@ -244,7 +246,10 @@ def extract_numbers(tokens: Sequence[Token]) -> set[float]:
                         used += 1
                         weak = weak and piece in _WEAK_NUMBERS
                 j += 1
-            if used and not weak:
+            partitive = (
+                j + 1 < len(tokens) and tokens[j].norm == "of" and tokens[j + 1].norm in _PRONOUNS and total + current <= 3
+            )
+            if used and not weak and not partitive:  # "the two of them" states no count
                 values.add(total + current)
             i = max(j, i + 1)
             continue
@@ -457,6 +462,19 @@ def align(claim: TextFacts, sources: Sequence[SourceFacts], keep: int = 3, conte
 # ----------------------------------------------------------------------------- features
 
 
+def _question_window(question: TextFacts, sources: Sequence[SourceFacts]) -> TextFacts | None:
+    """The window that answers the question's own terms best (where the answer should stand)."""
+    if not question.content:
+        return None
+    best, found = -1.0, None
+    for source in sources:
+        for window in source.windows:
+            value = _recall(question, window) - 0.001 * len(window.content) / 100
+            if value > best:
+                best, found = value, window
+    return found
+
+
 def knows_name(name: str, claim: TextFacts, where: TextFacts) -> bool:
     """Whether a capitalised claim token is a name ``where`` also writes with a capital (Britain/British too)."""
     if name in claim.initial_names and knows(name, where):
@@ -536,12 +554,20 @@ def lexical_features(
     common_unknown = [w for w in common if not knows(w, allf)]
     fact_missing = float(bool(missing_names or missing_numbers or missing_materials))
     context = fact_context(claim, allf)
-
+    asked_window = _question_window(question, sources) if question is not None else None
+    in_asked = [w for w in novel if knows(w, asked_window)] if asked_window is not None and novel else None
+    verified = (
+        len(claim.names) - len(missing_names) + len(claim.numbers) - len(missing_numbers)
+        + len(claim.materials) - len(missing_materials)
+    )
     return {
         "recall_window": alignment.recall,
         "recall_all": _recall(claim, allf),
         "bigram_window": _bigram_recall(claim, window),
         "answer_recall": (1.0 - len(novel_unknown) / len(novel)) if novel else 1.0,
+        "question_window_recall": (
+            len(in_asked) / len(novel) if in_asked is not None else (1.0 - len(novel_unknown) / len(novel)) if novel else 1.0
+        ),
         "common_unknown": (len(common_unknown) / len(common)) if common else 0.0,
         "unknown_count": min(len(novel_unknown), 6) / 6,
         "names_missing": min(len(missing_names), 2) / 2,
@@ -553,6 +579,7 @@ def lexical_features(
         "fact_missing": fact_missing,
         "fact_missing_aligned": fact_missing * alignment.recall,
         "has_facts": float(bool(claim.names or claim.numbers or claim.materials)),
+        "facts_verified": min(verified, 4) / 4,
         "context_min": min(context) if context else 1.0,
         "context_mean": sum(context) / len(context) if context else 1.0,
         "antonym": min(antonym, 2) / 2,
@@ -560,14 +587,15 @@ def lexical_features(
         "personal": float(claim.personal > 0 and allf.personal == 0),
         "is_question": float(claim.text.rstrip().endswith("?")),
         "claim_length": min(len(content), 30) / 30,
+        "short_answer": float(len(content) <= 4),
     }
 
 
 #: Feature order of the weight vector (the embedding features come from the verifier).
 LEXICAL_FEATURES = (
-    "recall_window", "recall_all", "bigram_window", "answer_recall", "common_unknown", "unknown_count",
+    "recall_window", "recall_all", "bigram_window", "answer_recall", "question_window_recall", "common_unknown", "unknown_count",
     "names_missing", "name_swap", "numbers_missing", "number_swap", "years_missing", "materials_missing",
-    "fact_missing", "fact_missing_aligned", "has_facts", "context_min", "context_mean", "antonym", "negation_mismatch", "personal", "is_question", "claim_length",
+    "fact_missing", "fact_missing_aligned", "has_facts", "facts_verified", "context_min", "context_mean", "antonym", "negation_mismatch", "personal", "is_question", "claim_length", "short_answer",
 )
 EMBEDDING_FEATURES = ("embedding_window", "embedding_question")
 FEATURES = LEXICAL_FEATURES + EMBEDDING_FEATURES

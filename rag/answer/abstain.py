@@ -23,15 +23,19 @@ from __future__ import annotations
 
 import math
 import re
-
-import numpy as np
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from rag.answer.evidence import Candidate, EvidencePool, asked_label_groups, label_group, term_weights
+from rag.answer.evidence import (
+    Candidate,
+    EvidencePool,
+    asked_label_groups,
+    label_cue_stems,
+    label_group,
+    term_weights,
+)
 from rag.answer.question import QuestionInfo
 from rag.answer.terms import all_stems, stem
-from rag.embedding import Embedder
 
 #: Verbs that carry little of what a question asks ("What did he *say*", "Where did it *come* from"):
 #: their absence from the evidence says little.
@@ -52,29 +56,28 @@ _UNKNOWN = re.compile(
 class AnswerabilityFeatures:
     dense: float  # best dense similarity among the best candidates
     focus: float  # best single-sentence coverage of the asked-about terms
-    record_focus: float  # coverage of the asked-about terms by the whole best record
-    soft_focus: float  # the same, a missing term counting by its closeness in meaning to the record's sentences
     typed_focus: float  # best focus coverage among sentences holding the expected kind of answer
-    unknown: float  # 1.0 when the record says the asked fact is unknown, or lacks the catalogue fact asked for
     score: float  # the best candidate's evidence score
+    unknown: float  # 1.0 when the record says the asked fact is unknown, or lacks the catalogue fact asked for
 
     def as_list(self) -> list[float]:
         return [getattr(self, name) for name in FEATURE_NAMES]
 
 
-FEATURE_NAMES = ("dense", "focus", "record_focus", "soft_focus", "typed_focus", "unknown", "score")
+#: The features the logistic model weighs (``unknown`` is a rule of its own: the record says it doesn't know).
+FEATURE_NAMES = ("dense", "focus", "typed_focus", "score")
 
 
 @dataclass(frozen=True)
 class AnswerabilityWeights:
-    """A logistic model over :class:`AnswerabilityFeatures` (same order as ``FEATURE_NAMES``)."""
+    """A logistic model over :class:`AnswerabilityFeatures` (same order as ``FEATURE_NAMES``).
 
-    coefficients: tuple[float, ...] = (1.4, 1.1, -0.5, 1.0, 1.8, -1.2, 0.6)
-    intercept: float = -2.2
-    #: Cosine similarity between a missing term and a sentence under which the term counts as absent,
-    #: and the span over which its credit rises to full.
-    soft_floor: float = 0.25
-    soft_span: float = 0.25
+    Fitted on the factual and unanswerable dev questions (class-balanced logistic regression,
+    C=1; 5x5-fold cross-validation: bench/answer_quality.py documents the figures).
+    """
+
+    coefficients: tuple[float, ...] = (1.02, 0.33, 1.93, 0.98)
+    intercept: float = -2.33
 
 
 @dataclass
@@ -87,24 +90,13 @@ class AbstainDecision:
 
 
 class AbstentionPolicy:
-    """Decides whether the evidence answers the question; ``threshold`` comes from Settings.
+    """Decides whether the evidence answers the question; ``threshold`` comes from Settings."""
 
-    ``embedder`` (optional) lets a question term missing from the record count by how close
-    in meaning it is to the record's sentences ("basketball" and "the NBA's Charlotte Bobcats").
-    """
-
-    def __init__(
-        self,
-        threshold: float,
-        weights: AnswerabilityWeights | None = None,
-        embedder: Embedder | None = None,
-        top_k: int = 5,
-    ) -> None:
+    def __init__(self, threshold: float, weights: AnswerabilityWeights | None = None, top_k: int = 5) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"abstain threshold must be in [0, 1], got {threshold}")
         self.threshold = threshold
         self.weights = weights or AnswerabilityWeights()
-        self.embedder = embedder
         self.top_k = top_k
 
     def features(self, question: QuestionInfo, ranked: Sequence[Candidate], pool: EvidencePool) -> AnswerabilityFeatures:
@@ -114,39 +106,18 @@ class AbstentionPolicy:
         weights = _focus_weights(question, ranked, pool.context_stems.get(best.record_id, set()))
         total = sum(weights.values())
 
-        def coverage(stems: set[str], credit: dict[str, float] | None = None) -> float:
-            if total <= 0:
-                return 1.0
-            credit = credit or {}
-            return sum(w * (1.0 if t in stems else credit.get(t, 0.0)) for t, w in weights.items()) / total
+        def coverage(stems: set[str]) -> float:
+            return sum(w for t, w in weights.items() if t in stems) / total if total > 0 else 1.0
 
-        sentence_cov = [1.0 if c.label_cue else coverage(all_stems(c.text)) for c in top]
-        record_stems: set[str] = set()
-        for c in record:
-            record_stems |= all_stems(c.text)
-        missing = [t for t in weights if t not in record_stems]
+        sentence_cov = [coverage(all_stems(c.text) | label_cue_stems(c)) for c in top]
         typed = [cov for c, cov in zip(top, sentence_cov) if c.type_match >= 0.5]
         return AnswerabilityFeatures(
             dense=max(c.dense for c in top),
             focus=max(sentence_cov),
-            record_focus=coverage(record_stems),
-            soft_focus=coverage(record_stems, self._soft_credit(question, missing, record)),
             typed_focus=max(typed) if typed else 0.0,
-            unknown=1.0 if says_unknown(question, top[:2]) or lacks_asked_fact(question, record) else 0.0,
             score=best.score,
+            unknown=1.0 if says_unknown(question, top[:2]) or lacks_asked_fact(question, record) else 0.0,
         )
-
-    def _soft_credit(self, question: QuestionInfo, missing: list[str], record: Sequence[Candidate]) -> dict[str, float]:
-        vectors = [c.vector for c in record if c.vector is not None]
-        if not missing or self.embedder is None or not vectors:
-            return {}
-        surface = {stem(w): w for w in question.terms}
-        terms = [surface.get(t, t) for t in missing]
-        sims = self.embedder.embed_documents(terms) @ np.stack(vectors).T
-        w = self.weights
-        return {
-            t: float(np.clip((row.max() - w.soft_floor) / w.soft_span, 0.0, 1.0)) for t, row in zip(missing, sims)
-        }
 
     def answerability(self, features: AnswerabilityFeatures) -> float:
         z = self.weights.intercept + sum(w * x for w, x in zip(self.weights.coefficients, features.as_list()))
@@ -157,6 +128,8 @@ class AbstentionPolicy:
             return AbstainDecision(True, 0.0, "nothing retrieved")
         features = self.features(question, ranked, pool)
         score = self.answerability(features)
+        if features.unknown:
+            return AbstainDecision(True, min(score, self.threshold / 2), "the record says this is not known", features, ranked[0].record_id)
         if score < self.threshold:
             reason = "the record says this is not known" if features.unknown else "the evidence does not answer it"
             return AbstainDecision(True, score, reason, features, ranked[0].record_id)
@@ -178,7 +151,7 @@ def says_unknown(question: QuestionInfo, candidates: Sequence[Candidate]) -> boo
     "Undated" only counts for a question about a date, "unidentified" only for one about a person.
     """
     for c in candidates:
-        text = c.value if c.is_tombstone else c.text
+        text = _strip_parenthetical(c.value or "") if c.is_tombstone else c.text
         if c.is_tombstone and not c.label_cue:
             continue
         for match in _UNKNOWN.finditer(text or ""):
@@ -203,6 +176,11 @@ def lacks_asked_fact(question: QuestionInfo, record: Sequence[Candidate]) -> boo
     asked = asked_label_groups(question) & set(_CHECKABLE_GROUPS)
     for group in asked:
         facts = [c for c in tombstone if label_group(c) == group]
-        if not facts or all(c.value and _UNKNOWN.search(c.value) for c in facts):
+        if not facts or all(c.value and _UNKNOWN.search(_strip_parenthetical(c.value)) for c in facts):
             return True
     return False
+
+
+def _strip_parenthetical(value: str) -> str:
+    """"Francisco Passalacqua (lifedates unknown)" -> "Francisco Passalacqua": only the fact itself counts."""
+    return re.sub(r"\([^)]*\)", "", value)

@@ -109,7 +109,7 @@ class Answerer:
         self.store = store
         self.embedder = embedder
         self.scorer = EvidenceScorer(embedder)
-        self.policy = AbstentionPolicy(settings.abstain_threshold, embedder=embedder)
+        self.policy = AbstentionPolicy(settings.abstain_threshold)
         self.premise = PremiseChecker(settings.premise_min_alignment)
         self.composer = ExtractiveComposer(max_sentences=settings.max_answer_sentences)
         self.verifier = verifier or answer_verifier(settings, embedder)

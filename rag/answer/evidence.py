@@ -219,7 +219,7 @@ def type_match(question: QuestionInfo, sentence: str) -> float:
         return 1.0 if has_number(sentence) else 0.0
     if kind in ("person", "place"):
         asked = {stem(w) for p in question.names for w in p.text.split()}
-        fresh = [p for p in name_phrases(sentence) if not set(p.tokens) <= asked]
+        fresh = [p for p in name_phrases(sentence) if not set(p.tokens) & asked]
         return 1.0 if fresh else 0.0
     return 0.5
 
@@ -239,7 +239,7 @@ _LABEL_CUES: dict[str, frozenset[str]] = {
     "place": frozenset("origin culture countr".split()),
 }
 #: Verbs of making that point at the object only when the question names the object too ("Who made the bust?").
-_WEAK_MAKER_CUES = frozenset("made make maker creat design designer print printer printmaker publish publisher cast".split())
+_WEAK_MAKER_CUES = frozenset("made make maker creat design designer printer printmaker publish publisher cast".split())
 #: Nouns that name a museum object.
 OBJECT_NOUNS = frozenset(
     """portrait painting photograph photo picture image likeness bust statue sculpture drawing sketch print engraving
@@ -283,7 +283,7 @@ def asked_label_groups(question: QuestionInfo) -> set[str]:
     for group, cues in _LABEL_CUES.items():
         if group in ("maker", "sitter") and "person" not in question.answer_types:
             continue
-        if group == "date" and not question.answer_types & {"date", "number"}:
+        if group == "date" and "date" not in question.answer_types:
             continue
         if group == "dimensions" and not asked & _OBJECT_STEMS:
             continue
@@ -295,6 +295,15 @@ def asked_label_groups(question: QuestionInfo) -> set[str]:
         if asked & _CUE_STEMS[group] or (group == "medium" and _MEDIUM_PHRASE.search(question.text)):
             groups.add(group)
     return groups
+
+
+def label_cue_stems(candidate: "Candidate") -> frozenset[str]:
+    """The question words a tombstone fact the question asks about answers ("medium" for "Medium: ...")."""
+    if not candidate.label_cue:
+        return frozenset()
+    group = label_group(candidate)
+    extra = _OBJECT_STEMS | _WEAK_MAKER_STEMS if group in ("maker", "date") else frozenset()
+    return _CUE_STEMS.get(group or "", frozenset()) | extra
 
 
 def label_cue(question: QuestionInfo, candidate: "Candidate") -> float:

@@ -33,7 +33,7 @@ from typing import Sequence
 
 from rag.answer.evidence import Candidate, EvidencePool, OBJECT_NOUNS, label_group
 from rag.answer.question import QuestionInfo
-from rag.answer.terms import Phrase, all_stems, name_phrases, stem, stems, years
+from rag.answer.terms import STOPWORDS, Phrase, all_stems, name_phrases, stem, stems, years
 from rag.text import words
 
 #: Materials and processes a medium line is made of.
@@ -106,10 +106,13 @@ class PremiseChecker:
             return None
         record_id = ranked[0].record_id
         record = [c for c in pool.candidates if c.record_id == record_id]
-        others = [c for c in pool.candidates if c.record_id != record_id and c.object_rank < 3]
+        others = [c for c in pool.candidates if c.record_id != record_id]
         if not record or not _is_about(question, record):
             return None
-        for check in (self._maker, self._creation_date, self._medium, self._substitution):
+        checks = [self._substitution]
+        if _names_the_object(question, record):
+            checks = [self._maker, self._creation_date, self._medium, self._substitution]
+        for check in checks:
             correction = check(question, record, others)
             if correction is not None:
                 return correction
@@ -123,11 +126,17 @@ class PremiseChecker:
         if not known:
             return None
         creators = _creator_names(record)
+        maker_surnames = {_surname(name) for name, role in creators if not _role_is(role, _NOT_MAKER_ROLES)}
+        if any(_surname(p.text) in maker_surnames for p in question.names):
+            return None  # the question names the record's maker: another name is not a rival attribution
         for phrase in asserted_makers(question.text):
             tokens = _name_tokens(phrase)
             if not tokens:
                 continue
-            if any(tokens & _name_tokens_of(name) for name, role in creators if not _role_is(role, _NOT_MAKER_ROLES)):
+            surname = _surname(phrase.text)
+            if _creator_of_other(question, phrase, surname, others):
+                continue  # a creator of another retrieved object the question also names: it is about that one too
+            if any(surname == _surname(name) for name, role in creators if not _role_is(role, _NOT_MAKER_ROLES)):
                 continue  # a maker of record (any making role)
             if any(tokens <= _name_tokens_of(name) for name, role in creators if _role_is(role, ("sitter",))):
                 continue  # the sitter, not the maker
@@ -173,6 +182,8 @@ class PremiseChecker:
         stated = {stem(w) for w in words(fact.value or "")} & set(_MATERIAL_STEMS)
         if not stated:
             return None
+        if not _object_noun_fits(question, record):
+            return None
         for asserted_text, asserted in object_materials(question.text):
             if asserted & stated:
                 continue
@@ -185,13 +196,12 @@ class PremiseChecker:
     def _substitution(self, question: QuestionInfo, record: list[Candidate], others: list[Candidate]) -> Correction | None:
         record_text = " ".join(c.text for c in record)
         record_stems = all_stems(record_text) | all_stems(record[0].chunk.title)
-        other_stems = all_stems(" ".join(c.text for c in others))
         context = all_stems(" ".join([record[0].chunk.title, *record[0].chunk.creators]))
         for slot in question_slots(question.text):
-            if slot.tokens & record_stems if slot.kind == "name" else slot.tokens <= record_stems:
+            if _mentions(slot, record_stems, record_text):
                 continue  # the record mentions it: nothing contradicted
-            if slot.kind == "name" and slot.tokens & other_stems:
-                continue  # another retrieved object mentions it: the question may be about that one
+            if slot.kind == "name" and _about_other_object(question, slot, others):
+                continue  # another retrieved object mentions it with the question's subject: it may be about that one
             rest = set(question.term_stems) - slot.tokens - {stem(w) for w in words(slot.text)}
             found = self._aligned_replacement(question, slot, rest, context, record)
             if found is not None:
@@ -201,22 +211,30 @@ class PremiseChecker:
     def _aligned_replacement(
         self, question: QuestionInfo, slot: "Slot", rest: set[str], context: set[str], record: list[Candidate]
     ) -> Correction | None:
+        """The record sentence holding another value in the place of ``slot``.
+
+        A value under the same title or head ("Queen Elizabeth" / "England's Queen Victoria",
+        "New York Times" / "New York Tribune") counts in any sentence of the record; a value that
+        only shares a neighbour word ("at Harvard" / "at Yale") needs a sentence that also holds
+        most of the question's other terms.
+        """
         specific = rest - context  # the terms that say what the question is about, beyond the object's names
         best: tuple[float, Candidate, Slot] | None = None
+        asked = question_stems_all(question)
         for c in record:
             if c.is_tombstone:
                 continue
             sentence_stems = all_stems(c.text)
             alignment = len(rest & sentence_stems) / len(rest) if rest else 0.0
             specific_hits = len(specific & sentence_stems)
-            if alignment < self.min_alignment or specific_hits < min(2, len(specific)):
-                continue
+            aligned = alignment >= self.min_alignment and specific_hits >= min(2, len(specific))
             for other in sentence_slots(c.text, slot.kind):
-                if other.tokens & question_stems_all(question):
+                if _mentions(other, asked, question.text):
                     continue  # the question mentions it too
-                if not _same_place(question.text, slot, c.text, other):
+                strength = _same_place(question.text, slot, c.text, other)
+                if strength == 0 or (strength == 1 and not aligned):
                     continue
-                score = alignment + 0.1 * specific_hits
+                score = strength + alignment + 0.1 * specific_hits
                 if best is None or score > best[0]:
                     best = (score, c, other)
         if best is None:
@@ -325,7 +343,7 @@ def sentence_slots(text: str, kind: str | None) -> list[Slot]:
         low = tok.lower()
         if kind in (None, "year") and re.fullmatch(r"1[0-9]{3}|20[0-9]{2}", tok):
             slots.append(Slot("year", tok, m.start(), m.end(), frozenset({tok})))
-        elif kind in (None, "number") and (low in _ORDINALS or low in _NUMBER_WORDS):
+        elif kind in (None, "number") and (low in _ORDINALS or low in _NUMBER_WORDS) and low != "one":
             slots.append(Slot("number", tok, m.start(), m.end(), frozenset({low})))
         elif kind in (None, "material") and stem(low) in _MATERIAL_STEMS and not tok[0].isupper():
             slots.append(Slot("material", tok, m.start(), m.end(), frozenset({stem(low)})))
@@ -336,35 +354,90 @@ def question_stems_all(question: QuestionInfo) -> set[str]:
     return all_stems(question.text)
 
 
-def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> bool:
-    """Whether ``other`` stands where ``slot`` stands: the same title or head word, or the same neighbour word."""
+def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> int:
+    """Whether ``other`` stands where ``slot`` stands: 2 under the same title or head word, 1 next to the
+    same neighbour word, 0 not."""
     if slot.kind == "name":
         q_words = [stem(w) for w in words(slot.text)]
         s_words = [stem(w) for w in words(other.text)]
-        if q_words and s_words and q_words[0] == s_words[0] and q_words[0] in _TITLES:
-            return True  # "President Kennedy" / "President Lyndon Johnson"
+        if q_words and q_words[0] in _TITLES and q_words[0] in s_words[:-1]:
+            return 2  # "President Kennedy" / "President Lyndon Johnson", "Queen Elizabeth" / "England's Queen Victoria"
         if len(q_words) > 2 and len(s_words) > 2 and q_words[:2] == s_words[:2] and q_words != s_words:
-            return True  # "New York Times" / "New York Tribune"
+            return 2  # "New York Times" / "New York Tribune"
     q_before = [stem(w) for w in words(question[: slot.start])][-1:]
     s_before = [stem(w) for w in words(sentence[: other.start])][-1:]
     q_after = [stem(w) for w in words(question[slot.end :])][:1]
     s_after = [stem(w) for w in words(sentence[other.end :])][:1]
     if slot.kind == "name":
-        # a shared preposition alone is weak: the word before it must match too ("Bethel in" / "student at")
-        q2 = [stem(w) for w in words(question[: slot.start])][-2:]
-        s2 = [stem(w) for w in words(sentence[: other.start])][-2:]
-        return bool(q_before) and q_before == s_before and (q_before[0] not in _WEAK_NEIGHBOURS or q2 == s2 or q2[:1] == ["at"])
+        if not q_before or q_before != s_before:
+            return 0
+        if q_before[0] not in _WEAK_NEIGHBOURS:
+            return 1
+        # a shared preposition alone is weak: the word before it must be near too ("Bethel in" / "Bethel Church in"),
+        # unless it is a function word ("she was at Harvard" / "a student at Yale")
+        q2 = [w.lower() for w in words(question[: slot.start])][-2:]
+        near = {stem(w) for w in words(sentence[: other.start])[-5:-1]}
+        if len(q2) == 2 and (q2[0] in _BE_AND_PRONOUNS or stem(q2[0]) in near):
+            return 1
+        return 0
     if slot.kind in ("number", "material"):
-        return (bool(q_after) and q_after == s_after) or (bool(q_before) and q_before == s_before and q_before[0] not in _WEAK_NEIGHBOURS)
+        # the content word next to it in the question is near it in the sentence ("ivory false teeth" /
+        # "porcelain for false teeth", "first issue" / "second issue")
+        q_next = [stem(w) for w in words(question[slot.end :]) if w not in STOPWORDS][:1]
+        q_prev = [stem(w) for w in words(question[: slot.start]) if w not in STOPWORDS][-1:]
+        s_next = {stem(w) for w in words(sentence[other.end :])[:4]}
+        s_prev = {stem(w) for w in words(sentence[: other.start])[-4:]}
+        if (q_next and q_next[0] in s_next) or (q_prev and q_prev[0] in s_prev):
+            return 1
+        return 0
     if slot.kind == "year":
-        return (bool(q_before) and q_before == s_before) or (bool(q_after) and q_after == s_after)
-    return False
+        return 1 if (q_before and q_before == s_before) or (q_after and q_after == s_after) else 0
+    return 0
 
 
+_BE_AND_PRONOUNS = frozenset("was is were are be been being he she they it who".split())
 _WEAK_NEIGHBOURS = frozenset("the a an and of in on at to for with by from as".split())
 
 
 # --- helpers ----------------------------------------------------------------------------------
+def _mentions(slot: Slot, stems_: set[str], text: str = "") -> bool:
+    """A name counts as mentioned when its last word and at least half of its words are there
+    (or the record's text holds it whole: "Revolution" in "Revolutionary War")."""
+    if text and slot.text.lower() in text.lower():
+        return True
+    if slot.kind != "name":
+        return slot.tokens <= stems_
+    slot_words = words(slot.text)
+    if not slot_words:
+        return False
+    last_word = re.sub(r"['’]s$", "", _TOKEN.findall(slot.text)[-1])
+    if text:  # the last word as written ("Times" is not "time")
+        last_ok = re.search(rf"\b{re.escape(last_word)}\b", text) is not None  # as a name: capitalised
+    else:
+        last_ok = stem(slot_words[-1]) in stems_
+    return last_ok and len(slot.tokens & stems_) * 2 >= len(slot.tokens)
+
+
+def _about_other_object(question: QuestionInfo, slot: Slot, others: list[Candidate]) -> bool:
+    """Another retrieved object mentions ``slot`` and is named by another name of the question
+    (in its title or creators, or a multi-word name in its text)."""
+    other_names = [p for p in question.names if p.start != slot.start]
+    records: dict[str, list[Candidate]] = {}
+    for c in others:
+        records.setdefault(c.record_id, []).append(c)
+    for cands in records.values():
+        text = " ".join(c.text for c in cands)
+        stems_ = all_stems(text) | all_stems(cands[0].chunk.title)
+        if not _mentions(slot, stems_, text):
+            continue
+        named = all_stems(" ".join([cands[0].chunk.title, *cands[0].chunk.creators]))
+        for p in other_names:
+            tokens = _name_tokens(p)
+            if tokens and (tokens <= named or (len(tokens) > 1 and tokens <= all_stems(text))):
+                return True
+    return False
+
+
 def _is_about(question: QuestionInfo, record: list[Candidate]) -> bool:
     """The question names the record's object, sitter or maker (so a contradiction is about this object)."""
     first = record[0].chunk
@@ -375,6 +448,47 @@ def _is_about(question: QuestionInfo, record: list[Candidate]) -> bool:
         if _name_tokens(phrase) & anchor:
             return True
     return bool(stems(question.text) & stems(first.title) - {"portrait", "self"})
+
+
+def _names_the_object(question: QuestionInfo, record: list[Candidate]) -> bool:
+    """Every name of the question, but the ones it asserts as makers, is wholly in the record:
+    a maker, date or medium of this object can only be corrected if the question is about this object."""
+    stems_ = set()
+    for c in record:
+        stems_ |= all_stems(c.text) | all_stems(c.chunk.title)
+    asserted = asserted_makers(question.text)
+    sitters = [name for name, role in _creator_names(record) if _role_is(role, ("sitter",))]
+    for phrase in asserted:
+        if any(_name_tokens(phrase) & _name_tokens_of(name) for name in sitters):
+            return False  # "Whose bust did Noguchi carve?" over a photograph of Noguchi: another object
+    makers = {p.start for p in asserted}
+    for phrase in question.names:
+        if phrase.start in makers:
+            continue
+        if not all(_loosely_in(t, stems_) for t in _name_tokens(phrase)):
+            return False
+    return True
+
+
+def _loosely_in(token: str, stems_: set[str]) -> bool:
+    """``token`` or a word sharing its first six letters ("American" / "America's")."""
+    return token in stems_ or (len(token) >= 6 and any(s[:6] == token[:6] for s in stems_ if len(s) >= 6))
+
+
+#: Object nouns that fit any object; others must fit the record's type, title or medium.
+_GENERIC_OBJECTS = frozenset(stem(w) for w in "portrait picture image likeness work artwork piece object".split())
+
+
+def _object_noun_fits(question: QuestionInfo, record: list[Candidate]) -> bool:
+    """The kind of object the question names ("bust") is the kind this record is (not a photograph of the bust)."""
+    asked = {stem(w) for w in words(question.text)} & _OBJECT_STEMS - _GENERIC_OBJECTS
+    if not asked:
+        return True
+    chunk = record[0].chunk
+    described = all_stems(" ".join(filter(None, [chunk.type, chunk.title])))
+    for c in record:
+        described |= all_stems(c.text)
+    return bool(asked & described)
 
 
 def _creator_names(record: list[Candidate]) -> list[tuple[str, str]]:
@@ -389,6 +503,34 @@ def _creator_names(record: list[Candidate]) -> list[tuple[str, str]]:
 def _role_is(role: str, names: Sequence[str]) -> bool:
     role = role.lower()
     return any(role.startswith(n) for n in names)
+
+
+def _creator_of_other(question: QuestionInfo, phrase: Phrase, surname: str, others: list[Candidate]) -> bool:
+    """Another retrieved object has this creator and holds another name of the question."""
+    other_names = [p for p in question.names if p.start != phrase.start]
+    seen: set[str] = set()
+    for c in others:
+        if c.record_id in seen or surname not in {_surname(n) for n in c.chunk.creators}:
+            continue
+        seen.add(c.record_id)
+        text_stems: set[str] = set()
+        for o in others:
+            if o.record_id == c.record_id:
+                text_stems |= all_stems(o.text)
+        named = all_stems(" ".join([c.chunk.title, *c.chunk.creators]))
+        for p in other_names:
+            tokens = _name_tokens(p)
+            if tokens and (tokens <= named or (len(tokens) > 1 and tokens <= text_stems)):
+                return True
+    return False
+
+
+def _surname(name: str) -> str:
+    """The last word of a name, without dates and suffixes: "Edward Jean Steichen (1879 - 1973)" -> "steichen"."""
+    name = re.sub(r"\([^)]*\)", "", name).replace("’", "'")
+    name = re.sub(r"'s\b", "", name)
+    tokens = [w for w in words(name) if w not in ("jr", "sr", "ii", "iii", "iv")]
+    return stem(tokens[-1]) if tokens else ""
 
 
 def _name_tokens(phrase: Phrase) -> set[str]:

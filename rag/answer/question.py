@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rag.answer.terms import Phrase, content_terms, name_phrases, stem, years
+from rag.answer.terms import STOPWORDS, Phrase, content_terms, name_phrases, stem, years
 from rag.text import words
 
 AnswerType = Literal["person", "date", "number", "place", "reason", "yesno", "thing"]
@@ -38,6 +38,7 @@ class QuestionInfo:
     names: list[Phrase] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     answer_types: set[str] = field(default_factory=set)  # every kind asked ("When ..., and who ...?")
+    head: str | None = None  # the noun the question asks for ("Which *newspaper* ...", "How many *children* ...")
 
     @property
     def stem_set(self) -> set[str]:
@@ -60,6 +61,7 @@ def analyze_question(question: str) -> QuestionInfo:
         names=name_phrases(text),
         years=years(text),
         answer_types=all_answer_types(text),
+        head=asked_head(text),
     )
 
 
@@ -67,10 +69,48 @@ def all_answer_types(question: str) -> set[str]:
     """The kinds of answer of every clause: "When was it taken, and who took it?" -> {"date", "person"}."""
     kinds = {answer_type(question)}
     for match in _WH.finditer(question):
-        kinds.add(answer_type(question[match.start() :]))
+        before = question[: match.start()].rstrip()
+        last = words(before)[-1:] if before else []
+        # only a wh-word that opens a clause asks something ("..., and who took it?"), not "living when he drew"
+        if not before or before[-1] in ",;:—–-" or last in (["and"], ["or"], ["but"]):
+            kinds.add(answer_type(question[match.start() :]))
     return kinds
 
 
+_HEAD_SKIP = frozenset("of the a an kind sort type was is were are did does do had has".split())
+_HEAD_AFTER = {"which", "what", "whose"}
+
+
+def asked_head(question: str) -> str | None:
+    """The noun a question asks for: "Which newspaper printed ..." -> "newspaper", "How many children ..." -> "children".
+
+    The first lower-case word after "which/what/whose" or "how many/much", skipping names, numbers
+    and "of the"; none for "What was ...", "What is ..." and "What name ...".
+    """
+    tokens = re.findall(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9'’]+", question)
+    lowered = [t.lower() for t in tokens]
+    for i, token in enumerate(lowered):
+        if token in _HEAD_AFTER:
+            j = i + 1
+        elif token == "how" and i + 1 < len(lowered) and lowered[i + 1] in ("many", "much"):
+            j = i + 2
+        else:
+            continue
+        if j < len(lowered) and (lowered[j] in _AUX or lowered[j] == "name"):
+            return None
+        while j < len(tokens):
+            word, low = tokens[j], lowered[j]
+            if low in _AUX or low in ("do", "does"):
+                return None
+            if word[0].isupper() or word.isdigit() or low in _HEAD_SKIP or low in _NUMBER_WORDS:
+                j += 1
+                continue
+            return low if low not in STOPWORDS else None
+        return None
+    return None
+
+
+_NUMBER_WORDS = frozenset("two three four five six seven eight nine ten".split())
 _WH = re.compile(r"\b(who|whom|whose|when|where|why|how|what|which)\b", re.IGNORECASE)
 
 

@@ -154,8 +154,8 @@ def centuries(text: str) -> list[int]:
 
 
 def has_number(text: str) -> bool:
-    """Whether ``text`` states a quantity (digits or a number word)."""
-    return bool(_DIGITS.search(text)) or any(w in _NUMBER_WORDS for w in words(text))
+    """Whether ``text`` states a quantity (digits or a number word; "one" is too often a pronoun to count)."""
+    return bool(_DIGITS.search(text)) or any(w in _NUMBER_WORDS and w != "one" for w in words(text))
 
 
 def has_date(text: str) -> bool:
@@ -194,6 +194,8 @@ def name_phrases(text: str) -> list[Phrase]:
         last = i
         while j < len(tokens):
             _, _, nxt = tokens[j]
+            if tokens[last][2].endswith(("'s", "’s")):
+                break  # a possessive ends the name: "Lincoln Schatz's | Cube"
             if _is_cap(nxt) and nxt.lower().rstrip(".") not in _NOT_NAMES - {"the"}:
                 last = j
                 j += 1
