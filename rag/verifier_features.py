@@ -597,5 +597,5 @@ LEXICAL_FEATURES = (
     "names_missing", "name_swap", "numbers_missing", "number_swap", "years_missing", "materials_missing",
     "fact_missing", "fact_missing_aligned", "has_facts", "facts_verified", "context_min", "context_mean", "antonym", "negation_mismatch", "personal", "is_question", "claim_length", "short_answer",
 )
-EMBEDDING_FEATURES = ("embedding_window", "embedding_question")
+EMBEDDING_FEATURES = ("embedding_window",)
 FEATURES = LEXICAL_FEATURES + EMBEDDING_FEATURES

@@ -119,6 +119,23 @@ class EmbeddingSimilarityVerifier(Verifier):
         best = int(np.argmax(sims))
         return self._verdict(float(sims[best]), units[best][0])
 
+    def score_many(
+        self, pairs: Sequence[tuple[str, Sequence[str]]], questions: Sequence[str | None] | None = None
+    ) -> list[Verdict]:
+        """Same scores as :meth:`score`, with every distinct text embedded once in one batch."""
+        units = [[(i, span.text) for i, source in enumerate(sources) for span in self._split(source)] for _, sources in pairs]
+        texts = list(dict.fromkeys([claim for claim, _ in pairs] + [text for unit in units for _, text in unit]))
+        vectors = dict(zip(texts, self.embedder.embed_documents(texts, batch_size=64)))
+        verdicts = []
+        for (claim, _), unit in zip(pairs, units):
+            if not unit:
+                verdicts.append(self._verdict(0.0, None))
+                continue
+            sims = np.stack([vectors[text] for _, text in unit]) @ vectors[claim]
+            best = int(np.argmax(sims))
+            verdicts.append(self._verdict(float(sims[best]), unit[best][0]))
+        return verdicts
+
 
 # ----------------------------------------------------------------------------- offline default
 
@@ -185,8 +202,9 @@ class ClaimFeaturizer:
         matrix, aligned = ClaimFeaturizer(embedder).features([("Brady took it.", ["Gardner took it."])])
     """
 
-    def __init__(self, embedder: Embedder, cache_size: int = 4096) -> None:
+    def __init__(self, embedder: Embedder, windows: int = 2, cache_size: int = 4096) -> None:
         self.embedder = embedder
+        self.windows = windows  # best-aligned windows compared by embedding
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
 
@@ -196,42 +214,37 @@ class ClaimFeaturizer:
         """The (n, len(FEATURES)) feature matrix and the index of each claim's aligned source."""
         questions = list(questions) if questions is not None else [None] * len(pairs)
         rows: list[dict[str, float]] = []
-        texts: list[tuple[str, list[str], str | None]] = []  # claim, candidate windows, question + claim
+        texts: list[tuple[str, list[str]]] = []  # claim, its best-aligned source windows
         indexes: list[int | None] = []
         for (claim, sources), question in zip(pairs, questions):
             question = (question or "").strip() or None
             kept = [i for i, s in enumerate(sources) if s and s.strip()]
             if not kept:
                 rows.append(dict.fromkeys(FEATURES, 0.0))
-                texts.append((claim, [], None))
+                texts.append((claim, []))
                 indexes.append(None)
                 continue
             claim_facts = analyse_claim(claim)
             source_facts = [analyse_source(sources[i]) for i in kept]
             question_facts = analyse_claim(question) if question else None
-            alignment = align(claim_facts, source_facts, context=question_facts)
+            alignment = align(claim_facts, source_facts, keep=self.windows, context=question_facts)
             rows.append(lexical_features(claim_facts, source_facts, alignment, question_facts))
             indexes.append(kept[alignment.source_index] if alignment.source_index is not None else None)
             candidates = [source_facts[s].windows[w].text for s, w in alignment.candidates]
-            texts.append((claim, candidates, f"{question} {claim}" if question else None))
+            texts.append((claim, candidates))
         self._embedding_features(rows, texts)
         matrix = np.array([[row[name] for name in FEATURES] for row in rows], dtype=np.float64)
         return matrix, indexes
 
-    def _embedding_features(self, rows: list[dict[str, float]], texts: list[tuple[str, list[str], str | None]]) -> None:
-        wanted: list[str] = []
-        for claim, candidates, with_question in texts:
-            if candidates:
-                wanted += [claim, *candidates] + ([with_question] if with_question else [])
+    def _embedding_features(self, rows: list[dict[str, float]], texts: list[tuple[str, list[str]]]) -> None:
+        wanted = [text for claim, candidates in texts if candidates for text in (claim, *candidates)]
         vectors = self._embed(wanted)
-        for row, (claim, candidates, with_question) in zip(rows, texts):
-            if not candidates:
-                row["embedding_window"] = row["embedding_question"] = 0.0
-                continue
-            windows = np.stack([vectors[c] for c in candidates])
-            best = float(np.max(windows @ vectors[claim]))
-            row["embedding_window"] = best
-            row["embedding_question"] = float(np.max(windows @ vectors[with_question])) if with_question else best
+        for row, (claim, candidates) in zip(rows, texts):
+            if candidates:
+                windows = np.stack([vectors[c] for c in candidates])
+                row["embedding_window"] = float(np.max(windows @ vectors[claim]))
+            else:
+                row["embedding_window"] = 0.0
 
     def _embed(self, texts: list[str]) -> dict[str, np.ndarray]:
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))

@@ -166,6 +166,9 @@ def test_widget_shows_an_abstention_distinctly(page, server):
     assert badge.is_visible() and badge.inner_text().lower() == "not in our records"
     assert "mrw-status-abstained" in answer.get_attribute("class")
     assert answer.locator(".mrw-cards-sources").count() == 0, "an abstention cites nothing"
+    assert answer.locator(".mrw-cards-suggestions .mrw-card").count() >= 1, "but names the closest objects"
+    assert answer.locator(".mrw-cards-suggestions .mrw-card-n").count() == 0, "unnumbered: the text does not cite them"
+    assert badge.bounding_box()["y"] >= page.locator(".mrw-log").bounding_box()["y"], "the answer's start stays in view"
     shot(page, "widget-abstained")
 
 
@@ -245,6 +248,10 @@ def test_widget_fits_a_phone_screen(browser, server):
         assert box["x"] >= 0 and box["width"] <= 375 + 1 and box["height"] <= 740 + 1
         send = phone.get_by_role("button", name="Ask", exact=True).bounding_box()
         assert send["x"] + send["width"] <= 375 and send["y"] + send["height"] <= 740, "the send button is on screen"
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        answer = ask_widget(phone, "Who created the tribute to the photographer Man Ray?")
+        card = answer.locator(".mrw-card").first.bounding_box()
+        assert card["x"] >= 0 and card["x"] + card["width"] <= 375
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375
         shot(phone, "widget-phone")
     finally:

@@ -182,6 +182,13 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  /** Follow the answer as it grows, but never scroll its beginning out of view. */
+  function reveal(node) {
+    var end = log.scrollHeight - log.clientHeight;
+    var top = log.scrollTop + node.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
+    log.scrollTop = Math.max(0, Math.min(end, top));
+  }
+
   // ------------------------------------------------------------------ messages
 
   function addQuestion(question) {
@@ -198,7 +205,7 @@
     this.node.appendChild(this.badge);
     this.node.appendChild(this.text);
     log.appendChild(this.node);
-    scrollToEnd();
+    reveal(this.node);
   }
 
   AnswerView.prototype.setStatus = function (answerStatus) {
@@ -213,10 +220,10 @@
 
   AnswerView.prototype.append = function (text) {
     this.text.appendChild(document.createTextNode(str(text)));
-    scrollToEnd();
+    reveal(this.node);
   };
 
-  AnswerView.prototype.cards = function (heading, items, className) {
+  AnswerView.prototype.cards = function (heading, items, className, numbered) {
     if (!items || !items.length) return;
     var byRecord = [];
     var seen = {};
@@ -231,11 +238,11 @@
     });
     var list = el("ul", { className: "mrw-cards " + className });
     byRecord.forEach(function (entry) {
-      list.appendChild(el("li", { className: "mrw-card-item" }, [card(entry.item, entry.numbers)]));
+      list.appendChild(el("li", { className: "mrw-card-item" }, [card(entry.item, numbered ? entry.numbers : [])]));
     });
     this.node.appendChild(el("h3", { className: "mrw-cards-title", text: heading }));
     this.node.appendChild(list);
-    scrollToEnd();
+    reveal(this.node);
   };
 
   function card(item, numbers) {
@@ -292,7 +299,7 @@
 
   AnswerView.prototype.finish = function () {
     this.node.setAttribute("aria-busy", "false");
-    scrollToEnd();
+    reveal(this.node);
   };
 
   AnswerView.prototype.fail = function (message) {
@@ -347,8 +354,8 @@
       } else if (name === "delta") {
         view.append(data.text);
       } else if (name === "citations") {
-        view.cards("Sources", data.citations, "mrw-cards-sources");
-        view.cards("Closest objects in the collection", data.suggestions, "mrw-cards-suggestions");
+        view.cards("Sources", data.citations, "mrw-cards-sources", true);
+        view.cards("Closest objects in the collection", data.suggestions, "mrw-cards-suggestions", false);
       } else if (name === "done") {
         finished = true;
         view.setStatus(data.status);

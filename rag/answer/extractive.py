@@ -20,7 +20,8 @@ from typing import Sequence
 from rag.answer.citations import Quote
 from rag.answer.evidence import Candidate, label_group
 from rag.answer.question import QuestionInfo
-from rag.answer.terms import all_stems, stems
+from rag.answer.terms import STOPWORDS, all_stems, stems
+from rag.text import words
 
 #: Sentence openers that need their object named to make sense on their own.
 _PRONOUNS = frozenset("he she they it his her their its this these there".split())
@@ -53,6 +54,12 @@ class ExtractiveComposer:
         if not ranked:
             return []
         best = ranked[0]
+        if not same_language(question.text, best.text):  # prefer the question's language if it is close behind
+            best = next(
+                (c for c in ranked[1:6] if c.score >= best.score - self.margin and same_language(question.text, c.text)),
+                best,
+            )
+        ranked = [best] + [c for c in ranked if c is not best]
         chosen = [best]
         covered = stems(best.text) & set(question.term_stems)
         length = len(best.text)
@@ -65,6 +72,8 @@ class ExtractiveComposer:
                 continue
             if any(_near_duplicate(c, other, self.duplicate_overlap) for other in chosen):
                 continue
+            if not same_language(question.text, c.text):
+                continue  # a bilingual label's other language: the visitor asked in this one
             adds = (stems(c.text) & set(question.term_stems)) - covered
             follows = any(_follows(c, other) for other in chosen)
             if not adds and not follows and c.score < best.score - self.margin / 2:
@@ -139,3 +148,17 @@ def _reading_order(chosen: list[Candidate]) -> list[Candidate]:
         # the best sentence continues the one before it: keep the record's order ("He ... . In 1858 ...")
         return before + [best] + after + others
     return [best] + before + after + others
+
+
+def _function_word_share(text: str) -> float:
+    tokens = words(text)
+    return sum(1 for t in tokens if t in STOPWORDS) / len(tokens) if tokens else 0.0
+
+
+def same_language(question: str, sentence: str) -> bool:
+    """Whether a sentence reads like the question's language (by its share of the question's function words).
+
+    Labels are often bilingual; an English question should be answered with the English sentences.
+    """
+    q = _function_word_share(question)
+    return not (q >= 0.2 and _function_word_share(sentence) < 0.12)

@@ -77,6 +77,8 @@ _ORDINALS = {
         fifteenth sixteenth seventeenth eighteenth nineteenth twentieth""".split()
     )
 }
+#: Words that give a position in a series, like ordinals ("the youngest of seventeen" / "the fifteenth of seventeen").
+_POSITIONS = frozenset("youngest oldest eldest last".split())
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:['’][A-Za-z]+)?")
 
 
@@ -95,27 +97,39 @@ class PremiseChecker:
     """Finds a contradiction between the question and the record it is about.
 
     ``min_alignment``: the share of the question's other terms the record sentence must hold
-    before a substitution in it counts as a contradiction.
+    before a substitution in it counts as a contradiction; ``object_candidates``: how many of
+    the best retrieved objects may be the one the question is about.
     """
 
-    def __init__(self, min_alignment: float = 0.5) -> None:
+    def __init__(self, min_alignment: float = 0.5, object_candidates: int = 3) -> None:
         self.min_alignment = min_alignment
+        self.object_candidates = object_candidates
 
     def check(self, question: QuestionInfo, ranked: Sequence[Candidate], pool: EvidencePool) -> Correction | None:
+        """The first contradiction found, or None.
+
+        The object-level checks (maker, date, medium) run on the best-ranked record that holds
+        every name of the question (the question is about that object); the text substitution
+        runs on the best record.
+        """
         if not ranked:
             return None
-        record_id = ranked[0].record_id
-        record = [c for c in pool.candidates if c.record_id == record_id]
-        others = [c for c in pool.candidates if c.record_id != record_id]
-        if not record or not _is_about(question, record):
-            return None
-        checks = [self._substitution]
-        if _names_the_object(question, record):
-            checks = [self._maker, self._creation_date, self._medium, self._substitution]
-        for check in checks:
-            correction = check(question, record, others)
-            if correction is not None:
-                return correction
+        order = list(dict.fromkeys(c.record_id for c in ranked if c.object_rank < self.object_candidates))
+        for position, record_id in enumerate(order):
+            record = [c for c in pool.candidates if c.record_id == record_id]
+            others = [c for c in pool.candidates if c.record_id != record_id]
+            if not record or not _is_about(question, record):
+                continue
+            names_it = _names_the_object(question, record) and (position == 0 or _titled_by(question, record))
+            checks = [self._maker, self._creation_date, self._medium] if names_it else []
+            if position == 0:
+                checks.append(self._substitution)
+            for check in checks:
+                correction = check(question, record, others)
+                if correction is not None:
+                    return correction
+            if names_it:
+                return None  # the object the question is about, and nothing contradicted
         return None
 
     # --- 1. maker --------------------------------------------------------------------
@@ -147,10 +161,10 @@ class PremiseChecker:
             title = pick.chunk.title
             name = _display_name(pick.value or "")
             role = (pick.label or "").lower()
-            if after or role not in ("artist", "painter", "photographer", "sculptor", "maker"):
-                text = f"The museum's record gives {name} ({role}) for “{title}”, not {phrase.text}."
-            else:
+            if role in ("attribution", "attributed to", "artist", "painter", "photographer", "sculptor", "maker") and not after:
                 text = f"The museum's record attributes “{title}” to {name}, not {phrase.text}."
+            else:
+                text = f"The museum's record gives {name} ({role}) for “{title}”, not {phrase.text}."
             return Correction("maker", phrase.text, name, pick, text)
         return None
 
@@ -259,15 +273,36 @@ def asserted_makers(question: str) -> list[Phrase]:
             phrase = Phrase(phrase.start, phrase.end - 2, phrase.text[:-2])
             after = words(question[phrase.end + 2 :])[:3]
             nxt = stem(after[0]) if after else ""
-        if nxt in _MAKING:
+        if nxt in _MAKING and _is_verb(after[0], before):
             out.append(phrase)
         elif before and before[-1] == "by" and (_mentions_object(question) or _mentions_making(question)):
             out.append(phrase)
         elif before and (before[-1] == "after" or before[-2:] in (["after", "a"], ["after", "an"])):
             out.append(phrase)
         elif nxt in _OBJECT_STEMS and (possessive or _lower_followed(question, phrase)):
+            # "Smibert's painting", "the Brady photo of General Merritt"; without "of" the name may be the
+            # sitter as well ("the William Moultrie portrait", "the Major Ridge lithograph")
+            if possessive or words(question[phrase.end :])[1:2] == ["of"]:
+                out.append(phrase)
+    return out
+
+
+def making_subjects(question: str) -> list[Phrase]:
+    """Names followed by a verb of making: "Noguchi carve", "Hoppner painted"."""
+    out = []
+    for phrase in name_phrases(question):
+        after = words(question[phrase.end :])[:1]
+        before = words(question[: phrase.start])[-1:]
+        if not after or stem(after[0]) not in _MAKING:
+            continue
+        if _is_verb(after[0], before):
             out.append(phrase)
     return out
+
+
+def _is_verb(word: str, before: list[str]) -> bool:
+    """A verb of making, not the noun of "the Catlin painting": a past form, or "did Noguchi carve"."""
+    return word.endswith("ed") or word in ("drew", "took", "made", "cast") or before[-1:] in (["did"], ["does"], ["didn't"])
 
 
 def creation_years(question: str) -> list[int]:
@@ -284,6 +319,9 @@ def creation_years(question: str) -> list[int]:
             out.append(year)  # "the 1966 photograph"
         elif window and window[-1] == "in" and any(w in _MAKING for w in window[:-1]):
             out.append(year)  # "painted her from life in 1795"
+        elif window[-2:] in (["from", "the"], ["from"]) or (window and window[-1] == "from"):
+            if any(w in _OBJECT_STEMS for w in window[:-1]):
+                out.append(year)  # "the Fernandez photo of King from the 1963 March"
     return out
 
 
@@ -343,7 +381,7 @@ def sentence_slots(text: str, kind: str | None) -> list[Slot]:
         low = tok.lower()
         if kind in (None, "year") and re.fullmatch(r"1[0-9]{3}|20[0-9]{2}", tok):
             slots.append(Slot("year", tok, m.start(), m.end(), frozenset({tok})))
-        elif kind in (None, "number") and (low in _ORDINALS or low in _NUMBER_WORDS) and low != "one":
+        elif kind in (None, "number") and (low in _ORDINALS or low in _NUMBER_WORDS or low in _POSITIONS) and low != "one":
             slots.append(Slot("number", tok, m.start(), m.end(), frozenset({low})))
         elif kind in (None, "material") and stem(low) in _MATERIAL_STEMS and not tok[0].isupper():
             slots.append(Slot("material", tok, m.start(), m.end(), frozenset({stem(low)})))
@@ -364,8 +402,8 @@ def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> int:
             return 2  # "President Kennedy" / "President Lyndon Johnson", "Queen Elizabeth" / "England's Queen Victoria"
         if len(q_words) > 2 and len(s_words) > 2 and q_words[:2] == s_words[:2] and q_words != s_words:
             return 2  # "New York Times" / "New York Tribune"
-    q_before = [stem(w) for w in words(question[: slot.start])][-1:]
-    s_before = [stem(w) for w in words(sentence[: other.start])][-1:]
+    q_before = [stem(w) for w in words(question[: slot.start]) if w not in _ARTICLES][-1:]
+    s_before = [stem(w) for w in words(sentence[: other.start]) if w not in _ARTICLES][-1:]
     q_after = [stem(w) for w in words(question[slot.end :])][:1]
     s_after = [stem(w) for w in words(sentence[other.end :])][:1]
     if slot.kind == "name":
@@ -375,7 +413,7 @@ def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> int:
             return 1
         # a shared preposition alone is weak: the word before it must be near too ("Bethel in" / "Bethel Church in"),
         # unless it is a function word ("she was at Harvard" / "a student at Yale")
-        q2 = [w.lower() for w in words(question[: slot.start])][-2:]
+        q2 = [w.lower() for w in words(question[: slot.start]) if w not in _ARTICLES][-2:]
         near = {stem(w) for w in words(sentence[: other.start])[-5:-1]}
         if len(q2) == 2 and (q2[0] in _BE_AND_PRONOUNS or stem(q2[0]) in near):
             return 1
@@ -395,7 +433,8 @@ def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> int:
     return 0
 
 
-_BE_AND_PRONOUNS = frozenset("was is were are be been being he she they it who".split())
+_BE_AND_PRONOUNS = frozenset("was is were are be been being he she they it who where when".split())
+_ARTICLES = frozenset({"the", "a", "an"})
 _WEAK_NEIGHBOURS = frozenset("the a an and of in on at to for with by from as".split())
 
 
@@ -456,18 +495,37 @@ def _names_the_object(question: QuestionInfo, record: list[Candidate]) -> bool:
     stems_ = set()
     for c in record:
         stems_ |= all_stems(c.text) | all_stems(c.chunk.title)
-    asserted = asserted_makers(question.text)
     sitters = [name for name, role in _creator_names(record) if _role_is(role, ("sitter",))]
-    for phrase in asserted:
+    for phrase in making_subjects(question.text):
         if any(_name_tokens(phrase) & _name_tokens_of(name) for name in sitters):
             return False  # "Whose bust did Noguchi carve?" over a photograph of Noguchi: another object
-    makers = {p.start for p in asserted}
+    makers = _rival_makers(question, record)
     for phrase in question.names:
         if phrase.start in makers:
             continue
         if not all(_loosely_in(t, stems_) for t in _name_tokens(phrase)):
             return False
     return True
+
+
+def _rival_makers(question: QuestionInfo, record: list[Candidate]) -> set[int]:
+    """Start offsets of the names the question gives as makers, but for the record's own sitter or title
+    ("The Major Ridge lithograph" names the sitter)."""
+    own = _title_tokens(record)
+    for name, role in _creator_names(record):
+        if _role_is(role, ("sitter",)):
+            own |= _name_tokens_of(name)
+    return {p.start for p in asserted_makers(question.text) if not (_name_tokens(p) and _name_tokens(p) <= own)}
+
+
+def _titled_by(question: QuestionInfo, record: list[Candidate]) -> bool:
+    """A name of the question (not one it asserts as maker) is the record's title or one of its creators."""
+    chunk = record[0].chunk
+    named = all_stems(" ".join([chunk.title, *chunk.creators]))
+    makers = _rival_makers(question, record)
+    return any(
+        _name_tokens(p) and _name_tokens(p) <= named for p in question.names if p.start not in makers
+    )
 
 
 def _loosely_in(token: str, stems_: set[str]) -> bool:
@@ -479,16 +537,29 @@ def _loosely_in(token: str, stems_: set[str]) -> bool:
 _GENERIC_OBJECTS = frozenset(stem(w) for w in "portrait picture image likeness work artwork piece object".split())
 
 
+#: The object types an object noun of a question can refer to (a record's ``type`` is compared by stem).
+_NOUN_TYPES = {
+    stem(noun): frozenset(stem(t) for t in types.split())
+    for noun, types in {
+        "bust": "sculpture bust", "statue": "sculpture statue", "sculpture": "sculpture", "head": "sculpture",
+        "relief": "sculpture relief medal", "medal": "medal sculpture", "mask": "sculpture mask",
+        "photograph": "photograph", "photo": "photograph", "daguerreotype": "photograph daguerreotype",
+        "ambrotype": "photograph", "tintype": "photograph", "drawing": "drawing", "sketch": "drawing",
+        "print": "print", "engraving": "print", "etching": "print", "lithograph": "print", "mezzotint": "print",
+        "woodcut": "print", "screenprint": "print", "painting": "painting", "miniature": "painting miniature",
+        "watercolor": "painting drawing", "pastel": "drawing painting", "silhouette": "silhouette drawing",
+    }.items()
+}
+
+
 def _object_noun_fits(question: QuestionInfo, record: list[Candidate]) -> bool:
-    """The kind of object the question names ("bust") is the kind this record is (not a photograph of the bust)."""
-    asked = {stem(w) for w in words(question.text)} & _OBJECT_STEMS - _GENERIC_OBJECTS
+    """The kind of object the question names ("bust") is the kind this record is (not a letter about the bust)."""
+    asked = {stem(w) for w in words(question.text)} & set(_NOUN_TYPES)
     if not asked:
         return True
     chunk = record[0].chunk
-    described = all_stems(" ".join(filter(None, [chunk.type, chunk.title])))
-    for c in record:
-        described |= all_stems(c.text)
-    return bool(asked & described)
+    kind = all_stems(" ".join(filter(None, [chunk.type, chunk.title])))
+    return any(_NOUN_TYPES[noun] & kind for noun in asked)
 
 
 def _creator_names(record: list[Candidate]) -> list[tuple[str, str]]:
