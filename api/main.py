@@ -45,9 +45,7 @@ def _load(settings: Settings, embedder: Embedder | None) -> MuseumRAG:
 def _warm_up(museum: MuseumRAG) -> None:
     """Load everything now (the answering pipeline is built lazily) and pay first-call costs, not on a visitor's question."""
     museum.embedder.embed_query("warm up")
-    answerer = getattr(museum, "answerer", None)  # property: builds the verifier (and the LLM client, if configured)
-    if answerer is None:
-        log.warning("this MuseumRAG has no answering pipeline: /v1/ask will fail")
+    museum.answerer  # noqa: B018 - a lazy property: builds the verifier (and the LLM client, if configured) now
 
 
 def create_app(

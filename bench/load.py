@@ -42,6 +42,7 @@ class LevelResult:
     concurrency: int
     seconds: float
     requests: int
+    next_offset: int
     ok: int
     rate_limited: int
     errors: int
@@ -72,11 +73,12 @@ def load_questions(path: Path, limit: int) -> list[str]:
 
 
 async def run_level(
-    url: str, questions: list[str], concurrency: int, duration: float, grace: float = 30.0
+    url: str, questions: list[str], concurrency: int, duration: float, grace: float = 30.0, offset: int = 0
 ) -> LevelResult:
+    """One level; questions are taken from ``offset`` on, so a level does not replay the previous one's (caches)."""
     latencies: list[float] = []
     statuses: dict[str, int] = {}
-    counter = 0
+    counter = offset
     deadline = time.monotonic() + duration
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
@@ -113,6 +115,7 @@ async def run_level(
         concurrency=concurrency,
         seconds=round(seconds, 2),
         requests=total,
+        next_offset=counter,
         ok=ok,
         rate_limited=limited,
         errors=total - ok - limited,
@@ -177,10 +180,14 @@ def main(argv: list[str] | None = None) -> int:
             for question in questions[: args.warmup]:
                 client.post("/v1/ask", json={"question": question}).raise_for_status()
         results = []
-        print(f"server {url}  store={facts['store']}  chunks={facts['chunks']}  cpus={os.cpu_count()}", file=sys.stderr)
+        print(f"server {url}  store={facts['store']}  chunks={facts['chunks']}  cpus={os.cpu_count()}  "
+              f"load average {os.getloadavg()[0]:.1f}  questions {len(questions)} (cycled: later repeats may hit caches)",
+              file=sys.stderr)
         print(f"{'conc':>5} {'req/s':>8} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'ok':>6} {'429':>5} {'errors':>6} {'cut':>4}")
+        offset = args.warmup
         for level in levels:
-            result = asyncio.run(run_level(url, questions, level, args.duration, args.grace))
+            result = asyncio.run(run_level(url, questions, level, args.duration, args.grace, offset))
+            offset = result.next_offset
             results.append(result)
             print(f"{result.concurrency:>5} {result.requests_per_second:>8.2f} {result.p50_ms:>9.1f} {result.p95_ms:>9.1f} "
                   f"{result.p99_ms:>9.1f} {result.ok:>6} {result.rate_limited:>5} {result.errors:>6} {result.unfinished:>4}", flush=True)

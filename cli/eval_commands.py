@@ -2,11 +2,11 @@
 
 Examples::
 
-    museum-rag eval run --questions tests/data/npg_questions_dev.jsonl --out eval-runs/dev
+    museum-rag eval run --questions tests/data/npg_questions_dev.jsonl --out data/runs/dev
     museum-rag eval run --questions q.jsonl --collection my_museum.jsonl --limit-per-kind 5 \\
         --fail-under overall.behaviour_ok=0.8 --fail-under abstention.recall=0.6 --fail-above latency.p95=5
-    museum-rag eval compare eval-runs/before eval-runs/after
-    museum-rag eval verifier --data tests/data/faithfulness_dev.jsonl --out eval-runs/verifier
+    museum-rag eval compare data/runs/before data/runs/after
+    museum-rag eval verifier --data tests/data/faithfulness_dev.jsonl --out data/runs/verifier
 
 Exit codes: 0 success; 1 a gate failed (``--fail-under`` / ``--fail-above``) or the run could
 not complete; 2 a usage error (unknown metric name, missing file).
@@ -177,55 +177,41 @@ def verifier_command(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Report folder (default: data/runs/verifier-<time>)."),
 ) -> None:
     """Measure the configured verifier and the baselines (token overlap, embedding similarity) side by side."""
-    try:
-        from eval.verifier_eval import evaluate_verifier, load_labeled_pairs, write_verifier_report
-    except ModuleNotFoundError as exc:
-        if exc.name != "eval.verifier_eval":
-            raise
-        fail("verifier evaluation is not installed in this build (eval/verifier_eval.py is missing)")
-        return
+    from eval.verifier_eval import evaluate_verifier, load_labeled_pairs, verifiers_for, write_verifier_report
     from rag.embedding import load_embedder
-    from rag.verify import EmbeddingSimilarityVerifier, TokenOverlapVerifier, load_verifier
 
     if not data.is_file():
         fail(f"labeled pairs not found: {data}", code=2)
     settings = settings_or_fail()
     rows, issues = load_labeled_pairs(data)
     for issue in issues:
-        typer.secho(f"skipped: {issue}", fg=typer.colors.YELLOW, err=True)
+        typer.secho(f"skipped: {data}:{issue['line']}: {issue['error']}", fg=typer.colors.YELLOW, err=True)
     if not rows:
         fail(f"no usable labeled pairs in {data}", code=2)
     embedder = load_embedder(settings)
-    configured = load_verifier(settings, embedder)
-    verifiers = {
-        configured.name: configured,
-        TokenOverlapVerifier.name: TokenOverlapVerifier(),
-        EmbeddingSimilarityVerifier.name: EmbeddingSimilarityVerifier(embedder),
-    }
+    try:
+        verifiers = verifiers_for(settings, embedder)
+    except Exception as exc:  # a missing weights file or model: say so without a traceback
+        fail(f"cannot load the configured verifier: {exc}")
+        return
     summary = evaluate_verifier(rows, verifiers)
+    summary["data"] = str(data)
+    summary["skipped"] = len(issues)
     out_dir = out or _default_out("verifier")
     written = write_verifier_report(summary, out_dir)
     typer.echo(_describe_verifier(summary))
-    typer.echo(f"wrote {written if written is not None else out_dir}")
+    typer.echo(f"wrote {written} and the report next to it")
 
 
 def _describe_verifier(summary: dict) -> str:
-    """A short line per verifier when the summary has the usual shape; else the top-level keys."""
-    lines = []
-    if isinstance(summary.get("balanced_accuracy"), (int, float)):
-        lines.append(f"configured verifier: balanced accuracy {summary['balanced_accuracy']:.3f}")
-    table = summary.get("verifiers")
-    if isinstance(table, dict):
-        for name, stats in table.items():
-            if isinstance(stats, dict):
-                overall = stats.get("overall", stats)
-                cells = [
-                    f"{key} {overall[key]:.3f}"
-                    for key in ("balanced_accuracy", "roc_auc", "f1_unsupported")
-                    if isinstance(overall.get(key), (int, float))
-                ]
-                lines.append(f"  {name}: {', '.join(cells) or '(see summary.json)'}")
-    return "\n".join(lines) or "summary keys: " + ", ".join(summary)
+    """One line per verifier: balanced accuracy, F1 and recall for "unsupported", ROC AUC."""
+    lines = [f"{summary['rows']} labeled claims, {summary.get('skipped', 0)} skipped; configured verifier: "
+             f"{summary['configured']} (balanced accuracy {summary['balanced_accuracy']})"]
+    for name, stats in summary["verifiers"].items():
+        overall = stats["overall"]
+        cells = [f"{key} {overall[key]}" for key in ("balanced_accuracy", "f1_unsupported", "recall_unsupported", "roc_auc")]
+        lines.append(f"  {name:22s} {', '.join(cells)}")
+    return "\n".join(lines)
 
 
 def register(app: typer.Typer) -> None:

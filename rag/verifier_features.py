@@ -401,16 +401,50 @@ def knows(word: str, where: TextFacts) -> bool:
 class SourceFacts:
     """One source text cut into alignment windows (one and two consecutive sentences)."""
 
+    text: str
     whole: TextFacts
     windows: list[TextFacts]
 
 
 @lru_cache(maxsize=4096)
 def analyse_source(text: str) -> SourceFacts:
-    sentences = [span.text for span in split_sentences(text)] or [text]
-    windows = [facts(s) for s in sentences]
-    windows += [facts(a + " " + b) for a, b in zip(sentences, sentences[1:])]
-    return SourceFacts(facts(text), windows)
+    """Cut a source into sentence windows; each sentence is tokenized once, larger windows are merged."""
+    sentences = [facts(span.text) for span in split_sentences(text)] or [facts(text)]
+    windows = sentences + [merge([a, b]) for a, b in zip(sentences, sentences[1:])]
+    return SourceFacts(text, merge(sentences), windows)
+
+
+def merge(parts: Sequence[TextFacts]) -> TextFacts:
+    """The facts of consecutive texts read as one (no re-tokenizing)."""
+    if len(parts) == 1:
+        return parts[0]
+    sequence = [item for part in parts for item in part.sequence]
+    positions: dict[str, list[int]] = {}
+    for index, (key, _) in enumerate(sequence):
+        positions.setdefault(key, []).append(index)
+    stems = [stem for part in parts for stem in part.stems]
+    bigrams = frozenset().union(*(part.bigrams for part in parts)) | {
+        (a.stems[-1], b.stems[0]) for a, b in zip(parts, parts[1:]) if a.stems and b.stems
+    }
+    return TextFacts(
+        text=" ".join(part.text for part in parts),
+        stems=stems,
+        content=[word for part in parts for word in part.content],
+        norms=frozenset().union(*(part.norms for part in parts)),
+        stem_set=frozenset().union(*(part.stem_set for part in parts)),
+        prefixes=frozenset().union(*(part.prefixes for part in parts)),
+        names=frozenset().union(*(part.names for part in parts)),
+        capitals=frozenset().union(*(part.capitals for part in parts)),
+        initial_names=frozenset().union(*(part.initial_names for part in parts)),
+        numbers=set().union(*(part.numbers for part in parts)),
+        decades=set().union(*(part.decades for part in parts)),
+        materials=frozenset().union(*(part.materials for part in parts)),
+        negations=sum(part.negations for part in parts),
+        personal=sum(part.personal for part in parts),
+        bigrams=bigrams,
+        sequence=sequence,
+        positions=positions,
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -513,12 +547,12 @@ def union_facts(sources: Sequence[SourceFacts]) -> TextFacts:
     """The facts of all sources together (what the claim may draw on)."""
     if len(sources) == 1:
         return sources[0].whole
-    return _joined_facts(tuple(s.whole.text for s in sources))
+    return _joined_facts(tuple(s.text for s in sources))
 
 
 @lru_cache(maxsize=1024)
 def _joined_facts(texts: tuple[str, ...]) -> TextFacts:
-    return facts(" \n".join(texts))
+    return merge([analyse_source(text).whole for text in texts])
 
 
 def lexical_features(

@@ -202,7 +202,7 @@ class ClaimFeaturizer:
         matrix, aligned = ClaimFeaturizer(embedder).features([("Brady took it.", ["Gardner took it."])])
     """
 
-    def __init__(self, embedder: Embedder, windows: int = 2, cache_size: int = 4096) -> None:
+    def __init__(self, embedder: Embedder, windows: int = 1, cache_size: int = 4096) -> None:
         self.embedder = embedder
         self.windows = windows  # best-aligned windows compared by embedding
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()

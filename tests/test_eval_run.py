@@ -86,3 +86,23 @@ def test_unknown_metric_names_fail_before_the_run(tmp_path):
     assert done.returncode == 2
     assert "unknown metric 'overall.hit_at_3'" in done.stderr
     assert not (tmp_path / "store").exists()
+
+
+def test_eval_verifier_side_by_side(tmp_path):
+    """The configured verifier and both baselines on a few labeled pairs of every origin; bad lines are skipped."""
+    pairs = [json.loads(line) for line in (REPO / "tests" / "data" / "faithfulness_dev.jsonl").read_text().splitlines()]
+    by_origin: dict[str, list[dict]] = {}
+    for pair in pairs:
+        by_origin.setdefault(pair["origin"], []).append(pair)
+    picked = [p for rows in by_origin.values() for p in rows[:8]]
+    data = tmp_path / "pairs.jsonl"
+    data.write_text("\n".join([*map(json.dumps, picked), '{"claim": "no label"}']) + "\n")
+    out = tmp_path / "verifier"
+    done = run_cli(["eval", "verifier", "--data", str(data), "--out", str(out)], tmp_path / "store", tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"skipped: {data}:{len(picked) + 1}: " in done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert 0.0 <= summary["balanced_accuracy"] <= 1.0
+    assert {"token_overlap", "embedding_similarity", summary["configured"]} <= set(summary["verifiers"])
+    assert summary["skipped"] == 1 and summary["rows"] == len(picked)
+    assert set(summary["verifiers"]["token_overlap"]["by_origin"]) == set(by_origin)

@@ -108,7 +108,7 @@ class Answerer:
         self.searcher = searcher
         self.store = store
         self.embedder = embedder
-        self.scorer = EvidenceScorer(embedder)
+        self.scorer = EvidenceScorer(embedder, dense_candidates=settings.answer_dense_candidates)
         self.policy = AbstentionPolicy(settings.abstain_threshold)
         self.premise = PremiseChecker(settings.premise_min_alignment)
         self.composer = ExtractiveComposer(max_sentences=settings.max_answer_sentences)

@@ -104,10 +104,25 @@ class EvidencePool:
         return [c for c in self.candidates if c.record_id == record_id]
 
 
+#: Text that addresses an AI system instead of describing an object ("ignore previous instructions ..."):
+#: it is never evidence, whatever it says.
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines|directions)\b"
+    r"|\b(system prompt|developer message|you are now|as an ai|language model|jailbreak)\b"
+    r"|\b(reveal|print|show|repeat)\b.{0,30}\b(prompt|instructions|configuration|api key|password|secret)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_instruction(text: str) -> bool:
+    """Whether a sentence talks to an AI system (prompt injection) rather than about the collection."""
+    return _INSTRUCTION.search(text) is not None
+
+
 def _sentences(chunk: Chunk, rank: int, score: float) -> Iterable[Candidate]:
     for span in split_sentences(chunk.text):
         text = span.text.strip()
-        if not text:
+        if not text or looks_like_instruction(text):
             continue
         label = value = None
         if chunk.field == "tombstone":
@@ -153,9 +168,11 @@ class EvidenceWeights:
 class EvidenceScorer:
     """Scores candidate sentences against a question: meaning, shared terms, expected answer type."""
 
-    def __init__(self, embedder: Embedder, weights: EvidenceWeights | None = None) -> None:
+    def __init__(self, embedder: Embedder, weights: EvidenceWeights | None = None, dense_candidates: int = 16) -> None:
         self.embedder = embedder
         self.weights = weights or EvidenceWeights()
+        self.dense_candidates = dense_candidates
+        self.max_chars = 300  # about the first 64 tokens: enough to place a sentence, and cheap to embed
 
     def rank(self, question: QuestionInfo, pool: EvidencePool, query_vector: np.ndarray | None = None) -> list[Candidate]:
         """The pool's candidates with their features and scores, best first."""
@@ -174,8 +191,14 @@ class EvidenceScorer:
             c.focus = sum(w for t, w in focus.items() if t in sentence) / focus_total if focus_total else c.lexical
             c.type_match = type_match(question, c.text)
             c.label_cue = label_cue(question, c) if c.is_tombstone else 0.0
-        self._dense(question, candidates, query_vector)
         w = self.weights
+        # Embedding every sentence is the expensive part: only the lexically best few are embedded.
+        shortlist = sorted(candidates, key=lambda c: self._prescore(c), reverse=True)[: self.dense_candidates]
+        self._dense(question, shortlist, query_vector)
+        floor = min((c.dense for c in shortlist), default=0.0)
+        for c in candidates:
+            if c.vector is None:
+                c.dense = floor
         for c in candidates:
             prior = 1.0 / (1.0 + c.object_rank)
             c.score = (
@@ -189,8 +212,15 @@ class EvidenceScorer:
                 c.score += w.label_bonus if c.label_cue else -w.label_penalty
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
+    def _prescore(self, c: Candidate) -> float:
+        w = self.weights
+        score = w.lexical * c.context + w.focus * c.focus + w.type_match * c.type_match + w.object_prior / (1 + c.object_rank)
+        if c.is_tombstone:
+            score += w.label_bonus if c.label_cue else -w.label_penalty
+        return score
+
     def _dense(self, question: QuestionInfo, candidates: list[Candidate], query_vector: np.ndarray | None) -> None:
-        texts = [f"{c.chunk.title}: {c.text}" for c in candidates]
+        texts = [f"{c.chunk.title}: {c.text}"[: self.max_chars] for c in candidates]
         vectors = self.embedder.embed_documents(texts, batch_size=64)
         q = query_vector if query_vector is not None else self.embedder.embed_query(question.text)
         sims = vectors @ q

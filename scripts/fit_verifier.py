@@ -1,0 +1,190 @@
+"""Fit the offline faithfulness verifier's weights and report cross-validated figures.
+
+Computes the features of every labeled (source, claim) pair, fits a logistic regression
+(standardised features, L2, balanced classes), and reports 5-fold cross-validated balanced
+accuracy and ROC AUC per origin and overall, next to the two baselines (token overlap and
+embedding similarity, whose thresholds are tuned on each training fold). Folds are grouped
+by ``pair_id`` (a row without one is its own group), so the right and wrong variants of one
+pair never straddle folds. Then it fits on all rows and writes ``rag/data/verifier_weights.json``.
+
+Reproducible: fixed seed, deterministic features and solver.
+
+Usage::
+
+    HF_HUB_OFFLINE=1 python scripts/fit_verifier.py                      # fit, report, write weights
+    HF_HUB_OFFLINE=1 python scripts/fit_verifier.py --no-write --c 0.3   # try a setting
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from eval.verifier_eval import load_labeled_pairs, row_sources  # noqa: E402
+from rag.config import Settings  # noqa: E402
+from rag.embedding import load_embedder  # noqa: E402
+from rag.verifier_features import FEATURES  # noqa: E402
+from rag.verify import (  # noqa: E402
+    WEIGHTS_FILE,
+    ClaimFeaturizer,
+    EmbeddingSimilarityVerifier,
+    TokenOverlapVerifier,
+    VerifierWeights,
+)
+
+DEFAULT_DATA = REPO / "tests" / "data" / "faithfulness_dev.jsonl"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="labeled pairs (JSONL)")
+    parser.add_argument("--out", type=Path, default=WEIGHTS_FILE, help="where to write the weights")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--c", type=float, default=0.1, help="inverse L2 strength of the logistic regression")
+    parser.add_argument(
+        "--origin-balance",
+        type=float,
+        default=0.5,
+        help="row weight = (1 / rows of its origin) ** this; 0 weighs rows equally, 1 weighs origins equally",
+    )
+    parser.add_argument("--embed-backend", choices=["torch", "onnx"], default="torch")
+    parser.add_argument("--no-write", action="store_true", help="report only, keep the weights file")
+    args = parser.parse_args(argv)
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+    from sklearn.model_selection import StratifiedGroupKFold
+    from sklearn.preprocessing import StandardScaler
+
+    rows, issues = load_labeled_pairs(args.data)
+    for issue in issues:
+        print(f"skipped line {issue['line']}: {issue['error']}", file=sys.stderr)
+    y = np.array([row["label"] == "supported" for row in rows], dtype=int)
+    origins = np.array([str(row.get("origin") or "unknown") for row in rows])
+    groups = np.array([str(row.get("pair_id") or row["id"]) for row in rows])
+    pairs = [(row["claim"], row_sources(row)) for row in rows]
+    questions = [row.get("question") for row in rows]
+
+    settings = Settings(_env_file=None, embed_backend=args.embed_backend)
+    embedder = load_embedder(settings)
+    started = time.perf_counter()
+    X, _ = ClaimFeaturizer(embedder).features(pairs, questions)
+    print(f"features: {len(rows)} rows x {X.shape[1]} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    baselines = {
+        "token_overlap": np.array([v.score for v in TokenOverlapVerifier().score_many(pairs, questions)]),
+        "embedding_similarity": np.array(
+            [v.score for v in EmbeddingSimilarityVerifier(embedder).score_many(pairs, questions)]
+        ),
+    }
+
+    counts = {origin: int((origins == origin).sum()) for origin in set(origins)}
+    weights = np.array([(1.0 / counts[o]) ** args.origin_balance for o in origins])
+    weights /= weights.mean()
+
+    def fit(train: np.ndarray) -> tuple[StandardScaler, LogisticRegression]:
+        scaler = StandardScaler().fit(X[train])
+        model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=5000)
+        model.fit(scaler.transform(X[train]), y[train], sample_weight=weights[train])
+        return scaler, model
+
+    # Cross-validated predictions: the model, and each baseline with its threshold tuned on the training folds.
+    folds = StratifiedGroupKFold(n_splits=args.folds, shuffle=True, random_state=args.seed)
+    cv_scores = {"fact_check": np.zeros(len(y))}
+    cv_labels = {name: np.zeros(len(y), dtype=int) for name in ["fact_check", *baselines]}
+    for train, test in folds.split(X, y, groups):
+        scaler, model = fit(train)
+        cv_scores["fact_check"][test] = model.predict_proba(scaler.transform(X[test]))[:, 1]
+        cv_labels["fact_check"][test] = cv_scores["fact_check"][test] >= 0.5
+        for name, scores in baselines.items():
+            threshold = best_threshold(scores[train], y[train], balanced_accuracy_score)
+            cv_labels[name][test] = scores[test] >= threshold
+    all_scores = {"fact_check": cv_scores["fact_check"], **baselines}
+
+    report: dict[str, dict] = defaultdict(dict)
+    for name in cv_labels:
+        for origin in ["overall", *sorted(counts)]:
+            mask = np.ones(len(y), bool) if origin == "overall" else origins == origin
+            report[name][origin] = {
+                "balanced_accuracy": round(float(balanced_accuracy_score(y[mask], cv_labels[name][mask])), 4),
+                "roc_auc": round(float(roc_auc_score(y[mask], all_scores[name][mask])), 4),
+                "n": int(mask.sum()),
+            }
+    print_table(report, ["overall", *sorted(counts)], args)
+
+    scaler, model = fit(np.arange(len(y)))
+    fitted = VerifierWeights(
+        features=FEATURES,
+        mean=scaler.mean_,
+        scale=scaler.scale_,
+        coef=model.coef_[0],
+        intercept=float(model.intercept_[0]),
+        threshold=0.5,
+        meta={},
+    )
+    in_sample = fitted.probability(X) >= 0.5
+    in_sample_ba = round(float(balanced_accuracy_score(y, in_sample)), 4)
+    print(f"in-sample balanced accuracy (all rows, threshold 0.5): {in_sample_ba}")
+    fitted = VerifierWeights(
+        **{k: getattr(fitted, k) for k in ("features", "mean", "scale", "coef", "intercept", "threshold")},
+        meta={
+            "model": "logistic regression over standardised features (scripts/fit_verifier.py)",
+            "data": str(args.data.resolve().relative_to(REPO)) if args.data.resolve().is_relative_to(REPO) else str(args.data),
+            "data_sha256": hashlib.sha256(args.data.read_bytes()).hexdigest(),
+            "rows": len(rows),
+            "embedder": settings.embed_model,
+            "embed_backend": args.embed_backend,
+            "c": args.c,
+            "origin_balance": args.origin_balance,
+            "seed": args.seed,
+            "folds": args.folds,
+            "in_sample_balanced_accuracy": in_sample_ba,
+            "cross_validated": report["fact_check"],
+            "baselines_cross_validated": {name: report[name] for name in baselines},
+        },
+    )
+    if not args.no_write:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(fitted.to_json(), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}")
+    return 0
+
+
+def best_threshold(scores: np.ndarray, y: np.ndarray, metric) -> float:
+    """The score threshold with the best balanced accuracy on the given rows (midpoints between scores)."""
+    values = np.unique(scores)
+    candidates = np.concatenate([[values[0] - 1e-9], (values[:-1] + values[1:]) / 2, [values[-1] + 1e-9]])
+    return float(max(candidates, key=lambda t: metric(y, scores >= t)))
+
+
+def print_table(report: dict, columns: list[str], args: argparse.Namespace) -> None:
+    short = {c: c.split(" (")[0][:24] for c in columns}
+    print(
+        f"\n{args.folds}-fold cross-validated balanced accuracy / ROC AUC "
+        f"(groups: pair_id; seed {args.seed}; C {args.c}; origin balance {args.origin_balance})"
+    )
+    print(f"{'verifier':22s}" + "".join(f"{short[c]:>28s}" for c in columns))
+    for name, by_origin in report.items():
+        cells = "".join(
+            f"{by_origin[c]['balanced_accuracy']:>19.3f} / {by_origin[c]['roc_auc']:.3f}" for c in columns
+        )
+        print(f"{name:22s}{cells}")
+    print(f"{'rows':22s}" + "".join(f"{report['fact_check'][c]['n']:>28d}" for c in columns) + "\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
