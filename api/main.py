@@ -7,7 +7,7 @@ any number of replicas can share a Qdrant server.
 
 Example::
 
-    uvicorn --factory api.main:create_app          # Settings from MUSEUM_RAG_* / .env
+    uvicorn --factory api.main:app_from_environment   # Settings from MUSEUM_RAG_* / .env
     app = create_app(Settings(data_dir=Path("data/store")))
 """
 
@@ -119,3 +119,12 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one server process, configured from MUSEUM_RAG_* (what each ``serve --workers N`` process runs)."""
+    from api.observability import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -120,11 +120,20 @@ def evaluate(ask: Callable[[str], tuple[Answer, Any]], questions: list[dict], fi
             "retrieved_gold": bool(set(answer.retrieved_ids) & gold),
             "recall": fact_recall(q["answer"], answer.text),
             "answerability": getattr(getattr(analysis, "decision", None), "answerability", None),
+            "features": _features(analysis),
             "problems": integrity_problems(answer, field_text) if answer.status != "abstained" else [],
             "seconds": time.perf_counter() - t,
         }
         rows.append(row)
     return {"rows": rows, "summary": summarize(rows, fact_threshold)}
+
+
+def _features(analysis) -> dict | None:
+    decision = getattr(analysis, "decision", None)
+    features = getattr(decision, "features", None)
+    if features is None:
+        return None
+    return {k: round(float(v), 4) for k, v in vars(features).items()}
 
 
 def summarize(rows: list[dict], fact_threshold: float) -> dict:
@@ -204,6 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep", action="store_true", help="Also sweep the abstention threshold.")
     parser.add_argument("--show-failures", action="store_true", help="Print the questions that miss a target.")
     parser.add_argument("--rows", type=Path, help="Write every question's row as JSONL here.")
+    parser.add_argument(
+        "--fit",
+        action="store_true",
+        help="Refit the answerability weights (rag.answer.abstain) on the factual and unanswerable questions "
+        "and print them with a cross-validated threshold sweep (needs scikit-learn, the dev extra).",
+    )
     args = parser.parse_args(argv)
 
     from rag.pipeline import MuseumRAG
@@ -228,7 +243,51 @@ def main(argv: list[str] | None = None) -> int:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     if args.show_failures:
         print_failures(result["rows"], args.fact_recall)
+    if args.fit:
+        print(json.dumps(fit_answerability(result["rows"]), indent=2))
     return 0
+
+
+def fit_answerability(rows: list[dict], folds: int = 5, repeats: int = 5) -> dict:
+    """Class-balanced logistic regression of answerable (factual) vs unanswerable on the answerability features.
+
+    Questions the record says it cannot answer (``unknown``) abstain by rule and are left out.
+    Prints the weights to copy into ``AnswerabilityWeights`` and, from cross-validated
+    probabilities, the abstention rates of both kinds per threshold.
+    """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    from rag.answer.abstain import FEATURE_NAMES
+
+    data = [r for r in rows if r["kind"] in ("factual", "unanswerable") and r.get("features")]
+    unknown = np.array([r["features"]["unknown"] > 0 for r in data])
+    x = np.array([[r["features"][name] for name in FEATURE_NAMES] for r in data])
+    y = np.array([r["kind"] == "factual" for r in data], dtype=int)
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+    probability = np.zeros(len(y))
+    for seed in range(repeats):
+        cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
+        probability += cross_val_predict(model, x, y, cv=cv, method="predict_proba")[:, 1] / repeats
+    probability[unknown] = 0.0
+    model.fit(x, y)
+    sweep_rows = []
+    for t in [v / 100 for v in range(20, 61, 2)]:
+        abstain = probability < t
+        sweep_rows.append(
+            {
+                "threshold": t,
+                "abstain_factual": round(float(abstain[y == 1].mean()), 3),
+                "abstain_unanswerable": round(float(abstain[y == 0].mean()), 3),
+            }
+        )
+    return {
+        "features": list(FEATURE_NAMES),
+        "coefficients": [round(float(c), 2) for c in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 2),
+        "cross_validated_sweep": sweep_rows,
+    }
 
 
 def print_failures(rows: list[dict], fact_threshold: float) -> None:

@@ -22,7 +22,7 @@ def serve(
     workers: int = typer.Option(
         1, min=1, max=64, help="Server processes. More than one needs MUSEUM_RAG_STORE=server (one process owns an embedded store)."
     ),
-    log_level: str = typer.Option("info", help="debug | info | warning | error"),
+    log_level: Optional[str] = typer.Option(None, help="debug | info | warning | error (default: MUSEUM_RAG_LOG_LEVEL, info)"),
 ) -> None:
     """Serve the API, the chat widget demo page (/) and the staff page (/staff)."""
     import uvicorn
@@ -31,11 +31,11 @@ def serve(
     from cli.main import fail, settings_or_fail
 
     settings = settings_or_fail()
-    updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
-    settings = settings.model_copy(update=updates)
-    level = log_level.upper()
+    level = (log_level or settings.log_level).upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         fail("--log-level must be debug, info, warning or error", code=2)
+    updates = {k: v for k, v in (("host", host), ("port", port), ("log_level", level)) if v is not None}
+    settings = settings.model_copy(update=updates)
     if workers > 1 and settings.store == "embedded":
         fail(
             "the embedded store is owned by one process: use --workers 1, or a Qdrant server "
@@ -45,14 +45,14 @@ def serve(
     configure_logging(level)
     _announce(settings)
     common = dict(
-        host=settings.host, port=settings.port, log_config=None, log_level=log_level.lower(), access_log=False,
+        host=settings.host, port=settings.port, log_config=None, log_level=level.lower(), access_log=False,
         proxy_headers=True, server_header=False, timeout_graceful_shutdown=10,
     )
     if workers > 1:  # each worker builds its app from the same MUSEUM_RAG_* environment
         import os
 
-        os.environ["MUSEUM_RAG_HOST"], os.environ["MUSEUM_RAG_PORT"] = settings.host, str(settings.port)
-        uvicorn.run("api.main:create_app", factory=True, workers=workers, **common)
+        os.environ.update(MUSEUM_RAG_HOST=settings.host, MUSEUM_RAG_PORT=str(settings.port), MUSEUM_RAG_LOG_LEVEL=level)
+        uvicorn.run("api.main:app_from_environment", factory=True, workers=workers, **common)
         return
 
     from api.main import create_app

@@ -145,12 +145,14 @@ def render_markdown(summary: Mapping[str, Any], rows: Sequence[Row], failures: i
 
 
 def _run_facts_md(summary: Mapping[str, Any]) -> list[str]:
-    run = summary.get("run") or {}
+    run = summary.get("run")
+    if not run:
+        return [f"- {summary['overall']['n']} questions evaluated"]
     store = run.get("store") or {}
     where = ", ".join(store.get("collections") or []) or store.get("data_dir") or "?"
     return [
         f"- questions: `{run.get('questions_file', '?')}`, {run.get('questions_evaluated', summary['overall']['n'])} "
-        f"evaluated, {(summary.get('skipped') or {}).get('count', 0)} skipped, {run.get('errors', 0)} errors",
+        f"evaluated, {(summary.get('skipped') or {}).get('count', 0)} skipped, errors: {run.get('errors', 0)}",
         f"- store: {store.get('kind', '?')} ({store.get('store', '?')}, {where}), {store.get('records', '?')} records",
         f"- started {run.get('started_at', '?')}, took {run.get('seconds', '?')} s; embedder {run.get('embedder', '?')}; "
         f"faithfulness judge: {run.get('faithfulness_judge', '?')}",

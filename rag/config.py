@@ -148,6 +148,7 @@ class Settings(BaseSettings):
     ask_concurrency: int = Field(
         2, ge=1, le=64, description="Questions answered at once by one server process; more wait their turn."
     )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="The server's log level.")
 
     @field_validator("api_keys", "admin_keys", "cors_origins", mode="before")
     @classmethod

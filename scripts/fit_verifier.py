@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from collections import defaultdict
@@ -62,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
         default=0.5,
         help="row weight = (1 / rows of its origin) ** this; 0 weighs rows equally, 1 weighs origins equally",
     )
+    parser.add_argument(
+        "--negations",
+        type=float,
+        default=0.3,
+        help="train also on negated copies of supported claims (labelled unsupported), with this row weight; 0 = off",
+    )
     parser.add_argument("--embed-backend", choices=["torch", "onnx"], default="torch")
     parser.add_argument("--no-write", action="store_true", help="report only, keep the weights file")
     args = parser.parse_args(argv)
@@ -96,10 +103,28 @@ def main(argv: list[str] | None = None) -> int:
     weights = np.array([(1.0 / counts[o]) ** args.origin_balance for o in origins])
     weights /= weights.mean()
 
+    # The labeled sets hold almost no negated claims, so the weight of a negation could not be learned:
+    # a supported claim with a negation added ("was" -> "was not") is an unsupported one.
+    negated_of: dict[int, int] = {}
+    extra_pairs, extra_questions = [], []
+    if args.negations > 0:
+        for index, row in enumerate(rows):
+            negated = negate(row["claim"]) if y[index] == 1 else None
+            if negated:
+                negated_of[index] = len(extra_pairs)
+                extra_pairs.append((negated, pairs[index][1]))
+                extra_questions.append(questions[index])
+    X_extra = ClaimFeaturizer(embedder).features(extra_pairs, extra_questions)[0] if extra_pairs else np.zeros((0, X.shape[1]))
+    print(f"negated copies of supported claims: {len(extra_pairs)}", file=sys.stderr)
+
     def fit(train: np.ndarray) -> tuple[StandardScaler, LogisticRegression]:
-        scaler = StandardScaler().fit(X[train])
+        extra = [negated_of[i] for i in train if i in negated_of]
+        features = np.vstack([X[train], X_extra[extra]])
+        labels = np.concatenate([y[train], np.zeros(len(extra), dtype=int)])
+        row_weights = np.concatenate([weights[train], args.negations * weights[[i for i in train if i in negated_of]]])
+        scaler = StandardScaler().fit(features)
         model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=5000)
-        model.fit(scaler.transform(X[train]), y[train], sample_weight=weights[train])
+        model.fit(scaler.transform(features), labels, sample_weight=row_weights)
         return scaler, model
 
     # Cross-validated predictions: the model, and each baseline with its threshold tuned on the training folds.
@@ -150,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
             "embed_backend": args.embed_backend,
             "c": args.c,
             "origin_balance": args.origin_balance,
+            "negated_copies": len(extra_pairs),
+            "negation_weight": args.negations,
             "seed": args.seed,
             "folds": args.folds,
             "in_sample_balanced_accuracy": in_sample_ba,
@@ -162,6 +189,20 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps(fitted.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
     return 0
+
+
+_AUXILIARY = re.compile(r"\b(is|was|were|are|has|had|have|did|does|do|can|could|will|would|should)\b", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(not|never|no|n't|without|cannot)\b|n't\b", re.IGNORECASE)
+
+
+def negate(claim: str) -> str | None:
+    """The claim with "not" after its first auxiliary verb; None when it has none or is already negative."""
+    if _NEGATION.search(claim):
+        return None
+    match = _AUXILIARY.search(claim)
+    if not match:
+        return None
+    return claim[: match.end()] + " not" + claim[match.end() :]
 
 
 def best_threshold(scores: np.ndarray, y: np.ndarray, metric) -> float:

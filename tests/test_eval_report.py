@@ -154,6 +154,10 @@ def test_report_html_in_a_real_browser(scorer, tmp_path):
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make system-deps)")
     rows = sample_rows(scorer)
     summary = summarize(rows) | {"skipped": {"count": 0, "rows": []}}
+    summary["run"] = {"questions_file": "hand-made.jsonl", "questions_evaluated": len(rows), "errors": 1,
+                      "store": {"kind": "fresh", "store": "embedded (temporary)", "collections": ["three.jsonl"], "records": 3},
+                      "started_at": "2026-01-01T00:00:00+00:00", "seconds": 6.1, "embedder": "all-MiniLM-L6-v2",
+                      "faithfulness_judge": "re-verified with token_overlap (threshold 0.5)"}
     paths = write_reports(summary, rows, tmp_path)
     args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"]
@@ -169,6 +173,7 @@ def test_report_html_in_a_real_browser(scorer, tmp_path):
             page.goto(paths["report_html"].as_uri(), wait_until="load")
             table = page.locator("#summary-table")
             assert table.is_visible()
+            assert "3 records" in page.locator("ul.facts").inner_text()
             header = [t.strip() for t in table.locator("thead th").all_inner_texts()]
             assert header[:2] == ["metric", "overall"] and "false_premise" in header
             assert table.locator("tbody tr").count() >= 15

@@ -4,12 +4,15 @@ The decision rests on an *answerability* score in [0, 1] built from what a reade
 
 * does the best evidence mean the same thing as the question (dense similarity)?
 * are the words the question asks about (not the names that pick the object, which every
-  sentence of that object "covers") found in the evidence, in one sentence or in the record at all?
-* does the evidence hold the kind of answer asked for (a year for "when", a number for "how many")?
-* does the record itself say the fact is unknown ("unidentified artist", "it is not known ...")?
+  sentence of that object "covers") found in one evidence sentence, and in one that holds the
+  kind of answer asked for (a year for "when", a number for "how many", a new name for "who")?
+* how good is the best evidence overall (its evidence score)?
 
-The weights combine these features (fitted on the development questions with cross-validation,
-``bench/answer_quality.py --fit``); the cut-off is ``Settings.abstain_threshold``.
+A logistic model combines them (:class:`AnswerabilityWeights`, fitted on the factual and
+unanswerable dev questions by ``bench/answer_quality.py --fit``); the cut-off is
+``Settings.abstain_threshold``. One rule overrides the score: when the record itself says the
+asked fact is unknown ("Artist: Unidentified Artist", "it is not known what ..."), or lacks the
+catalogue fact asked for (no date for "when was it painted?"), the system abstains.
 
 Example::
 

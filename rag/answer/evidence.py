@@ -154,7 +154,7 @@ def _tombstone_fact(sentence: str) -> tuple[str | None, str | None]:
 
 @dataclass(frozen=True)
 class EvidenceWeights:
-    """How the features combine into one relevance score (fitted on the dev questions)."""
+    """How the features combine into one relevance score (set by hand, checked on the dev questions)."""
 
     dense: float = 0.45
     lexical: float = 0.25

@@ -1,0 +1,206 @@
+"""The faithfulness verifiers: the offline fact checker on museum claims, the cross-encoder path, the weights."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FAITHFULNESS, make_settings
+
+from rag.nli import CrossEncoderVerifier, support_index
+from rag.verifier_features import analyse_claim, analyse_source, extract_numbers, tokenize
+from rag.verify import (
+    WEIGHTS_FILE,
+    EmbeddingSimilarityVerifier,
+    FactCheckVerifier,
+    TokenOverlapVerifier,
+    VerifierWeights,
+    load_verifier,
+)
+
+TOMBSTONE = (
+    "Frederick Douglass. Artist: George Kendall Warren (1834-1884). Sitter: Frederick Douglass. Date: c. 1879. "
+    "Type: Photograph. Medium: Albumen silver print. Credit line: National Portrait Gallery, Smithsonian Institution. "
+    "Collection: National Portrait Gallery."
+)
+LABEL = (
+    "Born into slavery in Talbot County, Maryland, Frederick Douglass escaped to freedom in 1838 and became the most "
+    "famous abolitionist of his day. His autobiography, published in 1845, was an immediate success. Warren "
+    "photographed him in Boston, where Douglass was lecturing."
+)
+SOURCES = [TOMBSTONE, LABEL]
+
+
+@pytest.fixture(scope="module")
+def fact_check(embedder) -> FactCheckVerifier:
+    return FactCheckVerifier(embedder)
+
+
+@pytest.mark.parametrize(
+    "claim, source_index",
+    [
+        ("George Kendall Warren photographed Douglass in Boston while Douglass was lecturing there.", 1),
+        ("Douglass escaped from slavery in 1838.", 1),
+        ("The portrait is an albumen silver print.", 0),
+    ],
+)
+def test_faithful_paraphrases_are_supported(fact_check, claim, source_index):
+    verdict = fact_check.score(claim, SOURCES)
+    assert verdict.label == "supported", verdict
+    assert verdict.source_index == source_index
+
+
+@pytest.mark.parametrize(
+    "what, claim",
+    [
+        ("changed name", "Mathew Brady photographed Douglass in Boston while Douglass was lecturing there."),
+        ("changed year", "Douglass escaped from slavery in 1848."),
+        ("changed medium", "The portrait is an oil on canvas."),
+        ("changed place", "Warren photographed him in Philadelphia, where Douglass was lecturing."),
+        ("changed number", "Douglass wrote three autobiographies."),
+        ("negation", "Douglass did not escape to freedom in 1838."),
+    ],
+)
+def test_one_changed_fact_is_unsupported(fact_check, what, claim):
+    verdict = fact_check.score(claim, SOURCES)
+    assert verdict.label == "unsupported", (what, verdict)
+    assert verdict.score < fact_check.score("Douglass escaped from slavery in 1838.", SOURCES).score
+
+
+def test_short_answer_is_read_with_its_question(fact_check):
+    question = "Who photographed Frederick Douglass in Boston?"
+    right = fact_check.score("George Kendall Warren", SOURCES, question=question)
+    wrong = fact_check.score("Mathew Brady", SOURCES, question=question)
+    assert right.label == "supported" and wrong.label == "unsupported"
+
+
+def test_no_sources_means_unsupported(fact_check):
+    verdict = fact_check.score("Douglass escaped in 1838.", [])
+    assert verdict == type(verdict)(0.0, "unsupported", None)
+    assert fact_check.score("Douglass escaped in 1838.", ["", "  "]).label == "unsupported"
+
+
+def test_score_many_matches_score_and_keeps_order(fact_check):
+    claims = ["Douglass escaped from slavery in 1838.", "Douglass escaped from slavery in 1848."]
+    many = fact_check.score_many([(c, SOURCES) for c in claims])
+    assert [v.label for v in many] == ["supported", "unsupported"]
+    assert many[1].score == pytest.approx(fact_check.score(claims[1], SOURCES).score, abs=1e-6)
+
+
+def test_numbers_are_read_in_words_digits_and_decades():
+    assert extract_numbers(tokenize("his three children, 2,000 men, the 19th century, twenty-five years")) == {
+        3.0, 2000.0, 19.0, 25.0
+    }
+    assert extract_numbers(tokenize("nearly two million votes")) == {2_000_000.0}
+    assert extract_numbers(tokenize("the two of them, one of his friends")) == set()
+    source = analyse_source("He made a small group of self-portraits in the 1960s.").whole
+    assert 1965.0 not in source.numbers and any(d <= 1965 < d + 10 for d in source.decades)
+
+
+def test_names_are_capitalised_words_not_sentence_openers():
+    claim = analyse_claim("Drawn for Vanity Fair, it shows Mathew Brady's studio.")
+    assert {"vaniti", "fair", "mathew", "bradi"} <= set(claim.names)
+    assert "drawn" not in claim.names
+
+
+def test_baselines_still_work(embedder):
+    overlap = TokenOverlapVerifier().score("Warren photographed Douglass", SOURCES)
+    assert overlap.label == "supported" and overlap.score == 1.0
+    similarity = EmbeddingSimilarityVerifier(embedder)
+    single = similarity.score("Douglass escaped to freedom in 1838.", SOURCES)
+    batch = similarity.score_many([("Douglass escaped to freedom in 1838.", SOURCES)])[0]
+    assert single.source_index == 1 and batch.score == pytest.approx(single.score, abs=1e-5)
+
+
+# ----------------------------------------------------------------------------- configured verifiers
+
+
+def test_load_verifier_defaults_to_the_offline_fact_checker(embedder, tmp_path):
+    verifier = load_verifier(make_settings(tmp_path, verifier_threshold=0.4), embedder)
+    assert isinstance(verifier, FactCheckVerifier) and verifier.threshold == 0.4
+
+
+WORDS = "the a portrait bust of by in is was painted photographed bronze oil douglass warren brady boston 1879".split()
+
+
+def _tiny_cross_encoder(folder: Path, num_labels: int, id2label: dict[int, str] | None) -> Path:
+    """A 2-layer BERT classifier and its word-level tokenizer, built and saved locally (nothing downloaded)."""
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    folder.mkdir(parents=True)
+    vocab = folder / "vocab.txt"
+    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(vocab), do_lower_case=True, model_max_length=64)
+    labels = {"id2label": id2label, "label2id": {v: k for k, v in id2label.items()}} if id2label else {}
+    config = BertConfig(
+        vocab_size=len(WORDS) + 5, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=64, max_position_embeddings=64, num_labels=num_labels, **labels,
+    )
+    BertForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "num_labels, id2label, support",
+    [
+        (3, {0: "contradiction", 1: "entailment", 2: "neutral"}, 1),
+        (1, None, None),
+    ],
+)
+def test_load_verifier_loads_a_cross_encoder_by_path(embedder, tmp_path, num_labels, id2label, support):
+    model_dir = _tiny_cross_encoder(tmp_path / "tiny-nli", num_labels, id2label)
+    verifier = load_verifier(make_settings(tmp_path, verifier_model=str(model_dir), verifier_threshold=0.5), embedder)
+    assert isinstance(verifier, CrossEncoderVerifier)
+    assert verifier.support_index == support
+    long_source = " ".join(["Douglass was photographed in Boston by Warren."] * 20)  # longer than the 64-token window
+    verdicts = verifier.score_many(
+        [("Warren photographed Douglass.", ["A bronze bust of Douglass.", long_source]), ("Brady painted it.", [])],
+        questions=["Who photographed Douglass?", None],
+    )
+    assert 0.0 <= verdicts[0].score <= 1.0 and verdicts[0].source_index in (0, 1)
+    assert verdicts[0].label == ("supported" if verdicts[0].score >= 0.5 else "unsupported")
+    assert verdicts[1].score == 0.0 and verdicts[1].source_index is None
+    assert verifier.score("Warren photographed Douglass.", ["A bronze bust."]).score == pytest.approx(
+        verifier.score_many([("Warren photographed Douglass.", ["A bronze bust."])])[0].score
+    )
+
+
+def test_support_index_reads_the_label_names():
+    assert support_index({0: "ENTAILMENT", 1: "NEUTRAL", 2: "CONTRADICTION"}, 3) == 0
+    assert support_index({0: "LABEL_0", 1: "LABEL_1"}, 2) == 1
+    assert support_index({0: "consistent", 1: "hallucinated"}, 2) == 0
+    with pytest.raises(ValueError, match="entailment"):
+        support_index({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, 3)
+
+
+def test_a_missing_model_gives_an_actionable_error(embedder, tmp_path):
+    with pytest.raises(ValueError, match="local folder"):
+        load_verifier(make_settings(tmp_path, verifier_model=str(tmp_path / "no-such-model")), embedder)
+
+
+# ----------------------------------------------------------------------------- fitted weights
+
+
+def test_weights_file_reproduces_its_reported_balanced_accuracy(fact_check):
+    from sklearn.metrics import balanced_accuracy_score
+
+    weights = VerifierWeights.load(WEIGHTS_FILE)
+    assert weights.meta["cross_validated"]["overall"]["n"] == weights.meta["rows"]
+    rows = [json.loads(line) for line in FAITHFULNESS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    verdicts = fact_check.score_many([(r["claim"], [r["source"]]) for r in rows], [r.get("question") for r in rows])
+    truth = [r["label"] == "supported" for r in rows]
+    measured = balanced_accuracy_score(truth, [v.label == "supported" for v in verdicts])
+    assert measured == pytest.approx(weights.meta["in_sample_balanced_accuracy"], abs=0.01)
+
+
+def test_broken_weights_files_are_refused(tmp_path):
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    bad = tmp_path / "weights.json"
+    bad.write_text(json.dumps({**data, "features": data["features"][:-1] + ["no_such_feature"]}))
+    with pytest.raises(ValueError, match="unknown verifier features"):
+        VerifierWeights.load(bad)
+    with pytest.raises(FileNotFoundError, match="fit_verifier.py"):
+        VerifierWeights.load(tmp_path / "missing.json")
