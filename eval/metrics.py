@@ -17,8 +17,11 @@ Definitions (also written into report.md):
   retrieved record and every [n] marker of a sentence resolves to a citation, else 0;
   ``quote_exact``: share of citations whose quote is exactly the record's text at its offsets.
 * faithfulness, for answered and corrected answers: ``supported_sentences`` = share of all
-  answer sentences judged supported by the quotes they cite (a sentence citing nothing is
-  unsupported); ``fully_supported_answers`` = share of answers whose every sentence is supported.
+  answer sentences judged supported by the quotes they cite, each with its object's title (a
+  sentence citing nothing is unsupported); ``fully_supported_answers`` = share of answers whose
+  every sentence is supported; ``reported_supported_sentences`` = share of sentences whose support,
+  as the pipeline itself reported it, reaches the verifier threshold (sentences under it should
+  never be served).
 * correctness, for every kind but unanswerable, against the reference answer: ``token_f1`` and
   ``token_recall`` over content words (lower-cased words minus stop words, [n] markers removed);
   ``embedding_similarity`` = cosine of the answer's and the reference's embeddings.
@@ -75,6 +78,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     "quote_exact": ("citations whose quote is the record's exact text", True),
     "supported_sentences": ("answer sentences supported by what they cite", True),
     "fully_supported_answers": ("answers with every sentence supported", True),
+    "reported_supported_sentences": ("sentences whose self-reported support reaches the threshold", True),
     "token_f1": ("content-word F1 against the reference answer", True),
     "token_recall": ("reference content words found in the answer", True),
     "embedding_similarity": ("cosine similarity to the reference answer", True),
@@ -98,9 +102,11 @@ DEFINITIONS: list[tuple[str, str]] = [
      "question and every [n] marker names a citation. Quote exact: the share of citations whose quoted text is "
      "exactly the record's text at the cited offsets."),
     ("Faithfulness", "for answered and corrected answers: each sentence is checked against the quotes of the "
-     "citations it carries (see the judge above); a sentence citing nothing is unsupported. Supported sentences is "
-     "the share of all answer sentences supported; fully supported answers the share of answers with every sentence "
-     "supported."),
+     "citations it carries, each prefixed with its object's title as a visitor sees it (see the judge above); a "
+     "sentence citing nothing is unsupported. Supported sentences is the share of all answer sentences supported; "
+     "fully supported answers the share of answers with every sentence supported. Reported supported sentences: the "
+     "share of sentences whose support score, as the pipeline reported it, reaches the verifier threshold (a sentence "
+     "under it should never have been served)."),
     ("Correctness", "against the reference answer, for every kind but unanswerable: token F1 and token recall over "
      "content words (lower-cased words without stop words and [n] markers); embedding similarity is the cosine "
      "between the embeddings of the answer and the reference, with the pipeline's embedder."),
@@ -281,6 +287,10 @@ def question_metrics(row: Mapping[str, Any]) -> dict[str, float | None]:
     support = sentence_support([bool(s.get("supported")) for s in sentences]) if gives_answer else None
     out["sentences"] = support["sentences"] if support else None
     out["sentences_supported"] = support["supported"] if support else None
+    reported = [s.get("reported_supported") for s in sentences] if gives_answer else []
+    out["sentences_reported_ok"] = (
+        float(sum(1 for r in reported if r)) if reported and all(r is not None for r in reported) else None
+    )
     out["supported_sentences"] = support["share"] if support else None
     out["fully_supported_answers"] = support["fully"] if support else None
     scores = token_scores(row.get("answer") or "", row.get("reference") or "") if kind != "unanswerable" else None
@@ -349,6 +359,10 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return data[low] + (data[high] - data[low]) * (pos - low)
 
 
+#: Sentence-level shares: metric -> the per-question count of good sentences it sums.
+_MICRO = {"supported_sentences": "sentences_supported", "reported_supported_sentences": "sentences_reported_ok"}
+
+
 def group_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Aggregates of rows that carry ``metrics`` (from :func:`question_metrics`) and ``status``."""
     metrics = [r["metrics"] for r in rows]
@@ -357,10 +371,10 @@ def group_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     for name in METRICS:
         if name.startswith("latency_"):
             continue
-        if name == "supported_sentences":  # micro: a share of all sentences, not a mean of shares
-            total = sum(m["sentences"] or 0 for m in metrics if m.get("sentences") is not None)
-            good = sum(m["sentences_supported"] or 0 for m in metrics if m.get("sentences") is not None)
-            out[name] = good / total if total else None
+        if name in _MICRO:  # a share of all sentences, not a mean of shares
+            counted = [m for m in metrics if m.get("sentences") is not None and m.get(_MICRO[name]) is not None]
+            total = sum(m["sentences"] for m in counted)
+            out[name] = sum(m[_MICRO[name]] for m in counted) / total if total else None
             continue
         out[name] = mean(m.get(name) for m in metrics)
     latencies = [m["latency"] for m in metrics if m.get("latency") is not None]

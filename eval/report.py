@@ -36,6 +36,7 @@ _LABELS = {
     "quote_exact": "Quote exact",
     "supported_sentences": "Supported sentences",
     "fully_supported_answers": "Fully supported answers",
+    "reported_supported_sentences": "Reported supported sentences",
     "token_f1": "Token F1",
     "token_recall": "Token recall",
     "embedding_similarity": "Embedding similarity",
@@ -343,7 +344,7 @@ h3{font-size:16px;margin:0 0 6px}.facts{color:#555;font-size:14px;margin:0 0 16p
 .card{border:1px solid #e5e2da;border-radius:8px;padding:10px 12px;background:#fbfaf7}
 .card .v{font-size:24px;font-weight:650}.card .k{font-size:13px;color:#555}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{padding:5px 8px;border-bottom:1px solid #eee;text-align:right}
-th:first-child,td:first-child,th:last-child{text-align:left}thead th{background:#f0eee8;position:sticky;top:0}
+th:first-child,td:first-child,th:last-child{text-align:left}thead th{background:#f0eee8}
 td.desc{color:#666;font-size:12px;text-align:left}tr:hover td{background:#faf8f3}
 figure{margin:12px 0 20px}figcaption{font-size:13px;color:#555}
 svg .ax{font-size:11px;fill:#444}svg .lbl{font-size:13px;fill:#222}svg .na{font-size:10px;fill:#999}svg .in{font-size:11px;fill:#fff;font-weight:600}svg .val{font-size:9px;fill:#333}

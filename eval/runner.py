@@ -167,7 +167,9 @@ class QuestionScorer:
         return data
 
     def _sentences(self, answer: Answer) -> list[dict[str, Any]]:
-        quotes = {c.n: c.quote for c in answer.citations}
+        # A citation as a visitor sees it: the object's title and the quoted text (a quote alone
+        # often leaves "he" or "this portrait" unresolved).
+        quotes = {c.n: f"{c.title}: {c.quote}" for c in answer.citations}
         sources = [[quotes[n] for n in s.citation_ids if n in quotes] for s in answer.sentences]
         verified: list[float | None] = [None] * len(answer.sentences)
         if self.verifier is not None:
@@ -191,6 +193,7 @@ class QuestionScorer:
                     "support": sentence.support,
                     "verified_support": None if check is None else round(check, 4),
                     "supported": bool(src) and score >= threshold,
+                    "reported_supported": sentence.support >= self.threshold,
                 }
             )
         return out

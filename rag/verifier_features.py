@@ -556,6 +556,51 @@ def _joined_facts(texts: tuple[str, ...]) -> TextFacts:
     return merge([analyse_source(text).whole for text in texts])
 
 
+#: Verb-like words: a claim with none of them (and few content words) is an answer phrase, not a sentence.
+_AUXILIARIES = frozenset(
+    "is was were are be been has had have did does do can could will would should may might became become".split()
+)
+
+#: The features that :func:`claim_form_interactions` multiplies by the ``answer_phrase`` indicator.
+PHRASE_GATED = ("recall_window", "bigram_window", "answer_recall", "names_missing", "numbers_missing")
+
+
+def is_answer_phrase(claim: TextFacts) -> bool:
+    """A short answer phrase ("American", "the Louvre in Paris"): at most 4 content words and no verb-like word.
+
+    Such claims are judged differently from full sentences: a copied phrase is either in the
+    source or not, while a sentence may paraphrase its source.
+
+    >>> is_answer_phrase(analyse_claim("American")), is_answer_phrase(analyse_claim("He was painted in 1851."))
+    (True, False)
+    """
+    if len(claim.content) > 4:
+        return False
+    return not any(
+        t.norm in _AUXILIARIES or (t.norm.endswith("ed") and len(t.norm) > 4 and not t.capitalised)
+        for t in tokenize(claim.text)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _token_line(text: str) -> str:
+    """The text's normalised tokens joined by single spaces, padded (for whole-token substring tests)."""
+    return " " + " ".join(t.norm for t in tokenize(text)) + " "
+
+
+def copied_verbatim(claim: TextFacts, sources: Sequence[SourceFacts]) -> bool:
+    """Whether the whole claim (its tokens, in order) stands word for word in one source."""
+    line = _token_line(claim.text)
+    return line.strip() != "" and any(line in _token_line(source.text) for source in sources)
+
+
+def claim_form_interactions(values: dict[str, float]) -> dict[str, float]:
+    """``phrase_<feature>`` = ``answer_phrase`` x feature: lets one linear model keep a separate operating point
+    for short answer phrases (copied verbatim, judged by presence) and for full sentences (paraphrased)."""
+    gate = values["answer_phrase"]
+    return {f"phrase_{name}": gate * values[name] for name in PHRASE_GATED}
+
+
 def lexical_features(
     claim: TextFacts,
     sources: Sequence[SourceFacts],
@@ -595,7 +640,8 @@ def lexical_features(
         len(claim.names) - len(missing_names) + len(claim.numbers) - len(missing_numbers)
         + len(claim.materials) - len(missing_materials)
     )
-    return {
+    phrase = float(is_answer_phrase(claim))
+    values = {
         "recall_window": alignment.recall,
         "recall_all": _recall(claim, allf),
         "bigram_window": _bigram_recall(claim, window),
@@ -623,7 +669,12 @@ def lexical_features(
         "is_question": float(claim.text.rstrip().endswith("?")),
         "claim_length": min(len(content), 30) / 30,
         "short_answer": float(len(content) <= 4),
+        "answer_phrase": phrase,
+        "in_question": (sum(1 for w in content if w in asked) / len(content)) if content and asked else 0.0,
+        "verbatim_copy": float(copied_verbatim(claim, sources)),
     }
+    values.update(claim_form_interactions(values))
+    return values
 
 
 #: Feature order of the weight vector (the embedding features come from the verifier).
@@ -631,6 +682,8 @@ LEXICAL_FEATURES = (
     "recall_window", "recall_all", "bigram_window", "answer_recall", "question_window_recall", "common_unknown", "unknown_count",
     "names_missing", "name_swap", "numbers_missing", "number_swap", "years_missing", "materials_missing",
     "fact_missing", "fact_missing_aligned", "has_facts", "facts_verified", "context_min", "context_mean", "antonym", "negation_mismatch", "personal", "is_question", "claim_length", "short_answer",
+    "answer_phrase", "in_question", "verbatim_copy", *(f"phrase_{name}" for name in PHRASE_GATED),
 )
-EMBEDDING_FEATURES = ("embedding_window",)
+#: ``phrase_embedding_window`` is ``answer_phrase`` x ``embedding_window`` (see :func:`claim_form_interactions`).
+EMBEDDING_FEATURES = ("embedding_window", "phrase_embedding_window")
 FEATURES = LEXICAL_FEATURES + EMBEDDING_FEATURES

@@ -34,7 +34,7 @@ import numpy as np
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.text import words
-from rag.verifier_features import FEATURES, align, analyse_claim, analyse_source, lexical_features
+from rag.verifier_features import EMBEDDING_FEATURES, FEATURES, align, analyse_claim, analyse_source, lexical_features
 
 Label = Literal["supported", "unsupported"]
 
@@ -209,9 +209,15 @@ class ClaimFeaturizer:
         self._cache_size = cache_size
 
     def features(
-        self, pairs: Sequence[tuple[str, Sequence[str]]], questions: Sequence[str | None] | None = None
+        self,
+        pairs: Sequence[tuple[str, Sequence[str]]],
+        questions: Sequence[str | None] | None = None,
+        embed: bool = True,
     ) -> tuple[np.ndarray, list[int | None]]:
-        """The (n, len(FEATURES)) feature matrix and the index of each claim's aligned source."""
+        """The (n, len(FEATURES)) feature matrix and the index of each claim's aligned source.
+
+        With ``embed=False`` the embedding features are left at 0 and the embedder is not called.
+        """
         questions = list(questions) if questions is not None else [None] * len(pairs)
         rows: list[dict[str, float]] = []
         texts: list[tuple[str, list[str]]] = []  # claim, its best-aligned source windows
@@ -232,7 +238,11 @@ class ClaimFeaturizer:
             indexes.append(kept[alignment.source_index] if alignment.source_index is not None else None)
             candidates = [source_facts[s].windows[w].text for s, w in alignment.candidates]
             texts.append((claim, candidates))
-        self._embedding_features(rows, texts)
+        if embed:
+            self._embedding_features(rows, texts)
+        else:
+            for row in rows:
+                row.update(dict.fromkeys(EMBEDDING_FEATURES, 0.0))
         matrix = np.array([[row[name] for name in FEATURES] for row in rows], dtype=np.float64)
         return matrix, indexes
 
@@ -245,6 +255,7 @@ class ClaimFeaturizer:
                 row["embedding_window"] = float(np.max(windows @ vectors[claim]))
             else:
                 row["embedding_window"] = 0.0
+            row["phrase_embedding_window"] = row.get("answer_phrase", 0.0) * row["embedding_window"]
 
     def _embed(self, texts: list[str]) -> dict[str, np.ndarray]:
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
@@ -280,6 +291,8 @@ class FactCheckVerifier(Verifier):
         self.weights = weights or VerifierWeights.load()
         self.threshold = self.weights.threshold if threshold is None else threshold
         self._index = [FEATURES.index(name) for name in self.weights.features]
+        # Weights fitted without the embedding features need no embedding call at all (the fast path).
+        self._embed = any(name in EMBEDDING_FEATURES for name in self.weights.features)
 
     def score(self, claim: str, sources: Sequence[str], question: str | None = None) -> Verdict:
         return self.score_many([(claim, sources)], [question])[0]
@@ -289,7 +302,7 @@ class FactCheckVerifier(Verifier):
     ) -> list[Verdict]:
         if not pairs:
             return []
-        matrix, indexes = self.featurizer.features(pairs, questions)
+        matrix, indexes = self.featurizer.features(pairs, questions, embed=self._embed)
         scores = self.weights.probability(matrix[:, self._index])
         return [
             self._verdict(float(value), index) if index is not None else self._verdict(0.0, None)

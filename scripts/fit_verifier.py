@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 from eval.verifier_eval import load_labeled_pairs, row_sources  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.embedding import load_embedder  # noqa: E402
-from rag.verifier_features import FEATURES  # noqa: E402
+from rag.verifier_features import EMBEDDING_FEATURES, FEATURES  # noqa: E402
 from rag.verify import (  # noqa: E402
     WEIGHTS_FILE,
     ClaimFeaturizer,
@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         help="train also on negated copies of supported claims (labelled unsupported), with this row weight; 0 = off",
     )
     parser.add_argument("--embed-backend", choices=["torch", "onnx"], default="torch")
+    parser.add_argument(
+        "--without-embedding", action="store_true", help="leave out the embedding feature (no embedding call at run time)"
+    )
     parser.add_argument("--no-write", action="store_true", help="report only, keep the weights file")
     args = parser.parse_args(argv)
 
@@ -90,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(_env_file=None, embed_backend=args.embed_backend)
     embedder = load_embedder(settings)
     started = time.perf_counter()
-    X, _ = ClaimFeaturizer(embedder).features(pairs, questions)
+    used = [i for i, name in enumerate(FEATURES) if not (args.without_embedding and name in EMBEDDING_FEATURES)]
+    X = ClaimFeaturizer(embedder).features(pairs, questions)[0][:, used]
     print(f"features: {len(rows)} rows x {X.shape[1]} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     baselines = {
         "token_overlap": np.array([v.score for v in TokenOverlapVerifier().score_many(pairs, questions)]),
@@ -114,7 +118,11 @@ def main(argv: list[str] | None = None) -> int:
                 negated_of[index] = len(extra_pairs)
                 extra_pairs.append((negated, pairs[index][1]))
                 extra_questions.append(questions[index])
-    X_extra = ClaimFeaturizer(embedder).features(extra_pairs, extra_questions)[0] if extra_pairs else np.zeros((0, X.shape[1]))
+    X_extra = (
+        ClaimFeaturizer(embedder).features(extra_pairs, extra_questions)[0][:, used]
+        if extra_pairs
+        else np.zeros((0, X.shape[1]))
+    )
     print(f"negated copies of supported claims: {len(extra_pairs)}", file=sys.stderr)
 
     def fit(train: np.ndarray) -> tuple[StandardScaler, LogisticRegression]:
@@ -153,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
     scaler, model = fit(np.arange(len(y)))
     fitted = VerifierWeights(
-        features=FEATURES,
+        features=tuple(FEATURES[i] for i in used),
         mean=scaler.mean_,
         scale=scaler.scale_,
         coef=model.coef_[0],

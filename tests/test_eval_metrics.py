@@ -127,7 +127,7 @@ def row(kind, status, gold=(), retrieved=(), citations=(), sentences=(), answer=
         "gold_ids": list(gold),
         "retrieved_ids": list(retrieved),
         "citations": [{"n": n, "record_id": rid, "quote_exact": True} for n, rid in citations],
-        "sentences": [{"text": "s", "citation_ids": list(ids), "supported": ok} for ids, ok in sentences],
+        "sentences": [{"text": "s", "citation_ids": list(ids), "supported": ok, "reported_supported": True} for ids, ok in sentences],
         "answer": answer,
         "reference": reference,
         "latency": latency,
@@ -237,6 +237,7 @@ def test_group_metrics_average_only_where_a_metric_applies():
     assert g["mrr"] == pytest.approx((1 + 1 / 3 + 0) / 3)
     assert g["citation_precision"] == 0.5  # over the two answers, not the abstention
     assert g["supported_sentences"] == pytest.approx(3 / 4)  # micro: 3 of 4 sentences
+    assert g["reported_supported_sentences"] == 1.0  # the pipeline claimed support for all 4
     assert g["fully_supported_answers"] == 0.5
     assert g["behaviour_ok"] == pytest.approx(2 / 3)
     assert (g["latency_p50"], g["latency_p95"]) == (2.0, pytest.approx(2.9))

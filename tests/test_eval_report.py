@@ -72,6 +72,7 @@ def test_scorer_reverifies_sentences_and_checks_quotes(scorer):
     assert (m["hit_at_1"], m["hit_at_5"], m["mrr"]) == (0.0, 1.0, 0.5)
     assert (m["citation_precision"], m["citation_recall"], m["citation_integrity"], m["quote_exact"]) == (1.0, 1.0, 1.0, 0.5)
     assert (m["supported_sentences"], m["fully_supported_answers"]) == (0.5, 0.0)
+    assert [s["reported_supported"] for s in row["sentences"]] == [True, True]  # what the pipeline claimed
     assert 0.5 < m["embedding_similarity"] <= 1.0
     assert row["outcome"] == "unsupported_sentence"
 

@@ -61,6 +61,7 @@ class AnswerabilityFeatures:
     focus: float  # best single-sentence coverage of the asked-about terms
     typed_focus: float  # best focus coverage among sentences holding the expected kind of answer
     score: float  # the best candidate's evidence score
+    anchor: float  # share of the question's terms naming the best object (its title, its people): 0 off topic
     unknown: float  # 1.0 when the record says the asked fact is unknown, or lacks the catalogue fact asked for
 
     def as_list(self) -> list[float]:
@@ -68,7 +69,7 @@ class AnswerabilityFeatures:
 
 
 #: The features the logistic model weighs (``unknown`` is a rule of its own: the record says it doesn't know).
-FEATURE_NAMES = ("dense", "focus", "typed_focus", "score")
+FEATURE_NAMES = ("dense", "typed_focus", "score", "anchor")
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,8 @@ class AnswerabilityWeights:
     C=1; 5x5-fold cross-validation: bench/answer_quality.py documents the figures).
     """
 
-    coefficients: tuple[float, ...] = (1.02, 0.33, 1.93, 0.98)
-    intercept: float = -2.33
+    coefficients: tuple[float, ...] = (0.84, 1.72, 0.79, 1.11)
+    intercept: float = -2.89
 
 
 @dataclass
@@ -119,6 +120,7 @@ class AbstentionPolicy:
             focus=max(sentence_cov),
             typed_focus=max(typed) if typed else 0.0,
             score=best.score,
+            anchor=_anchor(question, ranked, pool),
             unknown=1.0 if says_unknown(question, top[:2]) or lacks_asked_fact(question, record) else 0.0,
         )
 
@@ -132,11 +134,24 @@ class AbstentionPolicy:
         features = self.features(question, ranked, pool)
         score = self.answerability(features)
         if features.unknown:
-            return AbstainDecision(True, min(score, self.threshold / 2), "the record says this is not known", features, ranked[0].record_id)
+            return AbstainDecision(True, 0.0, "the record says this is not known", features, ranked[0].record_id)
         if score < self.threshold:
             reason = "the record says this is not known" if features.unknown else "the evidence does not answer it"
             return AbstainDecision(True, score, reason, features, ranked[0].record_id)
         return AbstainDecision(False, score, "answerable", features, ranked[0].record_id)
+
+
+def _anchor(question: QuestionInfo, ranked: Sequence[Candidate], pool: EvidencePool) -> float:
+    """1.0 when a name of the question (a person, a title) belongs to one of the best objects, else 0.0.
+
+    A question about the collection names an object, a sitter or a maker; "Do I need a ticket?" names none.
+    """
+    records = list(dict.fromkeys(c.record_id for c in ranked[:10]))[:3]
+    for phrase in question.names:
+        tokens = {t for t in phrase.tokens if len(t) > 1}
+        if tokens and any(tokens <= pool.context_stems.get(r, set()) for r in records):
+            return 1.0
+    return 0.0
 
 
 def _focus_weights(question: QuestionInfo, ranked: Sequence[Candidate], context: set[str]) -> dict[str, float]:

@@ -120,7 +120,11 @@ class PremiseChecker:
             others = [c for c in pool.candidates if c.record_id != record_id]
             if not record or not _is_about(question, record):
                 continue
-            names_it = _names_the_object(question, record) and (position == 0 or _titled_by(question, record))
+            names_it = (
+                _names_the_object(question, record)
+                and _object_noun_fits(question, record)
+                and (position == 0 or _titled_by(question, record))
+            )
             checks = [self._maker, self._creation_date, self._medium] if names_it else []
             if position == 0:
                 checks.append(self._substitution)
@@ -195,8 +199,6 @@ class PremiseChecker:
         fact = media[0]
         stated = {stem(w) for w in words(fact.value or "")} & set(_MATERIAL_STEMS)
         if not stated:
-            return None
-        if not _object_noun_fits(question, record):
             return None
         for asserted_text, asserted in object_materials(question.text):
             if asserted & stated:

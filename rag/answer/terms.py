@@ -153,9 +153,18 @@ def centuries(text: str) -> list[int]:
     return out
 
 
+_ORDINAL_WORDS = frozenset(
+    """first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth
+    fifteenth sixteenth seventeenth eighteenth nineteenth twentieth""".split()
+)
+
+
 def has_number(text: str) -> bool:
-    """Whether ``text`` states a quantity (digits or a number word; "one" is too often a pronoun to count)."""
-    return bool(_DIGITS.search(text)) or any(w in _NUMBER_WORDS and w != "one" for w in words(text))
+    """Whether ``text`` states a quantity: digits or a cardinal number word ("one" is too often a pronoun,
+    and an ordinal like "second" is a position, not a quantity)."""
+    return bool(_DIGITS.search(text)) or any(
+        w in _NUMBER_WORDS and w != "one" and w not in _ORDINAL_WORDS for w in words(text)
+    )
 
 
 def has_date(text: str) -> bool:
