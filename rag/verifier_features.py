@@ -7,6 +7,10 @@ measured against the source span the claim aligns with best, plus lexical overla
 embedding similarity is added by the verifier (it needs the embedder); the combination
 weights live in ``rag/data/verifier_weights.json``.
 
+Claim-form features (``answer_phrase``, ``in_question``, ``verbatim_copy`` and the ``phrase_*``
+products) let the one logistic model keep two operating points: a short answer phrase copied
+from its source is judged by presence, a full sentence may paraphrase its source.
+
 Everything here is plain Python and fast: a source text is analysed once and cached, so
 scoring every sentence of an answer against the same few sources costs little.
 

@@ -10,7 +10,17 @@ import pytest
 from tests.conftest import FAITHFULNESS, make_settings
 
 from rag.nli import CrossEncoderVerifier, support_index
-from rag.verifier_features import analyse_claim, analyse_source, extract_numbers, tokenize
+from rag.verifier_features import (
+    FEATURES,
+    PHRASE_GATED,
+    align,
+    analyse_claim,
+    analyse_source,
+    extract_numbers,
+    is_answer_phrase,
+    lexical_features,
+    tokenize,
+)
 from rag.verify import (
     WEIGHTS_FILE,
     EmbeddingSimilarityVerifier,
@@ -103,6 +113,27 @@ def test_names_are_capitalised_words_not_sentence_openers():
     claim = analyse_claim("Drawn for Vanity Fair, it shows Mathew Brady's studio.")
     assert {"vaniti", "fair", "mathew", "bradi"} <= set(claim.names)
     assert "drawn" not in claim.names
+
+
+def test_claim_form_features_tell_answer_phrases_from_sentences():
+    # A short answer phrase (no verb-like word, <= 4 content words) vs full sentences.
+    assert is_answer_phrase(analyse_claim("Albumen silver print"))
+    assert is_answer_phrase(analyse_claim("Alfred Stieglitz"))  # a name ending in "ed" is no verb
+    assert not is_answer_phrase(analyse_claim("Warren photographed him."))
+    assert not is_answer_phrase(analyse_claim("He was born into slavery in Talbot County, Maryland, in 1818."))
+    sources = [analyse_source(text) for text in SOURCES]
+    question = analyse_claim("What kind of photograph is the Douglass portrait?")
+    copied = analyse_claim("Albumen silver print")
+    values = lexical_features(copied, sources, align(copied, sources), question)
+    assert values["answer_phrase"] == 1.0 and values["verbatim_copy"] == 1.0 and values["in_question"] == 0.0
+    assert all(values[f"phrase_{name}"] == values[name] for name in PHRASE_GATED)
+    restated = analyse_claim("Douglass portrait photograph")
+    values = lexical_features(restated, sources, align(restated, sources), question)
+    assert values["in_question"] == 1.0 and values["verbatim_copy"] == 0.0
+    sentence = analyse_claim("Warren photographed Douglass in Boston.")
+    values = lexical_features(sentence, sources, align(sentence, sources), None)
+    assert values["answer_phrase"] == 0.0 and all(values[f"phrase_{name}"] == 0.0 for name in PHRASE_GATED)
+    assert set(values) | {"embedding_window", "phrase_embedding_window"} == set(FEATURES)
 
 
 def test_baselines_still_work(embedder):
