@@ -22,7 +22,7 @@ from tests.conftest import REPO
 
 FACTUAL = {
     'How much land did Robert "King" Carter own when he died?': ("npg:29324", "300,000 acres"),
-    "How many men landed with Commodore Perry at Shimoda?": ("npg:50934", "300"),
+    "What name was Yusef Komunyakaa born with?": ("npg:116375", "James Willie Brown"),
     "What's the medium of Russell Hoban's Oscar Robertson portrait?": ("npg:22763", "Casein on Masonite"),
 }
 FALSE_PREMISES = {

@@ -220,7 +220,7 @@ class Answerer:
         supports = dict(composed.supports)
         to_verify = [i for i in range(len(composed.sentences)) if i not in supports]
         verdicts = self.verifier.score_many(
-            [(composed.sentences[i].text, [_source_text(q) for q in composed.sentences[i].quotes]) for i in to_verify],
+            [(composed.sentences[i].claim, [_source_text(q) for q in composed.sentences[i].quotes]) for i in to_verify],
             [question] * len(to_verify),
         )
         supports.update({i: v.score for i, v in zip(to_verify, verdicts)})
@@ -245,7 +245,8 @@ class Answerer:
     def _corrected(self, question: str, correction: Correction, book: CitationBook, retrieved_ids: list[str]) -> Answer:
         quote = correction.evidence.quote
         n = book.cite(quote)
-        verdict = self.verifier.score(correction.text, [_source_text(quote)], question)
+        # The verifier checks what the record states; the rejected value is the question's, not a claim.
+        verdict = self.verifier.score(correction.claim, [_source_text(quote)], question)
         sentence = SentenceSupport(text=correction.text, citation_ids=[n], support=_unit(verdict.score))
         return Answer(
             question=question,

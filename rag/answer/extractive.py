@@ -38,6 +38,11 @@ class ComposedSentence:
 
     text: str
     quotes: list[Quote] = field(default_factory=list)
+    claim: str = ""  # what the verifier checks (the fact itself when ``text`` wraps a tombstone fact)
+
+    def __post_init__(self) -> None:
+        if not self.claim:
+            self.claim = self.text
 
 
 @dataclass
@@ -88,7 +93,8 @@ class ExtractiveComposer:
         sentences = []
         previous_record: str | None = None
         for c in selected:
-            sentences.append(ComposedSentence(phrase(c, name_object=c.record_id != previous_record), [c.quote]))
+            claim = fact_claim(c) if c.is_tombstone else ""
+            sentences.append(ComposedSentence(phrase(c, name_object=c.record_id != previous_record), [c.quote], claim))
             previous_record = c.record_id
         return sentences
 
@@ -102,6 +108,11 @@ def phrase(c: Candidate, name_object: bool = True) -> str:
     if name_object and first in _PRONOUNS and len(text) > 1:
         return f"According to the record for “{c.chunk.title}”, {text[0].lower()}{text[1:]}"
     return text
+
+
+def fact_claim(c: Candidate) -> str:
+    """A tombstone fact as the verifier should check it: the object and the fact as catalogued."""
+    return f"{c.chunk.title.rstrip('.')}. {c.text}"
 
 
 def phrase_fact(c: Candidate) -> str:

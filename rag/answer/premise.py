@@ -91,6 +91,11 @@ class Correction:
     stated: str
     evidence: Candidate
     text: str  # the correcting sentence, without its [n] marker
+    claim: str = ""  # what the record states, without the rejected value: the part a verifier can check
+
+    def __post_init__(self) -> None:
+        if not self.claim:
+            self.claim = self.text
 
 
 class PremiseChecker:
@@ -169,7 +174,7 @@ class PremiseChecker:
                 text = f"The museum's record attributes “{title}” to {name}, not {phrase.text}."
             else:
                 text = f"The museum's record gives {name} ({role}) for “{title}”, not {phrase.text}."
-            return Correction("maker", phrase.text, name, pick, text)
+            return Correction("maker", phrase.text, name, pick, text, _fact_claim(pick))
         return None
 
     # --- 2. creation date -------------------------------------------------------------
@@ -188,7 +193,7 @@ class PremiseChecker:
                 continue
             title = fact.chunk.title
             text = f"The museum's record dates “{title}” to {fact.value}, not {year}."
-            return Correction("date", str(year), fact.value or "", fact, text)
+            return Correction("date", str(year), fact.value or "", fact, text, _fact_claim(fact))
         return None
 
     # --- 3. medium --------------------------------------------------------------------
@@ -205,7 +210,7 @@ class PremiseChecker:
                 continue
             title = fact.chunk.title
             text = f"The museum's record gives the medium of “{title}” as {fact.value}, not {asserted_text}."
-            return Correction("medium", asserted_text, fact.value or "", fact, text)
+            return Correction("medium", asserted_text, fact.value or "", fact, text, _fact_claim(fact))
         return None
 
     # --- 4. substitution in the record's text -------------------------------------------
@@ -258,7 +263,7 @@ class PremiseChecker:
         _, c, other = best
         quote = c.text.strip()
         text = f"The museum's record gives {other.text}, not {slot.text}: “{quote}”"
-        return Correction(slot.kind, slot.text, other.text, c, text)
+        return Correction(slot.kind, slot.text, other.text, c, text, claim=quote)
 
 
 # --- what the question asserts ------------------------------------------------------------
@@ -377,7 +382,8 @@ def sentence_slots(text: str, kind: str | None) -> list[Slot]:
         for p in name_phrases(text):
             toks = frozenset(_name_tokens(p))
             if toks:
-                slots.append(Slot("name", p.text, p.start, p.end, toks))
+                name = re.sub(r"['’]s$", "", p.text)  # "Queen Victoria's mother" -> "Queen Victoria"
+                slots.append(Slot("name", name, p.start, p.start + len(name), toks))
     for m in _TOKEN.finditer(text):
         tok = m.group(0)
         low = tok.lower()
@@ -441,6 +447,11 @@ _WEAK_NEIGHBOURS = frozenset("the a an and of in on at to for with by from as".s
 
 
 # --- helpers ----------------------------------------------------------------------------------
+def _fact_claim(fact: Candidate) -> str:
+    """What a verifier checks for a tombstone fact: the object and the fact as catalogued."""
+    return f"{fact.chunk.title.rstrip('.')}. {fact.text}"
+
+
 def _mentions(slot: Slot, stems_: set[str], text: str = "") -> bool:
     """A name counts as mentioned when its last word and at least half of its words are there
     (or the record's text holds it whole: "Revolution" in "Revolutionary War")."""

@@ -1,0 +1,108 @@
+"""False-premise checks are generic: they work on a made-up record as on the sample collection.
+
+No model is needed: the record is chunked with the real chunker (a word counter stands in for
+the tokenizer) and the checks read its tombstone facts and sentences.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.evidence import EvidencePool
+from rag.answer.premise import PremiseChecker, asserted_makers, creation_years, object_materials
+from rag.answer.question import analyze_question
+from rag.chunking import Chunker
+from rag.models import CollectionRecord, ObjectHit, SearchHit
+
+RECORD = CollectionRecord(
+    id="test:ada",
+    title="Augusta Ada King, Countess of Lovelace",
+    museum="Museum of Test Objects",
+    creators=[
+        {"name": "Augusta Ada King", "role": "Sitter"},
+        {"name": "Margaret Sarah Carpenter", "role": "Artist", "dates": "1793 - 1872"},
+    ],
+    date="1836",
+    date_begin=1836,
+    date_end=1836,
+    type="Painting",
+    technique="Oil on canvas",
+    description=(
+        "Ada Lovelace worked with Charles Babbage on his Analytical Engine. "
+        "In 1833 Lovelace was presented at court to Queen Victoria's mother, and she met Babbage the same year. "
+        "Her notes on the engine, published in 1843, describe an algorithm for computing Bernoulli numbers."
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def checked():
+    chunks = Chunker(lambda text: len(text.split()) + 2, max_tokens=200).chunk(RECORD, source="test")
+    hit = ObjectHit(
+        record_id=RECORD.id,
+        title=RECORD.title,
+        score=1.0,
+        chunks=[SearchHit(point_id=str(c.chunk_index), score=1.0, chunk=c) for c in chunks],
+    )
+    pool = EvidencePool.from_hits([hit])
+    checker = PremiseChecker()
+
+    def check(question: str):
+        return checker.check(analyze_question(question), pool.candidates, pool)
+
+    return check
+
+
+def test_a_rival_maker_is_corrected_with_the_record_maker(checked):
+    correction = checked("Why did Thomas Phillips paint Ada Lovelace?")
+    assert correction is not None and correction.kind == "maker"
+    assert correction.text == (
+        "The museum's record attributes “Augusta Ada King, Countess of Lovelace” to Margaret Sarah Carpenter, "
+        "not Thomas Phillips."
+    )
+    assert correction.evidence.label == "Artist"
+
+
+def test_a_wrong_creation_year_is_corrected_with_the_record_date(checked):
+    correction = checked("Carpenter painted Ada Lovelace in 1850, didn't she?")
+    assert correction is not None and correction.kind == "date"
+    assert "1836" in correction.text and "1850" in correction.text
+
+
+def test_a_wrong_medium_is_corrected_with_the_record_medium(checked):
+    correction = checked("Why is Carpenter's watercolor portrait of Ada Lovelace so pale?")
+    assert correction is not None and correction.kind == "medium"
+    assert "Oil on canvas" in correction.text and "watercolor" in correction.text
+
+
+def test_a_name_the_record_replaces_is_corrected_with_its_sentence(checked):
+    correction = checked("Which machine did Ada Lovelace build with Charles Darwin?")
+    assert correction is None  # no sentence puts another name in Darwin's place: nothing is contradicted
+    correction = checked("What did Lovelace talk about with Queen Elizabeth at court in 1833?")
+    assert correction is not None and correction.kind == "name"
+    assert correction.stated == "Queen Victoria" and "Queen Elizabeth" in correction.text
+    assert correction.evidence.field == "description"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why did Margaret Carpenter paint Ada Lovelace?",
+        "What did Ada Lovelace's notes on the Analytical Engine describe?",
+        "When did Lovelace meet Charles Babbage?",
+        "Is Carpenter's oil portrait of Ada Lovelace from 1836?",
+    ],
+)
+def test_what_the_record_does_not_contradict_is_not_corrected(checked, question):
+    assert checked(question) is None
+
+
+def test_question_parsing_finds_what_is_asserted():
+    assert [p.text for p in asserted_makers("Why did John Hoppner paint the sculptor Patience Wright?")] == ["John Hoppner"]
+    assert [p.text for p in asserted_makers("Is the lithograph after a George Catlin painting?")] == ["George Catlin"]
+    assert asserted_makers("What is the fort in the William Moultrie portrait?") == []  # may be the sitter
+    assert creation_years("Rembrandt Peale painted her from life in 1795, right?") == [1795]
+    assert creation_years("Is the photo of King from the 1963 March on Washington?") == [1963]
+    assert creation_years("What happened in 1963?") == []
+    assert object_materials("Copley's watercolor-on-ivory miniature is tiny") == [("watercolor on ivory", {"watercolor", "ivory"})]
+    assert object_materials("He introduced ivory false teeth") == []
