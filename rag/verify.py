@@ -23,6 +23,7 @@ Example::
 from __future__ import annotations
 
 import json
+import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -206,6 +207,7 @@ class ClaimFeaturizer:
         self.embedder = embedder
         self.windows = windows  # best-aligned windows compared by embedding
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self._cache_size = cache_size
 
     def features(
@@ -258,17 +260,19 @@ class ClaimFeaturizer:
             row["phrase_embedding_window"] = row.get("answer_phrase", 0.0) * row["embedding_window"]
 
     def _embed(self, texts: list[str]) -> dict[str, np.ndarray]:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        found = {}
-        if missing:
-            for text, vector in zip(missing, self.embedder.embed_documents(missing, batch_size=64)):
-                self._cache[text] = vector
-        for text in texts:
-            self._cache.move_to_end(text)
-            found[text] = self._cache[text]
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return found
+        # One lock over lookup, embedding and eviction: the API answers questions on several threads.
+        with self._cache_lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            found = {}
+            if missing:
+                for text, vector in zip(missing, self.embedder.embed_documents(missing, batch_size=64)):
+                    self._cache[text] = vector
+            for text in texts:
+                self._cache.move_to_end(text)
+                found[text] = self._cache[text]
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+            return found
 
 
 class FactCheckVerifier(Verifier):

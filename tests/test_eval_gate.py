@@ -1,7 +1,9 @@
 """The release gate: a small evaluation of the sample collection must stay at the levels the answering work reached.
 
 The floors in ``tests/eval_gates.json`` were measured with this same command on the same store (the dev
-questions' gold objects plus distractors); a change that makes the answers worse fails CI here.
+questions' gold objects plus distractors), rounded down to two decimals; a change that makes the
+answers worse fails CI here. Raise the floors when the answers get better; never lower them to let
+a change pass.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ def test_dev_questions_meet_the_release_floors(sample_data_dir, tmp_path):
     cli = str(Path(sys.executable).parent / "museum-rag")
     done = subprocess.run(
         [cli, "eval", "run", "--questions", str(REPO / "tests" / "data" / "npg_questions_dev.jsonl"),
-         "--limit-per-kind", "8", "--gates", str(GATES), "--out", str(out), "--no-progress"],
+         "--gates", str(GATES), "--out", str(out), "--no-progress"],
         capture_output=True, text=True, timeout=900, env=env, cwd=tmp_path,
     )
     summary = json.loads((out / "summary.json").read_text()) if (out / "summary.json").is_file() else {}
     assert done.returncode == 0, f"{done.stderr[-3000:]}\nsummary: {json.dumps(summary.get('overall', {}))[:2000]}"
-    assert summary["overall"]["n"] == 32 and summary["run"]["errors"] == 0
+    assert summary["overall"]["n"] == 150 and summary["run"]["errors"] == 0
