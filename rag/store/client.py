@@ -146,9 +146,9 @@ class ClientStore(VectorStore):
             )
         return [ScoredPayload(str(p.id), float(p.score), dict(p.payload or {})) for p in response.points]
 
-    def scroll(
-        self, filters: SearchFilters | None = None, fields: list[str] | None = None, batch: int = 1000
-    ) -> Iterator[ScoredPayload]:
+    def _scroll_records(
+        self, filters: SearchFilters | None, with_payload: Any, with_vectors: bool, batch: int
+    ) -> Iterator[models.Record]:
         if not self._exists():
             return
         offset = None
@@ -158,37 +158,30 @@ class ClientStore(VectorStore):
                 scroll_filter=client_filter(filters),
                 limit=batch,
                 offset=offset,
-                with_payload=fields if fields is not None else True,
+                with_payload=with_payload,
+                with_vectors=with_vectors,
             )
-            for record in records:
-                yield ScoredPayload(str(record.id), 0.0, dict(record.payload or {}))
+            yield from records
             if offset is None:
                 return
 
+    def scroll(
+        self, filters: SearchFilters | None = None, fields: list[str] | None = None, batch: int = 1000
+    ) -> Iterator[ScoredPayload]:
+        payload = fields if fields is not None else True
+        for record in self._scroll_records(filters, payload, False, batch):
+            yield ScoredPayload(str(record.id), 0.0, dict(record.payload or {}))
+
     def scroll_points(self, filters: SearchFilters | None = None, batch: int = 256) -> Iterator[PointData]:
-        if not self._exists():
-            return
-        offset = None
-        while True:
-            records, offset = self.client.scroll(
-                self.collection,
-                scroll_filter=client_filter(filters),
-                limit=batch,
-                offset=offset,
-                with_payload=True,
-                with_vectors=True,
+        for record in self._scroll_records(filters, True, True, batch):
+            vectors = record.vector if isinstance(record.vector, dict) else {}
+            sparse = vectors.get(SPARSE)
+            yield PointData(
+                id=str(record.id),
+                dense=list(vectors.get(DENSE) or []),
+                sparse=SparseVec(list(sparse.indices), list(sparse.values)) if sparse is not None else SparseVec([], []),
+                payload=dict(record.payload or {}),
             )
-            for record in records:
-                vectors = record.vector if isinstance(record.vector, dict) else {}
-                sparse = vectors.get(SPARSE)
-                yield PointData(
-                    id=str(record.id),
-                    dense=list(vectors.get(DENSE) or []),
-                    sparse=SparseVec(list(sparse.indices), list(sparse.values)) if sparse is not None else SparseVec([], []),
-                    payload=dict(record.payload or {}),
-                )
-            if offset is None:
-                return
 
     def count(self, filters: SearchFilters | None = None) -> int:
         if not self._exists():
