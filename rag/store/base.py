@@ -109,6 +109,7 @@ class VectorStore(ABC):
     ) -> Iterator[ScoredPayload]:
         """Every matching point with the payload fields asked for (all when ``fields`` is None)."""
 
+    @abstractmethod
     def scroll_points(self, filters: SearchFilters | None = None, batch: int = 256) -> Iterator[PointData]:
         """Every matching point with its dense and sparse vectors and full payload (for copying a store).
 
@@ -116,7 +117,6 @@ class VectorStore(ABC):
 
             target.upsert(list(itertools.islice(source.scroll_points(), 256)))
         """
-        raise NotImplementedError(f"{type(self).__name__} cannot read points with their vectors")
 
     @abstractmethod
     def count(self, filters: SearchFilters | None = None) -> int: ...
