@@ -189,7 +189,6 @@ def metrics(truth: Sequence[bool], scores: Sequence[float], predicted: Sequence[
     unsupported = n - supported
     tp = sum(1 for t, p in zip(truth, predicted) if not t and not p)  # unsupported caught
     fp = sum(1 for t, p in zip(truth, predicted) if t and not p)  # supported flagged
-    fn = sum(1 for t, p in zip(truth, predicted) if not t and p)  # unsupported let through
     tn = sum(1 for t, p in zip(truth, predicted) if t and p)
     recall_unsupported = tp / unsupported if unsupported else None
     recall_supported = tn / supported if supported else None

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 from abc import ABC, abstractmethod
-from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
 

@@ -51,6 +51,13 @@ def sample_subset_records() -> list[dict]:
     return records
 
 
+def copy_sample_store(sample_store_dir: Path, parent: Path) -> Path:
+    """A private copy of the sample store's data dir, as ``parent/data`` (one process owns a store)."""
+    target = parent / "data"
+    shutil.copytree(sample_store_dir, target)
+    return target
+
+
 @pytest.fixture(scope="session")
 def embedder():
     from rag.embedding import load_embedder
@@ -84,9 +91,7 @@ def sample_store_dir(tmp_path_factory, embedder, sample_subset_file) -> Path:
 @pytest.fixture
 def sample_data_dir(sample_store_dir, tmp_path) -> Path:
     """A private copy of the sample store's data dir, for one test."""
-    target = tmp_path / "data"
-    shutil.copytree(sample_store_dir, target)
-    return target
+    return copy_sample_store(sample_store_dir, tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -94,8 +99,7 @@ def museum(tmp_path_factory, sample_store_dir, embedder):
     """A session-wide MuseumRAG over a copy of the sample store (read-only use)."""
     from rag.pipeline import MuseumRAG
 
-    target = tmp_path_factory.mktemp("museum") / "data"
-    shutil.copytree(sample_store_dir, target)
+    target = copy_sample_store(sample_store_dir, tmp_path_factory.mktemp("museum"))
     rag = MuseumRAG(make_settings(target), embedder=embedder)
     yield rag
     rag.close()

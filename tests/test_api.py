@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,7 +17,7 @@ from api.observability import RequestIdFilter
 from api.security import TokenBucketLimiter, key_matches
 from rag.models import SearchFilters
 from rag.pipeline import MuseumRAG
-from tests.conftest import make_settings
+from tests.conftest import copy_sample_store, make_settings
 
 STAFF = "staff-key-0123456789"
 ADMIN = "admin-key-9876543210"
@@ -27,8 +26,7 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture(scope="module")
 def api_museum(tmp_path_factory, sample_store_dir, embedder):
-    data_dir = tmp_path_factory.mktemp("api") / "data"
-    shutil.copytree(sample_store_dir, data_dir)
+    data_dir = copy_sample_store(sample_store_dir, tmp_path_factory.mktemp("api"))
     museum = MuseumRAG(make_settings(data_dir), embedder=embedder)
     yield museum
     museum.close()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
 from rag.pipeline import MuseumRAG
-from tests.conftest import make_settings
+from tests.conftest import copy_sample_store, make_settings
 
 STAFF = {"Authorization": "Bearer ask-staff-key"}
 MAN_RAY = "Who created the tribute to the photographer Man Ray?"
@@ -18,8 +17,7 @@ MAN_RAY = "Who created the tribute to the photographer Man Ray?"
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory, sample_store_dir, embedder):
-    data_dir = tmp_path_factory.mktemp("api-ask") / "data"
-    shutil.copytree(sample_store_dir, data_dir)
+    data_dir = copy_sample_store(sample_store_dir, tmp_path_factory.mktemp("api-ask"))
     settings = make_settings(data_dir, api_keys=["ask-staff-key"], rate_limit_per_minute=10_000)
     museum = MuseumRAG(settings, embedder=embedder)
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
@@ -12,14 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_sample_store
 from tests.live_server import LiveServer
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, sample_store_dir):
-    data_dir = tmp_path_factory.mktemp("server") / "data"
-    shutil.copytree(sample_store_dir, data_dir)
+    data_dir = copy_sample_store(sample_store_dir, tmp_path_factory.mktemp("server"))
     with LiveServer(data_dir, env={"MUSEUM_RAG_API_KEYS": "k1,k2", "MUSEUM_RAG_RATE_LIMIT_PER_MINUTE": "1000"}) as live:
         yield live
 

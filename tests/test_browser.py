@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_sample_store
 from tests.live_server import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,8 +50,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, sample_store_dir):
-    data_dir = tmp_path_factory.mktemp("browser") / "data"
-    shutil.copytree(sample_store_dir, data_dir)
+    data_dir = copy_sample_store(sample_store_dir, tmp_path_factory.mktemp("browser"))
     env = {"MUSEUM_RAG_API_KEYS": STAFF_KEY, "MUSEUM_RAG_ADMIN_KEYS": ADMIN_KEY,
            "MUSEUM_RAG_RATE_LIMIT_PER_MINUTE": "1000"}
     with LiveServer(data_dir, env=env) as live:
