@@ -240,12 +240,40 @@ def term_weights(term_stems: Sequence[str], texts: Iterable[str]) -> dict[str, f
     return weights
 
 
+#: The question asks for a day, not a year ("On what date ...", "Which day ...").
+_ASKS_DAY = re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:date|day)\b", re.IGNORECASE)
+_MONTH_WORD = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\b"
+)
+#: The question asks for a count of things ("How many portraits ..."), not of years or times.
+_ASKS_COUNT = re.compile(r"\bhow many\b(?!\s+(?:years|decades|centuries|times|months|days)\b)", re.IGNORECASE)
+#: Years, decades and year ranges ("1961", "1960s", "1914-18"), which state a time, not a quantity.
+_YEARS = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})(?:s|[-–](?:[0-9]{2,4}))?\b")
+#: A question opening with "Why": its answer is a reason.
+_ASKS_WHY = re.compile(r"(?:\w+\s+){0,3}?why\b", re.IGNORECASE)
+#: Words that state a reason or a purpose in a sentence.
+_CAUSAL = re.compile(
+    r"\b(?:because|since|as a result|result(?:ed|ing)? (?:of|from|in)|due to|owing to|thanks to|so that|"
+    r"in order to|reason|why|led (?:to|him|her|them)|prompt(?:ed|ing)?|caus(?:e|ed|ing)|motivat\w*|inspir\w*|"
+    r"intended|meant to|to (?:honou?r|commemorate|celebrate|mark|protest|promote|support|raise|show|capture)|"
+    r"for (?:his|her|their|its) role|wanted|hoped|sought|decided|therefore|thus|hence|after)\b",
+    re.IGNORECASE,
+)
+
+
 def type_match(question: QuestionInfo, sentence: str) -> float:
     """1.0 when the sentence holds the kind of answer the question expects, else 0.0 (0.5 when unsure)."""
     kind = question.answer_type
     if kind == "date":
+        if _ASKS_DAY.search(question.text):  # "On what date ...": a year alone does not answer it
+            return 1.0 if _MONTH_WORD.search(sentence) else 0.0
         return 1.0 if has_date(sentence) else 0.0
+    if kind == "reason" and _ASKS_WHY.match(question.text.strip()):
+        return 1.0 if _CAUSAL.search(sentence) else 0.0
     if kind == "number":
+        if _ASKS_COUNT.search(question.text):  # "How many portraits ...": a year is not a count
+            return 1.0 if has_number(_YEARS.sub(" ", sentence)) else 0.0
         return 1.0 if has_number(sentence) else 0.0
     if kind in ("person", "place"):
         asked = {stem(w) for p in question.names for w in p.text.split()}
