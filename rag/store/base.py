@@ -67,6 +67,18 @@ def check_fusion(fusion: str, weights: tuple[float, float] | None) -> None:
             raise ValueError(f"weights must be two non-negative numbers (dense, sparse), not both 0; got {weights!r}")
 
 
+def point_from_vectors(point_id: Any, vectors: dict[str, Any] | None, payload: dict[str, Any] | None) -> PointData:
+    """A stored point read back with its named vectors (either engine's sparse type has indices and values)."""
+    vectors = vectors or {}
+    sparse = vectors.get(SPARSE)
+    return PointData(
+        id=str(point_id),
+        dense=list(vectors.get(DENSE) or []),
+        sparse=SparseVec(list(sparse.indices), list(sparse.values)) if sparse is not None else SparseVec([], []),
+        payload=dict(payload or {}),
+    )
+
+
 class StoreLockedError(RuntimeError):
     """Another process owns the embedded store."""
 

@@ -23,6 +23,7 @@ from rag.store.base import (
     SparseVec,
     VectorStore,
     check_fusion,
+    point_from_vectors,
 )
 
 
@@ -174,14 +175,8 @@ class ClientStore(VectorStore):
 
     def scroll_points(self, filters: SearchFilters | None = None, batch: int = 256) -> Iterator[PointData]:
         for record in self._scroll_records(filters, True, True, batch):
-            vectors = record.vector if isinstance(record.vector, dict) else {}
-            sparse = vectors.get(SPARSE)
-            yield PointData(
-                id=str(record.id),
-                dense=list(vectors.get(DENSE) or []),
-                sparse=SparseVec(list(sparse.indices), list(sparse.values)) if sparse is not None else SparseVec([], []),
-                payload=dict(record.payload or {}),
-            )
+            vectors = record.vector if isinstance(record.vector, dict) else None
+            yield point_from_vectors(record.id, vectors, record.payload)
 
     def count(self, filters: SearchFilters | None = None) -> int:
         if not self._exists():

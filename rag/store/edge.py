@@ -27,6 +27,7 @@ from rag.store.base import (
     StoreLockedError,
     VectorStore,
     check_fusion,
+    point_from_vectors,
 )
 
 _META = "museum_rag.json"
@@ -182,43 +183,31 @@ class EdgeStore(VectorStore):
             )
         return [ScoredPayload(str(p.id), float(p.score), dict(p.payload or {})) for p in self.shard.query(request)]
 
-    def scroll(
-        self, filters: SearchFilters | None = None, fields: list[str] | None = None, batch: int = 1000
-    ) -> Iterator[ScoredPayload]:
-        if self._shard is None:
-            return
-        offset = None
-        with_payload: Any = fields if fields is not None else True
-        while True:
-            records, offset = self.shard.scroll(
-                qe.ScrollRequest(offset=offset, limit=batch, filter=edge_filter(filters), with_payload=with_payload)
-            )
-            for record in records:
-                yield ScoredPayload(str(record.id), 0.0, dict(record.payload or {}))
-            if offset is None:
-                return
-
-    def scroll_points(self, filters: SearchFilters | None = None, batch: int = 256) -> Iterator[PointData]:
+    def _scroll_records(self, filters: SearchFilters | None, with_payload: Any, with_vector: bool, batch: int):
         if self._shard is None:
             return
         offset = None
         while True:
             records, offset = self.shard.scroll(
                 qe.ScrollRequest(
-                    offset=offset, limit=batch, filter=edge_filter(filters), with_payload=True, with_vector=True
+                    offset=offset, limit=batch, filter=edge_filter(filters), with_payload=with_payload,
+                    with_vector=with_vector,
                 )
             )
-            for record in records:
-                vectors = record.vector or {}
-                sparse = vectors.get(SPARSE)
-                yield PointData(
-                    id=str(record.id),
-                    dense=list(vectors.get(DENSE) or []),
-                    sparse=SparseVec(list(sparse.indices), list(sparse.values)) if sparse is not None else SparseVec([], []),
-                    payload=dict(record.payload or {}),
-                )
+            yield from records
             if offset is None:
                 return
+
+    def scroll(
+        self, filters: SearchFilters | None = None, fields: list[str] | None = None, batch: int = 1000
+    ) -> Iterator[ScoredPayload]:
+        payload: Any = fields if fields is not None else True
+        for record in self._scroll_records(filters, payload, False, batch):
+            yield ScoredPayload(str(record.id), 0.0, dict(record.payload or {}))
+
+    def scroll_points(self, filters: SearchFilters | None = None, batch: int = 256) -> Iterator[PointData]:
+        for record in self._scroll_records(filters, True, True, batch):
+            yield point_from_vectors(record.id, record.vector, record.payload)
 
     def count(self, filters: SearchFilters | None = None) -> int:
         if self._shard is None:
