@@ -36,9 +36,12 @@ from rag.answer.evidence import (
     label_cue_stems,
     label_group,
     term_weights,
+    type_match,
 )
 from rag.answer.question import QuestionInfo
-from rag.answer.terms import all_stems, stem
+from rag.answer.objects import OBJECT_STEMS
+from rag.answer.terms import NAME_TITLES, STOPWORDS, all_stems, stem, stems
+from rag.text import words
 
 #: Verbs that carry little of what a question asks ("What did he *say*", "Where did it *come* from"):
 #: their absence from the evidence says little.
@@ -113,8 +116,19 @@ class AbstentionPolicy:
         def coverage(stems: set[str]) -> float:
             return sum(w for t, w in weights.items() if t in stems) / total if total > 0 else 1.0
 
-        sentence_cov = [coverage(all_stems(c.text) | label_cue_stems(c)) for c in top]
-        typed = [cov for c, cov in zip(top, sentence_cov) if c.type_match >= 0.5]
+        pairs = ordinal_pairs(question.text)
+
+        def covered(c: Candidate) -> set[str]:
+            return _with_ordinals(all_stems(c.text), c.text, pairs) | label_cue_stems(c)
+
+        sentence_cov = [coverage(covered(c)) for c in top]
+        # A date, number, person or place must come from the object the question names, when one was retrieved.
+        anchored = _anchored_records(question, ranked, pool) if question.answer_type in _TYPED_KINDS else set()
+        typed_pool = [c for c in ranked if c.record_id in anchored][: self.top_k] if anchored else top
+        typed = [coverage(covered(c)) for c in typed_pool if c.type_match >= 0.5]
+        for kind in question.answer_types - {question.answer_type}:  # "Where and when ...?": as good as its worst part
+            part = [coverage(covered(c)) for c in typed_pool if type_match(question, c.text, kind) >= 0.5]
+            typed = [min(max(typed, default=0.0), max(part, default=0.0))]
         return AnswerabilityFeatures(
             dense=max(c.dense for c in top),
             focus=max(sentence_cov),
@@ -141,17 +155,44 @@ class AbstentionPolicy:
         return AbstainDecision(False, score, "answerable", features, ranked[0].record_id)
 
 
+#: Kinds of answer that are a fact of one object (its date, a number, a person, a place).
+_TYPED_KINDS = frozenset({"date", "number", "person", "place"})
+
+
 def _anchor(question: QuestionInfo, ranked: Sequence[Candidate], pool: EvidencePool) -> float:
     """1.0 when a name of the question (a person, a title) belongs to one of the best objects, else 0.0.
 
     A question about the collection names an object, a sitter or a maker; "Do I need a ticket?" names none.
     """
+    return 1.0 if _anchored_records(question, ranked, pool) else 0.0
+
+
+def _anchored_records(question: QuestionInfo, ranked: Sequence[Candidate], pool: EvidencePool) -> set[str]:
+    """The best three objects whose title or people hold the most names of the question.
+
+    A name matches on its surname, its other words as written or shortened ("Don Larsen" /
+    "Donald James Larsen"), titles aside ("Colonel Elmer Ellsworth" / "Elmer Ephraim Ellsworth").
+    A question typed all in lower case ("what's malcolm x selling") has no capitalised names: its
+    words that are words of the objects' people's names count instead.
+    """
     records = list(dict.fromkeys(c.record_id for c in ranked[:10]))[:3]
-    for phrase in question.names:
-        tokens = {t for t in phrase.tokens if len(t) > 1}
-        if tokens and any(tokens <= pool.context_stems.get(r, set()) for r in records):
-            return 1.0
-    return 0.0
+    phrases = [core for p in question.names if (core := [t for t in p.tokens if len(t) > 1 and t not in NAME_TITLES])]
+    matched = {r: sum(_names_match(core, pool.context_stems.get(r, set())) for core in phrases) for r in records}
+    best = max(matched.values(), default=0)
+    # the object of "O'Brien's photograph of DeLillo" holds both names, not only the photographer's
+    anchored = {r for r, n in matched.items() if n and n == best}
+    if anchored or question.names or question.text != question.text.lower():
+        return anchored
+    asked = {t for t in question.term_stems if len(t) > 1} - OBJECT_STEMS
+    people = {c.record_id: stems(" ".join(c.chunk.creators)) for c in ranked if c.record_id in records}
+    return {r for r in records if asked & people.get(r, set())}
+
+
+def _names_match(core: list[str], context: set[str]) -> bool:
+    """The surname is the record's; every other word is too, or shortens one of its words ("don" / "donald")."""
+    if core[-1] not in context:
+        return False
+    return all(t in context or any(c.startswith(t) for c in context if len(c) > len(t)) for t in core[:-1])
 
 
 def _focus_weights(question: QuestionInfo, ranked: Sequence[Candidate], context: set[str]) -> dict[str, float]:
@@ -161,6 +202,35 @@ def _focus_weights(question: QuestionInfo, ranked: Sequence[Candidate], context:
     if all(t in _LIGHT_STEMS for t in focus):
         return {}  # nothing asked beyond the object itself ("What does KRS-One stand for?")
     return {t: (w * 0.3 if t in _LIGHT_STEMS else w) for t, w in focus.items()}
+
+
+#: Words that pick one of several ("her *first* husband", "his *last* painting").
+_ORDINALS = frozenset("first second third fourth last earliest latest eldest oldest youngest".split())
+
+
+def ordinal_pairs(question: str) -> list[tuple[str, str]]:
+    """The (ordinal, noun) stems a question qualifies: "her first husband" -> [("first", "husband")]."""
+    tokens = words(question)
+    return [
+        (stem(w), stem(tokens[i + 1]))
+        for i, w in enumerate(tokens[:-1])
+        if w in _ORDINALS and tokens[i + 1] not in STOPWORDS
+    ]
+
+
+def _with_ordinals(sentence_stems: set[str], sentence: str, pairs: list[tuple[str, str]]) -> set[str]:
+    """A sentence covers "first husband" only when "first" qualifies "husband" in it, not "first made its home"."""
+    if not pairs:
+        return sentence_stems
+    tokens = [stem(w) for w in words(sentence)]
+    out = set(sentence_stems)
+    for ordinal, noun in pairs:
+        near = any(
+            t == ordinal and noun in tokens[i + 1 : i + 4] for i, t in enumerate(tokens)
+        )
+        if not near:
+            out.discard(ordinal)
+    return out
 
 
 def says_unknown(question: QuestionInfo, candidates: Sequence[Candidate]) -> bool:

@@ -21,8 +21,9 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from rag.answer.citations import Quote
+from rag.answer.objects import OBJECT_STEMS, asked_object_kinds, fits_object_kind
 from rag.answer.question import QuestionInfo
-from rag.answer.terms import all_stems, has_date, has_number, name_phrases, stem, stems
+from rag.answer.terms import all_stems, has_date, has_number, name_phrases, stem
 from rag.embedding import Embedder
 from rag.models import Chunk, ObjectHit
 from rag.text import split_sentences, words
@@ -91,7 +92,7 @@ class EvidencePool:
             chunks = full_chunks.get(hit.record_id) or [h.chunk for h in hit.chunks]
             if chunks:
                 first = chunks[0]
-                context[hit.record_id] = stems(" ".join([first.title, *first.creators]))
+                context[hit.record_id] = all_stems(" ".join([first.title, *first.creators]))
             for chunk in chunks:
                 for candidate in _sentences(chunk, rank, hit.score):
                     if candidate.key in seen:
@@ -163,6 +164,7 @@ class EvidenceWeights:
     object_prior: float = 0.1  # bonus for the best retrieved objects, decaying with rank
     label_bonus: float = 0.15  # a tombstone fact the question asks about ("What's the medium ...?")
     label_penalty: float = 0.2  # a tombstone fact the question does not ask about
+    kind_penalty: float = 0.25  # the question names a kind of object ("photograph") this record is not
 
 
 class EvidenceScorer:
@@ -192,6 +194,7 @@ class EvidenceScorer:
             c.type_match = type_match(question, c.text)
             c.label_cue = label_cue(question, c) if c.is_tombstone else 0.0
         w = self.weights
+        misfits = _misfit_records(question, candidates)
         # Embedding every sentence is the expensive part: only the lexically best few are embedded.
         shortlist = sorted(candidates, key=lambda c: self._prescore(c), reverse=True)[: self.dense_candidates]
         self._dense(question, shortlist, query_vector)
@@ -210,6 +213,8 @@ class EvidenceScorer:
             )
             if c.is_tombstone:  # a bare fact answers only a question about that fact
                 c.score += w.label_bonus if c.label_cue else -w.label_penalty
+            if c.record_id in misfits:
+                c.score -= w.kind_penalty
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
     def _prescore(self, c: Candidate) -> float:
@@ -227,6 +232,25 @@ class EvidenceScorer:
         for c, s, v in zip(candidates, sims, vectors):
             c.dense = float(s)
             c.vector = v
+
+
+def _misfit_records(question: QuestionInfo, candidates: Sequence[Candidate]) -> set[str]:
+    """Records not of the kind of object the question names, when a retrieved record is of that kind.
+
+    "When was the Dennis Chavez photograph taken?" is not answered by the date of a painting of
+    Chavez when a photograph of him was retrieved too.
+    """
+    asked = asked_object_kinds(question.text)
+    if not asked:
+        return set()
+    media = {c.record_id: c.value or "" for c in candidates if label_group(c) == "medium"}
+    fits: dict[str, bool] = {}
+    for c in candidates:
+        if c.record_id not in fits:
+            fits[c.record_id] = fits_object_kind(asked, c.chunk.type, c.chunk.title, media.get(c.record_id, ""))
+    if not any(fits.values()):
+        return set()
+    return {r for r, ok in fits.items() if not ok}
 
 
 def term_weights(term_stems: Sequence[str], texts: Iterable[str]) -> dict[str, float]:
@@ -262,9 +286,17 @@ _CAUSAL = re.compile(
 )
 
 
-def type_match(question: QuestionInfo, sentence: str) -> float:
-    """1.0 when the sentence holds the kind of answer the question expects, else 0.0 (0.5 when unsure)."""
-    kind = question.answer_type
+def type_match(question: QuestionInfo, sentence: str, kind: str | None = None) -> float:
+    """1.0 when the sentence holds the kind of answer the question expects, else 0.0 (0.5 when unsure).
+
+    ``kind``: one kind of a question that asks several ("Where and when ...?"); default its main kind.
+    A question asking for a proper name ("Which newspaper ...?", "What was the name of ...?") needs a
+    name the question does not already give, next to the noun asked about when the sentence repeats it
+    ("an 1853 *newspaper* article" names no newspaper).
+    """
+    kind = kind or question.answer_type
+    if question.asks_name and kind in ("thing", "person", "place") and not _names_asked_thing(question, sentence):
+        return 0.0
     if kind == "date":
         if _ASKS_DAY.search(question.text):  # "On what date ...": a year alone does not answer it
             return 1.0 if _MONTH_WORD.search(sentence) else 0.0
@@ -278,8 +310,46 @@ def type_match(question: QuestionInfo, sentence: str) -> float:
     if kind in ("person", "place"):
         asked = {stem(w) for p in question.names for w in p.text.split()}
         fresh = [p for p in name_phrases(sentence) if not set(p.tokens) & asked]
-        return 1.0 if fresh else 0.0
+        if kind == "person":  # a name after "in" or "at" is a place ("her husband in San Francisco")
+            return 1.0 if any(not _after_locative(sentence, p.start) for p in fresh) else 0.0
+        located = any(_after_locative(sentence, p.start) for p in fresh)
+        return 1.0 if located or _PLACE_WORDS.search(sentence) else 0.0
     return 0.5
+
+
+def _names_asked_thing(question: QuestionInfo, sentence: str) -> bool:
+    """A name the question does not give, near the asked noun if the sentence has it ("the Empire *Theatre*")."""
+    asked = {stem(w) for p in question.names for w in p.text.split()} | set(question.term_stems)
+    fresh = [p for p in name_phrases(sentence) if not set(p.tokens) <= asked]
+    if not fresh:
+        return False
+    head = stem(question.head) if question.head else None
+    tokens = [(m.start(), stem(m.group(0))) for m in re.finditer(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9'’-]+", sentence)]
+    spots = [start for start, t in tokens if t == head]
+    if not spots:
+        return True
+    return any(abs(_word_distance(sentence, spot, p.start)) <= 4 or p.start <= spot <= p.end for p in fresh for spot in spots)
+
+
+def _word_distance(sentence: str, a: int, b: int) -> int:
+    low, high = sorted((a, b))
+    return len(words(sentence[low:high]))
+
+
+#: Prepositions that put what follows them in a place ("at the Café du Dome", "toward Bermuda").
+_LOCATIVE = frozenset("in at on near from to toward towards into across outside inside within throughout".split())
+#: Common nouns that name a place without a proper name ("his studio", "the family farm").
+_PLACE_WORDS = re.compile(
+    r"(?:city|town|village|county|state|country|island|studio|home|house|farm|estate|church|school|college|"
+    r"university|hospital|prison|camp|street|avenue|square|harbor|harbour|port|abroad|overseas|capital)\b",
+    re.IGNORECASE,
+)
+
+
+def _after_locative(sentence: str, start: int) -> bool:
+    """Whether one of the two words before ``start`` is a locative preposition ("in the White House")."""
+    before = words(sentence[:start])[-2:]
+    return any(w in _LOCATIVE for w in before)
 
 
 # Question words that ask for one tombstone fact, by the kind of label that states it.
@@ -298,14 +368,7 @@ _LABEL_CUES: dict[str, frozenset[str]] = {
 }
 #: Verbs of making that point at the object only when the question names the object too ("Who made the bust?").
 _WEAK_MAKER_CUES = frozenset("made make maker creat design designer printer printmaker publish publisher cast".split())
-#: Nouns that name a museum object.
-OBJECT_NOUNS = frozenset(
-    """portrait painting photograph photo picture image likeness bust statue sculpture drawing sketch print engraving
-    etching lithograph mezzotint woodcut daguerreotype ambrotype tintype miniature silhouette caricature cartoon poster
-    medal relief head mask pastel watercolor watercolour screenprint collage object work artwork piece""".split()
-)
 _CUE_STEMS = {group: frozenset(stem(w) for w in cues) for group, cues in _LABEL_CUES.items()}
-_OBJECT_STEMS = frozenset(stem(w) for w in OBJECT_NOUNS)
 _WEAK_MAKER_STEMS = frozenset(stem(w) for w in _WEAK_MAKER_CUES)
 _MEDIUM_PHRASE = re.compile(r"\b(made (of|from|in)|painted (on|in|with)|printed on|kind of (paint|print|photo))", re.I)
 _LABEL_GROUPS = {
@@ -341,11 +404,11 @@ def asked_label_groups(question: QuestionInfo) -> set[str]:
     for group, cues in _LABEL_CUES.items():
         if group in ("maker", "sitter") and "person" not in question.answer_types:
             continue
-        if group == "date" and "date" not in question.answer_types:
+        if group == "date" and ("date" not in question.answer_types or not _asks_about_making(question)):
             continue
-        if group == "dimensions" and not asked & _OBJECT_STEMS:
+        if group == "dimensions" and not asked & OBJECT_STEMS:
             continue
-        names_object = bool(asked & _OBJECT_STEMS)
+        names_object = bool(asked & OBJECT_STEMS)
         if group in ("maker", "date") and names_object and asked & _WEAK_MAKER_STEMS:
             groups.add(group)
         if group == "date" and names_object and "date" in question.answer_types:
@@ -355,12 +418,23 @@ def asked_label_groups(question: QuestionInfo) -> set[str]:
     return groups
 
 
+#: Verbs (stems) that ask about the making of the object, which its catalogue date answers.
+_MAKING_EVENT_STEMS = (
+    _CUE_STEMS["maker"] | _CUE_STEMS["date"] | _WEAK_MAKER_STEMS | {stem(w) for w in "dated produced finished".split()}
+)
+
+
+def _asks_about_making(question: QuestionInfo) -> bool:
+    """"When was it painted?" asks about the making; "When did it run on the cover?" about another event."""
+    return question.event is None or question.event in _MAKING_EVENT_STEMS
+
+
 def label_cue_stems(candidate: "Candidate") -> frozenset[str]:
     """The question words a tombstone fact the question asks about answers ("medium" for "Medium: ...")."""
     if not candidate.label_cue:
         return frozenset()
     group = label_group(candidate)
-    extra = _OBJECT_STEMS | _WEAK_MAKER_STEMS if group in ("maker", "date") else frozenset()
+    extra = OBJECT_STEMS | _WEAK_MAKER_STEMS if group in ("maker", "date") else frozenset()
     return _CUE_STEMS.get(group or "", frozenset()) | extra
 
 

@@ -31,9 +31,10 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from rag.answer.evidence import Candidate, EvidencePool, OBJECT_NOUNS, label_group
+from rag.answer.evidence import Candidate, EvidencePool, label_group
+from rag.answer.objects import OBJECT_STEMS, asked_object_kinds, fits_object_kind
 from rag.answer.question import QuestionInfo
-from rag.answer.terms import STOPWORDS, Phrase, all_stems, name_phrases, stem, stems, years
+from rag.answer.terms import NAME_TITLES, STOPWORDS, Phrase, all_stems, name_phrases, stem, stems, years
 from rag.text import words
 
 #: Materials and processes a medium line is made of.
@@ -53,16 +54,9 @@ _MAKING = frozenset(
     engrave engraved etch etched lithographed model modeled modelled cast made make create created took take design
     designed portray portrayed""".split()
 )
-_OBJECT_STEMS = frozenset(stem(w) for w in OBJECT_NOUNS) | {"photo", "pictur"}
+_OBJECT_STEMS = OBJECT_STEMS | {"photo", "pictur"}
 #: Creator roles that do not make someone the object's maker.
 _NOT_MAKER_ROLES = ("sitter", "former attribution", "formerly attributed", "subject", "owner", "donor")
-#: Titles that precede a name and say who it is, not which person ("President Kennedy").
-_TITLES = frozenset(
-    stem(w)
-    for w in """president queen king prince princess saint st general gen colonel col captain capt admiral senator sen
-    governor gov judge justice bishop pope father mother sister brother lord lady sir dr doctor mr mrs ms miss
-    reverend rev chief emperor empress duke duchess""".split()
-)
 _NUMBER_WORDS = {
     w: i
     for i, w in enumerate(
@@ -350,7 +344,11 @@ def object_materials(question: str) -> list[tuple[str, set[str]]]:
         run = set(stemmed[i : j + 1]) & set(_MATERIAL_STEMS)
         following = stemmed[j + 1 : j + 4]
         preceding = stemmed[max(0, i - 4) : i]
-        modifies_object = any(t in _OBJECT_STEMS for t in following[:2])
+        # "a marble bust", not "How many brass pieces did he own?" (things he owned, not this object)
+        after = lowered[j + 1 : j + 3]
+        modifies_object = any(
+            t in _OBJECT_STEMS and not (w.endswith("s") and stem(w) != w) for t, w in zip(following[:2], after)
+        )
         made_in = bool(preceding) and lowered[i - 1] in ("in", "on", "of") and any(
             t in _MAKING or t in _OBJECT_STEMS for t in preceding[:-1]
         )
@@ -406,7 +404,7 @@ def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> int:
     if slot.kind == "name":
         q_words = [stem(w) for w in words(slot.text)]
         s_words = [stem(w) for w in words(other.text)]
-        if q_words and q_words[0] in _TITLES and q_words[0] in s_words[:-1]:
+        if q_words and q_words[0] in NAME_TITLES and q_words[0] in s_words[:-1]:
             return 2  # "President Kennedy" / "President Lyndon Johnson", "Queen Elizabeth" / "England's Queen Victoria"
         if len(q_words) > 2 and len(s_words) > 2 and q_words[:2] == s_words[:2] and q_words != s_words:
             return 2  # "New York Times" / "New York Tribune"
@@ -546,33 +544,11 @@ def _loosely_in(token: str, stems_: set[str]) -> bool:
     return token in stems_ or (len(token) >= 6 and any(s[:6] == token[:6] for s in stems_ if len(s) >= 6))
 
 
-#: Object nouns that fit any object; others must fit the record's type, title or medium.
-_GENERIC_OBJECTS = frozenset(stem(w) for w in "portrait picture image likeness work artwork piece object".split())
-
-
-#: The object types an object noun of a question can refer to (a record's ``type`` is compared by stem).
-_NOUN_TYPES = {
-    stem(noun): frozenset(stem(t) for t in types.split())
-    for noun, types in {
-        "bust": "sculpture bust", "statue": "sculpture statue", "sculpture": "sculpture", "head": "sculpture",
-        "relief": "sculpture relief medal", "medal": "medal sculpture", "mask": "sculpture mask",
-        "photograph": "photograph", "photo": "photograph", "daguerreotype": "photograph daguerreotype",
-        "ambrotype": "photograph", "tintype": "photograph", "drawing": "drawing", "sketch": "drawing",
-        "print": "print", "engraving": "print", "etching": "print", "lithograph": "print", "mezzotint": "print",
-        "woodcut": "print", "screenprint": "print", "painting": "painting", "miniature": "painting miniature",
-        "watercolor": "painting drawing", "pastel": "drawing painting", "silhouette": "silhouette drawing",
-    }.items()
-}
-
-
 def _object_noun_fits(question: QuestionInfo, record: list[Candidate]) -> bool:
     """The kind of object the question names ("bust") is the kind this record is (not a letter about the bust)."""
-    asked = {stem(w) for w in words(question.text)} & set(_NOUN_TYPES)
-    if not asked:
-        return True
     chunk = record[0].chunk
-    kind = all_stems(" ".join(filter(None, [chunk.type, chunk.title])))
-    return any(_NOUN_TYPES[noun] & kind for noun in asked)
+    medium = next((c.value or "" for c in record if c.is_tombstone and label_group(c) == "medium"), "")
+    return fits_object_kind(asked_object_kinds(question.text), chunk.type, chunk.title, medium)
 
 
 def _creator_names(record: list[Candidate]) -> list[tuple[str, str]]:
@@ -618,11 +594,11 @@ def _surname(name: str) -> str:
 
 
 def _name_tokens(phrase: Phrase) -> set[str]:
-    return {t for t in phrase.tokens if t not in _TITLES and len(t) > 1}
+    return {t for t in phrase.tokens if t not in NAME_TITLES and len(t) > 1}
 
 
 def _name_tokens_of(name: str) -> set[str]:
-    return {stem(w) for w in words(name) if len(w) > 1} - _TITLES
+    return {stem(w) for w in words(name) if len(w) > 1} - NAME_TITLES
 
 
 def _title_tokens(record: list[Candidate]) -> set[str]:

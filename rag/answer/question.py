@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from rag.answer.objects import OBJECT_STEMS
 from rag.answer.terms import STOPWORDS, Phrase, content_terms, name_phrases, stem, years
 from rag.text import words
 
@@ -22,9 +23,17 @@ _AUX = frozenset("is was were are do does did can could would should will has ha
 _PERSON_NOUNS = frozenset(
     """artist painter photographer sculptor maker engraver printmaker lithographer sitter author writer designer
     architect founder husband wife father mother son daughter brother sister teacher student patron owner president
-    mentor partner friend rival subject""".split()
+    mentor partner friend rival subject grandfather grandmother uncle aunt nephew niece cousin grandson granddaughter
+    child children parent parents killer assassin publisher editor captain coach manager""".split()
 )
 _PLACE_NOUNS = frozenset("city town state country place island building church school college university".split())
+#: Nouns whose instances have proper names: "Which *newspaper* ...?" asks for a name ("the Maryland Gazette").
+NAMED_HEADS = frozenset(
+    """newspaper magazine journal periodical paper book novel poem play film movie song album opera ballet musical
+    show series school college university academy seminary church company firm business team club party ship
+    theater theatre treaty war battle award prize museum gallery hotel restaurant city town village state country
+    island river street organization society""".split()
+)
 
 
 @dataclass
@@ -39,6 +48,8 @@ class QuestionInfo:
     years: list[int] = field(default_factory=list)
     answer_types: set[str] = field(default_factory=set)  # every kind asked ("When ..., and who ...?")
     head: str | None = None  # the noun the question asks for ("Which *newspaper* ...", "How many *children* ...")
+    asks_name: bool = False  # the answer is a proper name ("What was the *name of* ...", "Which *newspaper* ...")
+    event: str | None = None  # stem of the verb the question asks about ("When did it *run* on the cover?")
 
     @property
     def stem_set(self) -> set[str]:
@@ -62,6 +73,8 @@ def analyze_question(question: str) -> QuestionInfo:
         years=years(text),
         answer_types=all_answer_types(text),
         head=asked_head(text),
+        asks_name=asks_for_name(text),
+        event=asked_event(text),
     )
 
 
@@ -79,6 +92,11 @@ def all_answer_types(question: str) -> set[str]:
 
 _HEAD_SKIP = frozenset("of the a an kind sort type was is were are did does do had has".split())
 _HEAD_AFTER = {"which", "what", "whose"}
+
+
+def asks_for_name(question: str) -> bool:
+    """Whether the answer must be a proper name: "What was the name of ...?", "Which newspaper ...?"."""
+    return bool(_NAME_OF.search(question)) or asked_head(question) in NAMED_HEADS
 
 
 def asked_head(question: str) -> str | None:
@@ -110,6 +128,33 @@ def asked_head(question: str) -> str | None:
     return None
 
 
+_EVENT_AUX = frozenset("did does do was were is are has have had".split())
+_EVENT_SKIP = frozenset("this that these those the a an his her its their first last".split())
+
+
+def asked_event(question: str) -> str | None:
+    """The stem of the verb a question asks about, after its auxiliary and subject.
+
+    "On what date did Russell Hoban's Oscar Robertson *run* on the cover?" -> "run";
+    "When was the Chavez photograph *taken*?" -> "taken" (as a stem). Names, determiners and
+    object nouns between the auxiliary and the verb are the subject; none when no verb follows.
+    """
+    tokens = re.findall(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9'’]+", question)
+    for i, token in enumerate(tokens):
+        if token.lower() not in _EVENT_AUX or i == 0 and token.lower() not in ("did", "does", "do"):
+            continue
+        for word in tokens[i + 1 :]:
+            low = word.lower()
+            if word[0].isupper() or word[0].isdigit() or low.endswith(("'s", "’s")) or low in _EVENT_SKIP:
+                continue
+            if stem(low) in OBJECT_STEMS or low in ("of", "by"):
+                continue
+            return None if low in STOPWORDS else stem(low)
+        return None
+    return None
+
+
+_NAME_OF = re.compile(r"\bnames? of\b", re.IGNORECASE)
 _NUMBER_WORDS = frozenset("two three four five six seven eight nine ten".split())
 _WH = re.compile(r"\b(who|whom|whose|when|where|why|how|what|which)\b", re.IGNORECASE)
 
@@ -138,6 +183,13 @@ def answer_type(question: str) -> AnswerType:
             return "number"
         return "reason"
     # what / which + noun
+    if nxt in ("is", "was", "were", "are") and _NAME_OF.search(question):  # "What was the name of her husband?"
+        rest = words(question[_NAME_OF.search(question).end() :])
+        for w in rest:
+            if w in _PERSON_NOUNS or w.rstrip("s") in _PERSON_NOUNS:
+                return "person"
+            if w in _PLACE_NOUNS:
+                return "place"
     if nxt in ("year", "years", "date", "decade", "century", "month", "day"):
         return "date"
     if nxt in _PERSON_NOUNS or (len(after) > 1 and after[1] in _PERSON_NOUNS and nxt not in ("is", "was")):

@@ -135,6 +135,15 @@ def all_stems(text: str) -> set[str]:
     return {stem(w) for w in words(text)}
 
 
+#: Titles that precede a name and say who it is, not which person ("President Kennedy", "Colonel Ellsworth").
+NAME_TITLES = frozenset(
+    stem(w)
+    for w in """president queen king prince princess saint st general gen colonel col captain capt admiral senator sen
+    governor gov judge justice bishop pope father mother sister brother lord lady sir dr doctor mr mrs ms miss
+    reverend rev chief emperor empress duke duchess""".split()
+)
+
+
 def years(text: str) -> list[int]:
     """Four-digit years (1000-2099) in order of appearance; a decade "1850s" counts as 1850."""
     found = [(m.start(), int(m.group(1))) for m in _YEAR.finditer(text)]

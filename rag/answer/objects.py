@@ -1,0 +1,77 @@
+"""Kinds of museum object a question names ("the Chavez *photograph*"), and whether a record is of that kind.
+
+A question that says "photograph" is not about a painting of the same sitter: evidence from a
+record of another kind must not answer it, and a record of another kind is not the object a
+question's premise is about.
+
+Example::
+
+    >>> asked = asked_object_kinds("When was the Dennis Chavez photograph taken?")
+    >>> sorted(asked)
+    ['photograph']
+    >>> fits_object_kind(asked, record_type="Painting", title="Senator Dennis Chavez")
+    False
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.terms import STOPWORDS, all_stems, stem
+from rag.text import words
+
+#: Nouns that name a museum object.
+OBJECT_NOUNS = frozenset(
+    """portrait painting photograph photo picture image likeness bust statue sculpture drawing sketch print engraving
+    etching lithograph mezzotint woodcut daguerreotype ambrotype tintype miniature silhouette caricature cartoon poster
+    medal relief head mask pastel watercolor watercolour screenprint collage object work artwork piece""".split()
+)
+OBJECT_STEMS = frozenset(stem(w) for w in OBJECT_NOUNS)
+
+#: The object types an object noun of a question can refer to (a record's ``type`` and title are compared by stem).
+#: Nouns missing here ("portrait", "picture", "work") fit any object.
+NOUN_TYPES = {
+    stem(noun): frozenset(stem(t) for t in types.split())
+    for noun, types in {
+        "bust": "sculpture bust", "statue": "sculpture statue", "sculpture": "sculpture", "head": "sculpture",
+        "relief": "sculpture relief medal", "medal": "medal sculpture", "mask": "sculpture mask",
+        "photograph": "photograph", "photo": "photograph", "daguerreotype": "photograph daguerreotype",
+        "ambrotype": "photograph", "tintype": "photograph", "drawing": "drawing", "sketch": "drawing",
+        "print": "print", "engraving": "print", "etching": "print", "lithograph": "print", "mezzotint": "print",
+        "woodcut": "print", "screenprint": "print", "painting": "painting", "miniature": "painting miniature",
+        "watercolor": "painting drawing", "pastel": "drawing painting", "silhouette": "silhouette drawing",
+    }.items()
+}
+
+
+def asked_object_kinds(question: str) -> frozenset[str]:
+    """The specific object nouns of a question, as stems ("the 1923 photo" -> {"photograph"}).
+
+    A noun that modifies the next one ("Gurney's *daguerreotype* gallery") names no object: an
+    object noun counts when a function word, a participle ("photograph *taken*") or the end follows it.
+    """
+    tokens = words(question)
+    asked = set()
+    for i, token in enumerate(tokens):
+        noun = stem(token)
+        if noun not in NOUN_TYPES:
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if not nxt or nxt in STOPWORDS or _PARTICIPLE.search(nxt):
+            asked.add(noun)
+    return frozenset(asked)
+
+
+_PARTICIPLE = re.compile(r"(?:ed|en|wn|ne|de|ht|ok|ung|ast)$")
+
+
+def fits_object_kind(asked: frozenset[str], record_type: str | None, title: str = "", medium: str = "") -> bool:
+    """Whether a record of ``record_type`` (titled ``title``, of ``medium``) can be the object the question names.
+
+    The medium counts too: a "platinum print" is a photograph whose medium says "print".
+    """
+    if not asked:
+        return True
+    kind = all_stems(" ".join(filter(None, [record_type, title])))
+    made_of = all_stems(medium) if medium else set()
+    return any(NOUN_TYPES[noun] & kind or noun in made_of for noun in asked)
