@@ -37,6 +37,17 @@ from rag.verify import Verifier
 log = logging.getLogger(__name__)
 
 _MARKER = re.compile(r"\[(\s*\d+(?:\s*[,;]\s*\d+)*\s*)\]")
+#: Markers written after a sentence's end ("... in 1828. [1]"), a common style: moved before the stop.
+_TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
+
+
+def markers_before_stops(text: str) -> str:
+    """``"It opened in 1828. [1] It closed. [2]"`` -> ``"It opened in 1828 [1]. It closed [2]."``.
+
+    Sentences are split at their stops, so a citation written after the stop would otherwise
+    land on the next sentence (or on nothing).
+    """
+    return _TRAILING_MARKERS.sub(lambda m: f"{m.group(2)}{m.group(1)}", text)
 
 
 class ChatModel(Protocol):
@@ -89,6 +100,16 @@ class Source:
     @property
     def prompt(self) -> PromptSource:
         return PromptSource(self.n, self.quote.chunk.title, self.quote.text)
+
+    @property
+    def evidence(self) -> str:
+        """What a sentence citing this source is verified against: what the model saw, title included.
+
+        (A description sentence says "he"; the model names the sitter from the title.)
+        """
+        if self.quote.chunk.field == "tombstone":
+            return self.quote.text
+        return f"{self.quote.chunk.title}: {self.quote.text}"
 
 
 @dataclass
@@ -185,7 +206,7 @@ class LLMWriter:
             return draft
         by_n = {s.n: s for s in sources}
         pending: list[tuple[str, list[int]]] = []
-        for span in split_sentences(raw.strip()):
+        for span in split_sentences(markers_before_stops(raw.strip())):
             cited = [int(n) for group in _MARKER.findall(span.text) for n in re.split(r"[,;]", group) if n.strip()]
             valid = list(dict.fromkeys(n for n in cited if n in by_n))
             text = " ".join(_MARKER.sub("", span.text).split())
@@ -198,7 +219,7 @@ class LLMWriter:
                 continue
             pending.append((text, valid))
         verdicts = self.verifier.score_many(
-            [(text, [by_n[n].quote.text for n in valid]) for text, valid in pending], [question] * len(pending)
+            [(text, [by_n[n].evidence for n in valid]) for text, valid in pending], [question] * len(pending)
         )
         for (text, valid), verdict in zip(pending, verdicts):
             if verdict.label == "supported":

@@ -49,6 +49,7 @@ def asked_object_kinds(question: str) -> frozenset[str]:
 
     A noun that modifies the next one ("Gurney's *daguerreotype* gallery") names no object: an
     object noun counts when a function word, a participle ("photograph *taken*") or the end follows it.
+    A verb of making counts as its object ("*drew* Harold Rosenberg": a drawing).
     """
     tokens = words(question)
     asked = set()
@@ -57,7 +58,8 @@ def asked_object_kinds(question: str) -> frozenset[str]:
         if noun not in NOUN_TYPES:
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if not nxt or nxt in STOPWORDS or _PARTICIPLE.search(nxt):
+        verb = token.endswith("ed") or token in ("drew", "drawn")  # "drew Harold Rosenberg": a drawing
+        if verb or not nxt or nxt in STOPWORDS or _PARTICIPLE.search(nxt):
             asked.add(noun)
     return frozenset(asked)
 

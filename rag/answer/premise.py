@@ -400,7 +400,7 @@ def question_stems_all(question: QuestionInfo) -> set[str]:
 
 def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> int:
     """Whether ``other`` stands where ``slot`` stands: 2 under the same title or head word, 1 next to the
-    same neighbour word, 0 not."""
+    same neighbour word or before the same content word, 0 not."""
     if slot.kind == "name":
         q_words = [stem(w) for w in words(slot.text)]
         s_words = [stem(w) for w in words(other.text)]
@@ -412,9 +412,7 @@ def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> int:
     s_before = [stem(w) for w in words(sentence[: other.start]) if w not in _ARTICLES][-1:]
     q_after = [stem(w) for w in words(question[slot.end :])][:1]
     s_after = [stem(w) for w in words(sentence[other.end :])][:1]
-    if slot.kind == "name":
-        if not q_before or q_before != s_before:
-            return 0
+    if slot.kind == "name" and q_before and q_before == s_before:
         if q_before[0] not in _WEAK_NEIGHBOURS:
             return 1
         # a shared preposition alone is weak: the word before it must be near too ("Bethel in" / "Bethel Church in"),
@@ -423,7 +421,13 @@ def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> int:
         near = {stem(w) for w in words(sentence[: other.start])[-5:-1]}
         if len(q2) == 2 and (q2[0] in _BE_AND_PRONOUNS or stem(q2[0]) in near):
             return 1
-        return 0
+    if slot.kind == "name":
+        # or what follows it is the same: "in Missouri, which had banned" / "in Kansas, a state that had banned",
+        # "the Time magazine story" / "when Life did a story"
+        q_next = {stem(w) for w in words(question[slot.end :]) if w not in STOPWORDS and not w.isdigit()}
+        q_next &= {stem(w) for w in words(question[slot.end :])[:3]}
+        s_next = {stem(w) for w in words(sentence[other.end :])[:5]}
+        return 1 if q_next & s_next else 0
     if slot.kind in ("number", "material"):
         # the content word next to it in the question is near it in the sentence ("ivory false teeth" /
         # "porcelain for false teeth", "first issue" / "second issue")
@@ -453,8 +457,8 @@ def _fact_claim(fact: Candidate) -> str:
 def _mentions(slot: Slot, stems_: set[str], text: str = "") -> bool:
     """A name counts as mentioned when its last word and at least half of its words are there
     (or the record's text holds it whole: "Revolution" in "Revolutionary War")."""
-    if text and slot.text.lower() in text.lower():
-        return True
+    if text and (slot.text in text if slot.kind == "name" else slot.text.lower() in text.lower()):
+        return True  # a name as written: "Time" (the magazine) is not "time"
     if slot.kind != "name":
         return slot.tokens <= stems_
     slot_words = words(slot.text)
