@@ -80,6 +80,7 @@ _NOT_NAMES = frozenset(
 
 #: Irregular forms mapped to the form the stemmer reduces the same way as the regular ones.
 _IRREGULAR = {
+    "photo": "photograph", "photos": "photograph",  # the short form visitors type
     "sat": "sit", "paid": "pay", "wrote": "write", "written": "write", "drew": "draw", "drawn": "draw",
     "took": "take", "taken": "take", "made": "make", "gave": "give", "given": "give", "began": "begin",
     "begun": "begin", "went": "go", "gone": "go", "came": "come", "saw": "see", "seen": "see", "sold": "sell",
