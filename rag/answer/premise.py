@@ -73,6 +73,13 @@ _ORDINALS = {
 }
 #: Words that give a position in a series, like ordinals ("the youngest of seventeen" / "the fifteenth of seventeen").
 _POSITIONS = frozenset("youngest oldest eldest last".split())
+#: Modifiers whose opposite, before the same noun, contradicts them: "her right leg" / "her left leg".
+_OPPOSITES = {
+    a: b
+    for x, y in (("left", "right"), ("life", "death"), ("north", "south"), ("east", "west"), ("upper", "lower"),
+                 ("maternal", "paternal"), ("front", "back"), ("younger", "older"), ("earlier", "later"))
+    for a, b in ((x, y), (y, x))
+}
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:['’][A-Za-z]+)?")
 
 
@@ -362,7 +369,7 @@ def object_materials(question: str) -> list[tuple[str, set[str]]]:
 class Slot:
     """A checkable value in a text: a name, a year, a number or ordinal, or a material."""
 
-    kind: str  # name | year | number | material
+    kind: str  # name | year | number | material | opposite
     text: str
     start: int
     end: int
@@ -391,6 +398,11 @@ def sentence_slots(text: str, kind: str | None) -> list[Slot]:
             slots.append(Slot("number", tok, m.start(), m.end(), frozenset({low})))
         elif kind in (None, "material") and stem(low) in _MATERIAL_STEMS and not tok[0].isupper():
             slots.append(Slot("material", tok, m.start(), m.end(), frozenset({stem(low)})))
+        elif kind in (None, "opposite") and low in _OPPOSITES:
+            nxt = _TOKEN.match(text, m.end() + 1) if text[m.end() : m.end() + 1] == " " else None
+            if nxt and nxt.group(0).isalpha() and nxt.group(0).lower() not in STOPWORDS:  # "right leg", "death mask"
+                phrase = text[m.start() : nxt.end()]
+                slots.append(Slot("opposite", phrase, m.start(), nxt.end(), frozenset({low, stem(nxt.group(0))})))
     return slots
 
 
@@ -440,6 +452,10 @@ def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> int:
         return 0
     if slot.kind == "year":
         return 1 if (q_before and q_before == s_before) or (q_after and q_after == s_after) else 0
+    if slot.kind == "opposite":  # "right leg" / "left leg": the opposite modifier of the same noun
+        q_mod, q_noun = words(slot.text)[0], stem(words(slot.text)[-1])
+        s_mod, s_noun = words(other.text)[0], stem(words(other.text)[-1])
+        return 2 if _OPPOSITES.get(q_mod) == s_mod and q_noun == s_noun else 0
     return 0
 
 
@@ -459,6 +475,8 @@ def _mentions(slot: Slot, stems_: set[str], text: str = "") -> bool:
     (or the record's text holds it whole: "Revolution" in "Revolutionary War")."""
     if text and (slot.text in text if slot.kind == "name" else slot.text.lower() in text.lower()):
         return True  # a name as written: "Time" (the magazine) is not "time"
+    if slot.kind == "opposite":  # "right leg" is mentioned only as that phrase ("civil rights" is not it)
+        return bool(text) and slot.text.lower() in text.lower()
     if slot.kind != "name":
         return slot.tokens <= stems_
     slot_words = words(slot.text)
