@@ -7,8 +7,10 @@ Verifiers:
 
 - :class:`FactCheckVerifier` (the offline default): aligns the claim with its best source
   span and checks what museum misinformation looks like (a changed name, date, number,
-  place, material, relation or negation) next to lexical and embedding similarity; a
-  logistic regression fitted by ``scripts/fit_verifier.py`` combines the signals.
+  place, material, relation or negation; a fact of the record attached to the wrong thing;
+  maker and sitter swapped; doer and undergoer swapped) next to lexical and embedding
+  similarity; a logistic regression fitted by ``scripts/fit_verifier.py`` combines the signals
+  (see ``rag/verifier_features.py``).
 - :class:`rag.nli.CrossEncoderVerifier`: an NLI / factual-consistency cross-encoder by
   Hugging Face name or local path (``Settings.verifier_model``).
 - :class:`TokenOverlapVerifier`, :class:`EmbeddingSimilarityVerifier`: baselines.
@@ -258,6 +260,7 @@ class ClaimFeaturizer:
             else:
                 row["embedding_window"] = 0.0
             row["phrase_embedding_window"] = row.get("answer_phrase", 0.0) * row["embedding_window"]
+            row["doc_embedding_window"] = row.get("document", 0.0) * row["embedding_window"]
 
     def _embed(self, texts: list[str]) -> dict[str, np.ndarray]:
         # One lock over lookup, embedding and eviction: the API answers questions on several threads.

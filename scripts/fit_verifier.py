@@ -7,12 +7,18 @@ embedding similarity, whose thresholds are tuned on each training fold). Folds a
 by ``pair_id`` (a row without one is its own group), so the right and wrong variants of one
 pair never straddle folds. Then it fits on all rows and writes ``rag/data/verifier_weights.json``.
 
+The training rows of each fold are joined by corrupted copies of their supported claims (a
+negation added or removed, a year or a name exchanged for another of the same source, the verb's
+voice turned round), labelled unsupported at a small weight: the labeled sets hold too few such
+claims for the weights of those checks to be learned. Test rows are never corrupted.
+
 Reproducible: fixed seed, deterministic features and solver.
 
 Usage::
 
     HF_HUB_OFFLINE=1 python scripts/fit_verifier.py                      # fit, report, write weights
     HF_HUB_OFFLINE=1 python scripts/fit_verifier.py --no-write --c 0.3   # try a setting
+    HF_HUB_OFFLINE=1 python scripts/fit_verifier.py --no-write --errors /tmp/errors.jsonl  # what it gets wrong
 """
 
 from __future__ import annotations
@@ -69,11 +75,21 @@ def main(argv: list[str] | None = None) -> int:
         default=0.3,
         help="train also on negated copies of supported claims (labelled unsupported), with this row weight; 0 = off",
     )
+    parser.add_argument(
+        "--swaps",
+        type=float,
+        default=0.3,
+        help="train also on supported claims with one fact swapped for another fact of their source "
+        "(a year, a name) or their verb's voice flipped (labelled unsupported), with this row weight; 0 = off",
+    )
     parser.add_argument("--embed-backend", choices=["torch", "onnx"], default="torch")
     parser.add_argument(
         "--without-embedding", action="store_true", help="leave out the embedding feature (no embedding call at run time)"
     )
     parser.add_argument("--no-write", action="store_true", help="report only, keep the weights file")
+    parser.add_argument(
+        "--errors", type=Path, default=None, help="write the rows the cross-validated model gets wrong here (JSONL)"
+    )
     args = parser.parse_args(argv)
 
     from sklearn.linear_model import LogisticRegression
@@ -107,29 +123,38 @@ def main(argv: list[str] | None = None) -> int:
     weights = np.array([(1.0 / counts[o]) ** args.origin_balance for o in origins])
     weights /= weights.mean()
 
-    # The labeled sets hold almost no negated claims, so the weight of a negation could not be learned:
-    # a supported claim with a negation added ("was" -> "was not") is an unsupported one.
-    negated_of: dict[int, int] = {}
-    extra_pairs, extra_questions = [], []
-    if args.negations > 0:
-        for index, row in enumerate(rows):
-            negated = negate(row["claim"]) if y[index] == 1 else None
-            if negated:
-                negated_of[index] = len(extra_pairs)
-                extra_pairs.append((negated, pairs[index][1]))
-                extra_questions.append(questions[index])
+    # The labeled sets hold few negated claims, few facts swapped within their record and few role swaps, so
+    # the weights of those checks could not be learned: corrupted copies of the supported claims of the
+    # training rows (a negation added, a year or a name exchanged for another of the same source, the verb's
+    # voice flipped) are unsupported ones. Only training rows are corrupted, so cross-validation stays honest.
+    extra_of: dict[int, list[int]] = defaultdict(list)
+    extra_pairs, extra_questions, extra_weights = [], [], []
+    kinds: dict[str, int] = defaultdict(int)
+    for index, row in enumerate(rows):
+        if y[index] != 1:
+            continue
+        for kind, corrupted in corruptions(row["claim"], pairs[index][1]):
+            weight = args.negations if kind == "negation" else args.swaps
+            if weight <= 0:
+                continue
+            extra_of[index].append(len(extra_pairs))
+            extra_pairs.append((corrupted, pairs[index][1]))
+            extra_questions.append(questions[index])
+            extra_weights.append(weight * weights[index])
+            kinds[kind] += 1
     X_extra = (
         ClaimFeaturizer(embedder).features(extra_pairs, extra_questions)[0][:, used]
         if extra_pairs
         else np.zeros((0, X.shape[1]))
     )
-    print(f"negated copies of supported claims: {len(extra_pairs)}", file=sys.stderr)
+    extra_weights = np.array(extra_weights)
+    print(f"corrupted copies of supported claims: {dict(kinds)}", file=sys.stderr)
 
     def fit(train: np.ndarray) -> tuple[StandardScaler, LogisticRegression]:
-        extra = [negated_of[i] for i in train if i in negated_of]
+        extra = [j for i in train for j in extra_of.get(i, ())]
         features = np.vstack([X[train], X_extra[extra]])
         labels = np.concatenate([y[train], np.zeros(len(extra), dtype=int)])
-        row_weights = np.concatenate([weights[train], args.negations * weights[[i for i in train if i in negated_of]]])
+        row_weights = np.concatenate([weights[train], extra_weights[extra]])
         scaler = StandardScaler().fit(features)
         model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=5000)
         model.fit(scaler.transform(features), labels, sample_weight=row_weights)
@@ -158,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                 "n": int(mask.sum()),
             }
     print_table(report, ["overall", *sorted(counts)], args)
+    if args.errors is not None:
+        write_errors(args.errors, rows, y, cv_scores["fact_check"], X, [FEATURES[i] for i in used])
 
     scaler, model = fit(np.arange(len(y)))
     fitted = VerifierWeights(
@@ -183,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
             "embed_backend": args.embed_backend,
             "c": args.c,
             "origin_balance": args.origin_balance,
-            "negated_copies": len(extra_pairs),
+            "corrupted_copies": dict(kinds),
             "negation_weight": args.negations,
+            "swap_weight": args.swaps,
             "seed": args.seed,
             "folds": args.folds,
             "in_sample_balanced_accuracy": in_sample_ba,
@@ -199,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+from rag.verifier_features import _TOKEN as _TOKEN_RE  # noqa: E402
+
 _AUXILIARY = re.compile(r"\b(is|was|were|are|has|had|have|did|does|do|can|could|will|would|should)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(not|never|no|n't|without|cannot)\b|n't\b", re.IGNORECASE)
 
@@ -211,6 +241,107 @@ def negate(claim: str) -> str | None:
     if not match:
         return None
     return claim[: match.end()] + " not" + claim[match.end() :]
+
+
+def write_errors(path: Path, rows: list[dict], y: np.ndarray, scores: np.ndarray, X: np.ndarray, names: list[str]) -> None:
+    """Write the misclassified rows (cross-validated score, features) for error analysis."""
+    with path.open("w", encoding="utf-8") as handle:
+        for index, row in enumerate(rows):
+            if (scores[index] >= 0.5) != bool(y[index]):
+                record = {k: row.get(k) for k in ("id", "origin", "origin_label", "label", "question", "claim", "source")}
+                record["cv_score"] = round(float(scores[index]), 4)
+                record["features"] = {n: round(float(v), 3) for n, v in zip(names, X[index]) if v}
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    print(f"wrote the misclassified rows to {path}", file=sys.stderr)
+
+
+_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
+_PASSIVE = re.compile(r"\b(?:was|were)\s+([a-z]+(?:ed|en))\s+by\s+", re.IGNORECASE)
+_ACTIVE = re.compile(
+    r"\b([A-Z][a-z]+|he|she|they)\s+([a-z]{3,}ed)\s+(?=(?:the|his|her|their|a|an)\s+[a-z]+|[A-Z])"
+)
+
+
+def corruptions(claim: str, sources: list[str]) -> list[tuple[str, str]]:
+    """Unsupported variants of a supported claim, each with its kind: (kind, text).
+
+    - negation: "was" -> "was not", and "never married" -> "married";
+    - year: a year of the claim exchanged for another year its sources state (the nearest one);
+    - name: the claim's last name exchanged for a name its sources state about something else;
+    - voice: "was mentored by Ellington" -> "mentored Ellington", "Brady photographed Lincoln" ->
+      "Brady was photographed by Lincoln" (who did what to whom is turned round).
+    """
+    out: list[tuple[str, str]] = []
+    negated = negate(claim)
+    if negated:
+        out.append(("negation", negated))
+    asserted = denegate(claim)
+    if asserted:
+        out.append(("negation", asserted))
+    text = " ".join(sources)
+    claim_years = _YEAR.findall(claim)
+    source_years = sorted({y for y in _YEAR.findall(text) if y not in claim_years})
+    if claim_years and source_years:
+        year = claim_years[0]
+        other = min(source_years, key=lambda y: (abs(int(y) - int(year)), y))
+        out.append(("year", _YEAR.sub(other, claim, count=1) if claim.count(year) == 1 else claim.replace(year, other)))
+    name = _swap_name(claim, text)
+    if name:
+        out.append(("name", name))
+    flipped = _PASSIVE.sub(lambda m: m.group(1) + " ", claim, count=1)
+    if flipped == claim:
+        flipped = _ACTIVE.sub(lambda m: f"{m.group(1)} was {m.group(2)} by ", claim, count=1)
+    if flipped != claim:
+        out.append(("voice", flipped))
+    return out
+
+
+def _name_runs(text: str) -> list[tuple[int, int, frozenset[str]]]:
+    """(start, end, stems) of each run of name tokens in ``text``."""
+    from rag.verifier_features import _is_name, tokenize
+
+    tokens = tokenize(text)
+    spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    if len(spans) != len(tokens):
+        return []
+    runs, index = [], 0
+    while index < len(tokens):
+        if _is_name(tokens, index):
+            start = index
+            while index < len(tokens) and _is_name(tokens, index):
+                index += 1
+            runs.append((spans[start][0], spans[index - 1][1], frozenset(t.stem for t in tokens[start:index])))
+        else:
+            index += 1
+    return runs
+
+
+def _swap_name(claim: str, text: str) -> str | None:
+    """The claim with its last name run replaced by a source name run that shares no word with the claim's names."""
+    claim_runs = _name_runs(claim)
+    if not claim_runs:
+        return None
+    claim_stems = frozenset().union(*(stems for _, _, stems in claim_runs))
+    start, end, stems = claim_runs[-1]
+    candidates = [
+        text[a:b] for a, b, other in _name_runs(text) if not (other & claim_stems) and len(other) == len(stems)
+    ]
+    if not candidates:
+        return None
+    # A fixed choice (no randomness): the candidate whose text hashes lowest with the claim's.
+    choice = min(candidates, key=lambda c: hashlib.sha256((claim + c).encode()).hexdigest())
+    return claim[:start] + choice + claim[end:]
+
+
+_DENIAL = re.compile(r"\s+(?:not|never)\b|n't\b", re.IGNORECASE)
+
+
+def denegate(claim: str) -> str | None:
+    """The claim with its one "not" / "never" / "n't" taken out; None unless it has exactly one."""
+    found = _DENIAL.findall(claim)
+    if len(found) != 1 or re.match(r"\s*no\b", claim, re.IGNORECASE):
+        return None
+    return _DENIAL.sub("", claim, count=1)
 
 
 def best_threshold(scores: np.ndarray, y: np.ndarray, metric) -> float:

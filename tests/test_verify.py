@@ -11,15 +11,21 @@ from tests.conftest import FAITHFULNESS, make_settings
 
 from rag.nli import CrossEncoderVerifier, support_index
 from rag.verifier_features import (
+    DOCUMENT_GATED_LEXICAL,
+    EMBEDDING_FEATURES,
     FEATURES,
     PHRASE_GATED,
     align,
     analyse_claim,
     analyse_source,
+    displaced_facts,
     extract_numbers,
+    implied_years,
     is_answer_phrase,
     lexical_features,
+    name_roles,
     tokenize,
+    voice_swaps,
 )
 from rag.verify import (
     WEIGHTS_FILE,
@@ -133,7 +139,100 @@ def test_claim_form_features_tell_answer_phrases_from_sentences():
     sentence = analyse_claim("Warren photographed Douglass in Boston.")
     values = lexical_features(sentence, sources, align(sentence, sources), None)
     assert values["answer_phrase"] == 0.0 and all(values[f"phrase_{name}"] == 0.0 for name in PHRASE_GATED)
-    assert set(values) | {"embedding_window", "phrase_embedding_window"} == set(FEATURES)
+    assert set(values) | set(EMBEDDING_FEATURES) == set(FEATURES)
+
+
+# ----------------------------------------------------------------------------- museum misinformation checks
+
+BIO = (
+    "Born in Vienna, the painter Anna Keller moved to New York in 1921 and opened a studio on Tenth Street. "
+    "Her early clients were musicians; in 1925 she painted the violinist Paul Brandt, and the next year the "
+    "conductor Otto Lenz. Critics praised her portraits rather than her landscapes. She never married."
+)
+
+
+def _features(claim: str, sources: list[str], question: str | None = None) -> dict[str, float]:
+    facts = analyse_claim(claim)
+    analysed = [analyse_source(text) for text in sources]
+    return lexical_features(facts, analysed, align(facts, analysed), analyse_claim(question) if question else None)
+
+
+def test_relative_years_are_resolved_from_the_last_year_written():
+    assert implied_years(tokenize("Captured in 1863, he was released the next year."))[0] == [(7, 1864.0)]
+    source = analyse_source("The union was founded in 1963. Four years later, a magazine put him on its cover.")
+    assert {1963.0, 1967.0} <= source.whole.numbers
+    label = "Captured in mid-1863, he was released early the next year."
+    assert _features("He was taken prisoner in mid-1863 and freed in 1864.", [label])["numbers_missing"] == 0.0
+    assert _features("He was taken prisoner in mid-1863 and freed in 1865.", [label])["numbers_missing"] > 0.0
+
+
+def test_a_fact_of_the_record_attached_to_something_else_is_displaced():
+    where = analyse_source(BIO).whole
+    right = analyse_claim("Keller painted Paul Brandt in 1925 and Otto Lenz in 1926.")
+    swapped = analyse_claim("Keller painted Paul Brandt in 1926 and Otto Lenz in 1925.")
+    assert displaced_facts(right, where) == ([], [])
+    assert "#1926.0" in displaced_facts(swapped, where)[0]
+    # Vienna is where she was born; New York is in the record, but where she moved to.
+    assert displaced_facts(analyse_claim("Keller moved to Vienna in 1921."), where)[1] == ["vienna"]
+    assert displaced_facts(analyse_claim("Keller moved to New York in 1921."), where) == ([], [])
+    # A person the source names only by a pronoun there ("Warren photographed him") is not displaced.
+    assert displaced_facts(analyse_claim("Warren photographed Frederick Douglass."), analyse_source(LABEL).whole)[1] == []
+
+
+def test_a_turned_round_voice_is_a_role_swap():
+    source = analyse_source("In 1777 the rebels were defeated by the royal army near the river.").whole
+    assert voice_swaps(analyse_claim("The rebels defeated the royal army near the river."), source) == 1
+    assert voice_swaps(analyse_claim("The royal army defeated the rebels near the river."), source) == 0
+    assert voice_swaps(analyse_claim("The rebels were defeated by the royal army."), source) == 0
+
+
+def test_maker_and_sitter_roles_are_read_from_fields_and_prose():
+    tokens = tokenize("A bust of Lincoln, modeled by Leonard Volk.")
+    flags = [t.capitalised and i > 0 and t.norm not in ("a",) for i, t in enumerate(tokens)]
+    assert name_roles(tokens, flags) == {"lincoln": {"sitter"}, "leonard": {"creator"}, "volk": {"creator"}}
+    analysed = analyse_source(TOMBSTONE).whole
+    assert analysed.roles["warren"] == {"creator"} and analysed.roles["douglass"] == {"sitter"}
+    assert analyse_claim("Mathew Brady photographed Grant.").roles == {
+        "mathew": {"creator"}, "bradi": {"creator"}, "grant": {"sitter"}
+    }
+    assert _features("The portrait was photographed by Frederick Douglass.", SOURCES)["role_conflict"] == 1.0
+    assert _features("The portrait was photographed by George Kendall Warren.", SOURCES)["role_conflict"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "what, right, wrong, sources",
+    [
+        ("swapped years", "Keller painted Paul Brandt in 1925 and Otto Lenz in 1926.",
+         "Keller painted Paul Brandt in 1926 and Otto Lenz in 1925.", [BIO]),
+        ("place from elsewhere in the record", "Anna Keller was born in Vienna.", "Anna Keller was born in New York.", [BIO]),
+        ("sitter named as the maker", "Warren photographed Douglass in Boston.", "Douglass photographed Warren in Boston.", SOURCES),
+        ("maker role", "The portrait was photographed by George Kendall Warren.",
+         "The portrait was photographed by Frederick Douglass.", SOURCES),
+        ("negation dropped", "Keller never married.", "Keller married.", [BIO]),
+    ],
+)
+def test_facts_swapped_within_the_record_are_unsupported(fact_check, what, right, wrong, sources):
+    good, bad = fact_check.score(right, sources), fact_check.score(wrong, sources)
+    assert good.label == "supported" and bad.label == "unsupported", (what, good, bad)
+
+
+def test_rather_than_is_a_negation_in_other_words():
+    source = ["Manship's bust depicts Rockefeller as a generous benefactor rather than a ruthless industrialist."]
+    assert _features("It shows him as a generous benefactor, not a ruthless industrialist.", source)[
+        "negation_mismatch"
+    ] == 0.0
+    assert _features("It shows him as a generous benefactor, not a ruthless industrialist.", [TOMBSTONE])[
+        "negation_mismatch"
+    ] == 1.0
+
+
+def test_document_regime_gates_its_own_weights():
+    long_values = _features("Keller moved to New York in 1921.", [BIO])
+    assert long_values["document"] == 1.0
+    assert all(long_values[f"doc_{name}"] == long_values[name] for name in DOCUMENT_GATED_LEXICAL)
+    short_values = _features("Keller moved to New York in 1921.", ["Anna Keller moved to New York in 1921."])
+    assert short_values["document"] == 0.0 and all(short_values[f"doc_{n}"] == 0.0 for n in DOCUMENT_GATED_LEXICAL)
+    assert _features("New York", [BIO], "Where did Keller move?")["document"] == 0.0  # an answer phrase
 
 
 def test_baselines_still_work(embedder):
