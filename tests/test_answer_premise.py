@@ -106,3 +106,36 @@ def test_question_parsing_finds_what_is_asserted():
     assert creation_years("What happened in 1963?") == []
     assert object_materials("Copley's watercolor-on-ivory miniature is tiny") == [("watercolor on ivory", {"watercolor", "ivory"})]
     assert object_materials("He introduced ivory false teeth") == []
+
+
+@pytest.fixture(scope="module")
+def checked_places():
+    record = RECORD.model_copy(
+        update={
+            "id": "test:ada-places",
+            "description": (
+                "After her marriage Lovelace settled in Surrey, a county that had welcomed the railway in 1838. "
+                "A later portrait shows her left hand resting on a book of Babbage's notes."
+            ),
+        }
+    )
+    chunks = Chunker(lambda text: len(text.split()) + 2, max_tokens=200).chunk(record, source="test")
+    hit = ObjectHit(
+        record_id=record.id,
+        title=record.title,
+        score=1.0,
+        chunks=[SearchHit(point_id=str(c.chunk_index), score=1.0, chunk=c) for c in chunks],
+    )
+    pool = EvidencePool.from_hits([hit])
+    return lambda question: PremiseChecker().check(analyze_question(question), pool.candidates, pool)
+
+
+def test_a_name_before_the_same_words_is_in_the_same_place(checked_places):
+    correction = checked_places("Lovelace loved Kent, which had welcomed the railway in 1838. Why did she leave it?")
+    assert correction is not None and correction.stated == "Surrey" and "not Kent" in correction.text
+
+
+def test_an_opposite_modifier_of_the_same_noun_is_corrected(checked_places):
+    correction = checked_places("Why is Lovelace's right hand resting on the book of notes?")
+    assert correction is not None and correction.kind == "opposite" and correction.stated == "left hand"
+    assert checked_places("Why is Lovelace's left hand resting on the book of notes?") is None
