@@ -24,6 +24,8 @@ Example::
 
 from __future__ import annotations
 
+import re
+
 import json
 import threading
 from abc import ABC, abstractmethod
@@ -278,6 +280,25 @@ class ClaimFeaturizer:
             return found
 
 
+_ATTRIBUTION = re.compile(r"^According to the (?:museum's )?record for “[^”]*”,\s*")
+_REJECTED = re.compile(r",\s+not\s+[^.:;“”]+(?=[.:;]|$)")
+
+
+def answer_claim(claim: str) -> str:
+    """What an answer sentence asserts, without the frames the answerer writes around a quote.
+
+    "According to the record for “Harold Lloyd”, his best-known film ..." asserts "His best-known
+    film ..."; a correction "The museum's record dates “Martha Washington” to c. 1853, not 1795."
+    asserts the record's value, and rejects (does not assert) 1795.
+
+    >>> answer_claim("The museum's record dates “Martha Washington” to c. 1853, not 1795.")
+    "The museum's record dates “Martha Washington” to c. 1853."
+    """
+    text = _ATTRIBUTION.sub("", claim.strip())
+    text = _REJECTED.sub("", text)
+    return text[:1].upper() + text[1:] if text else claim
+
+
 class FactCheckVerifier(Verifier):
     """The offline default: fact checks on the aligned source span, combined by fitted weights.
 
@@ -309,6 +330,7 @@ class FactCheckVerifier(Verifier):
     ) -> list[Verdict]:
         if not pairs:
             return []
+        pairs = [(answer_claim(claim), sources) for claim, sources in pairs]
         matrix, indexes = self.featurizer.features(pairs, questions, embed=self._embed)
         scores = self.weights.probability(matrix[:, self._index])
         return [
