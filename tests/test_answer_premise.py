@@ -35,12 +35,12 @@ RECORD = CollectionRecord(
 )
 
 
-@pytest.fixture(scope="module")
-def checked():
-    chunks = Chunker(lambda text: len(text.split()) + 2, max_tokens=200).chunk(RECORD, source="test")
+def checker_for(record: CollectionRecord):
+    """``check(question) -> Correction | None`` over the one retrieved ``record``."""
+    chunks = Chunker(lambda text: len(text.split()) + 2, max_tokens=200).chunk(record, source="test")
     hit = ObjectHit(
-        record_id=RECORD.id,
-        title=RECORD.title,
+        record_id=record.id,
+        title=record.title,
         score=1.0,
         chunks=[SearchHit(point_id=str(c.chunk_index), score=1.0, chunk=c) for c in chunks],
     )
@@ -51,6 +51,11 @@ def checked():
         return checker.check(analyze_question(question), pool.candidates, pool)
 
     return check
+
+
+@pytest.fixture(scope="module")
+def checked():
+    return checker_for(RECORD)
 
 
 def test_a_rival_maker_is_corrected_with_the_record_maker(checked):
@@ -119,15 +124,7 @@ def checked_places():
             ),
         }
     )
-    chunks = Chunker(lambda text: len(text.split()) + 2, max_tokens=200).chunk(record, source="test")
-    hit = ObjectHit(
-        record_id=record.id,
-        title=record.title,
-        score=1.0,
-        chunks=[SearchHit(point_id=str(c.chunk_index), score=1.0, chunk=c) for c in chunks],
-    )
-    pool = EvidencePool.from_hits([hit])
-    return lambda question: PremiseChecker().check(analyze_question(question), pool.candidates, pool)
+    return checker_for(record)
 
 
 def test_a_name_before_the_same_words_is_in_the_same_place(checked_places):
