@@ -5,7 +5,10 @@ The decision rests on an *answerability* score in [0, 1] built from what a reade
 * does the best evidence mean the same thing as the question (dense similarity)?
 * are the words the question asks about (not the names that pick the object, which every
   sentence of that object "covers") found in one evidence sentence, and in one that holds the
-  kind of answer asked for (a year for "when", a number for "how many", a new name for "who")?
+  kind of answer asked for (a year for "when", a number for "how many", a new name for "who",
+  a located name for "where")? For a date, number, person or place that sentence must come from
+  the object the question names; a two-part question ("Where and when ...?") is only as well
+  answered as its worse part; "first husband" is covered only where "first" qualifies "husband".
 * how good is the best evidence overall (its evidence score)?
 
 A logistic model combines them (:class:`AnswerabilityWeights`, fitted on the factual and
@@ -225,10 +228,7 @@ def _with_ordinals(sentence_stems: set[str], sentence: str, pairs: list[tuple[st
     tokens = [stem(w) for w in words(sentence)]
     out = set(sentence_stems)
     for ordinal, noun in pairs:
-        near = any(
-            t == ordinal and noun in tokens[i + 1 : i + 4] for i, t in enumerate(tokens)
-        )
-        if not near:
+        if not any(t == ordinal and noun in tokens[i + 1 : i + 4] for i, t in enumerate(tokens)):
             out.discard(ordinal)
     return out
 
