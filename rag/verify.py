@@ -24,9 +24,8 @@ Example::
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict

@@ -126,7 +126,8 @@ class AbstentionPolicy:
 
         sentence_cov = [coverage(covered(c)) for c in top]
         # A date, number, person or place must come from the object the question names, when one was retrieved.
-        anchored = _anchored_records(question, ranked, pool) if question.answer_type in _TYPED_KINDS else set()
+        named = _anchored_records(question, ranked, pool)
+        anchored = named if question.answer_type in _TYPED_KINDS else set()
         typed_pool = [c for c in ranked if c.record_id in anchored][: self.top_k] if anchored else top
         typed = [coverage(covered(c)) for c in typed_pool if c.type_match >= 0.5]
         for kind in question.answer_types - {question.answer_type}:  # "Where and when ...?": as good as its worst part
@@ -137,7 +138,7 @@ class AbstentionPolicy:
             focus=max(sentence_cov),
             typed_focus=max(typed) if typed else 0.0,
             score=best.score,
-            anchor=_anchor(question, ranked, pool),
+            anchor=1.0 if named else 0.0,
             unknown=1.0 if says_unknown(question, top[:2]) or lacks_asked_fact(question, record) else 0.0,
         )
 
@@ -162,16 +163,11 @@ class AbstentionPolicy:
 _TYPED_KINDS = frozenset({"date", "number", "person", "place"})
 
 
-def _anchor(question: QuestionInfo, ranked: Sequence[Candidate], pool: EvidencePool) -> float:
-    """1.0 when a name of the question (a person, a title) belongs to one of the best objects, else 0.0.
-
-    A question about the collection names an object, a sitter or a maker; "Do I need a ticket?" names none.
-    """
-    return 1.0 if _anchored_records(question, ranked, pool) else 0.0
-
-
 def _anchored_records(question: QuestionInfo, ranked: Sequence[Candidate], pool: EvidencePool) -> set[str]:
     """The best three objects whose title or people hold the most names of the question.
+
+    None for a question that names nothing in the collection ("Do I need a ticket?"): the
+    ``anchor`` feature is 1.0 when some object is named, else 0.0.
 
     A name matches on its surname, its other words as written or shortened ("Don Larsen" /
     "Donald James Larsen"), titles aside ("Colonel Elmer Ellsworth" / "Elmer Ephraim Ellsworth").

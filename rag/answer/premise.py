@@ -54,7 +54,6 @@ _MAKING = frozenset(
     engrave engraved etch etched lithographed model modeled modelled cast made make create created took take design
     designed portray portrayed""".split()
 )
-_OBJECT_STEMS = OBJECT_STEMS | {"photo", "pictur"}
 #: Creator roles that do not make someone the object's maker.
 _NOT_MAKER_ROLES = ("sitter", "former attribution", "formerly attributed", "subject", "owner", "donor")
 _NUMBER_WORDS = {
@@ -287,7 +286,7 @@ def asserted_makers(question: str) -> list[Phrase]:
             out.append(phrase)
         elif before and (before[-1] == "after" or before[-2:] in (["after", "a"], ["after", "an"])):
             out.append(phrase)
-        elif nxt in _OBJECT_STEMS and (possessive or _lower_followed(question, phrase)):
+        elif nxt in OBJECT_STEMS and (possessive or _lower_followed(question, phrase)):
             # "Smibert's painting", "the Brady photo of General Merritt"; without "of" the name may be the
             # sitter as well ("the William Moultrie portrait", "the Major Ridge lithograph")
             if possessive or words(question[phrase.end :])[1:2] == ["of"]:
@@ -323,12 +322,12 @@ def creation_years(question: str) -> list[int]:
         year = int(tok)
         nxt = [stem(t.lower()) for _, t in tokens[i + 1 : i + 2]]
         window = [stem(t.lower()) for _, t in tokens[max(0, i - 6) : i]]
-        if nxt and nxt[0] in _OBJECT_STEMS:
+        if nxt and nxt[0] in OBJECT_STEMS:
             out.append(year)  # "the 1966 photograph"
         elif window and window[-1] == "in" and any(w in _MAKING for w in window[:-1]):
             out.append(year)  # "painted her from life in 1795"
         elif window[-2:] in (["from", "the"], ["from"]) or (window and window[-1] == "from"):
-            if any(w in _OBJECT_STEMS for w in window[:-1]):
+            if any(w in OBJECT_STEMS for w in window[:-1]):
                 out.append(year)  # "the Fernandez photo of King from the 1963 March"
     return out
 
@@ -354,10 +353,10 @@ def object_materials(question: str) -> list[tuple[str, set[str]]]:
         # "a marble bust", not "How many brass pieces did he own?" (things he owned, not this object)
         after = lowered[j + 1 : j + 3]
         modifies_object = any(
-            t in _OBJECT_STEMS and not (w.endswith("s") and stem(w) != w) for t, w in zip(following[:2], after)
+            t in OBJECT_STEMS and not (w.endswith("s") and stem(w) != w) for t, w in zip(following[:2], after)
         )
         made_in = bool(preceding) and lowered[i - 1] in ("in", "on", "of") and any(
-            t in _MAKING or t in _OBJECT_STEMS for t in preceding[:-1]
+            t in _MAKING or t in OBJECT_STEMS for t in preceding[:-1]
         )
         if modifies_object or made_in:
             out.append((" ".join(lowered[i : j + 1]), run))
@@ -650,7 +649,7 @@ def _display_name(value: str) -> str:
 
 
 def _mentions_object(question: str) -> bool:
-    return bool({stem(w) for w in words(question)} & _OBJECT_STEMS)
+    return bool({stem(w) for w in words(question)} & OBJECT_STEMS)
 
 
 def _mentions_making(question: str) -> bool:

@@ -90,6 +90,8 @@ def all_answer_types(question: str) -> set[str]:
     return kinds
 
 
+#: Words as a question writes them, apostrophes kept ("Hoban's").
+_TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9'’]+")
 _HEAD_SKIP = frozenset("of the a an kind sort type was is were are did does do had has".split())
 _HEAD_AFTER = {"which", "what", "whose"}
 
@@ -105,7 +107,7 @@ def asked_head(question: str) -> str | None:
     The first lower-case word after "which/what/whose" or "how many/much", skipping names, numbers
     and "of the"; none for "What was ...", "What is ..." and "What name ...".
     """
-    tokens = re.findall(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9'’]+", question)
+    tokens = _TOKEN.findall(question)
     lowered = [t.lower() for t in tokens]
     for i, token in enumerate(lowered):
         if token in _HEAD_AFTER:
@@ -139,7 +141,7 @@ def asked_event(question: str) -> str | None:
     "When was the Chavez photograph *taken*?" -> "taken" (as a stem). Names, determiners and
     object nouns between the auxiliary and the verb are the subject; none when no verb follows.
     """
-    tokens = re.findall(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9'’]+", question)
+    tokens = _TOKEN.findall(question)
     for i, token in enumerate(tokens):
         if token.lower() not in _EVENT_AUX or i == 0 and token.lower() not in ("did", "does", "do"):
             continue
