@@ -30,6 +30,25 @@ class License(BaseModel):
     statement: str | None = None
 
 
+class Rights(BaseModel):
+    """A rights statement: its URI (Creative Commons, rightsstatements.org, ...) and a human label."""
+
+    model_config = ConfigDict(extra="allow")
+
+    uri: str | None = None
+    label: str | None = None
+
+
+class RecordRights(BaseModel):
+    """Rights kept separately for the record's metadata, its texts and its image."""
+
+    model_config = ConfigDict(extra="allow")
+
+    metadata: Rights | None = None
+    text: Rights | None = None
+    image: Rights | None = None
+
+
 class CollectionRecord(BaseModel):
     """One museum object or archive document (schema: shared/README.md)."""
 
@@ -66,7 +85,15 @@ class CollectionRecord(BaseModel):
     url: str | None = None
     image_url: str | None = None
     license: License | None = None
+    rights: RecordRights | None = None
     source: dict[str, Any] | str | None = None
+    language: str | None = Field(None, description="The primary language of the record's texts (ISO 639-1).")
+    title_translations: dict[str, str] = Field(
+        default_factory=dict, description="The title in other languages, keyed by ISO 639-1 code."
+    )
+    description_translations: dict[str, str] = Field(
+        default_factory=dict, description="The description in other languages, keyed by ISO 639-1 code."
+    )
 
     @field_validator("id", "title", mode="before")
     @classmethod
