@@ -158,6 +158,8 @@ def _citation_payload(record: CollectionRecord, source: str, content_hash: str) 
         "url": record.url,
         "image_url": record.image_url,
         "license": license_text,
+        "rights": record.rights.model_dump(mode="json") if record.rights is not None else None,
+        "language": record.language,
         "credit_line": record.credit_line,
         "type": record.type,
         "creators": record.creator_names(),

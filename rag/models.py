@@ -143,6 +143,9 @@ class Chunk(BaseModel):
     url: str | None = None
     image_url: str | None = None
     license: str | None = None
+    rights: RecordRights | None = None
+    thumbnail_url: str | None = None
+    language: str | None = None
     credit_line: str | None = None
     type: str | None = None
     creators: list[str] = Field(default_factory=list)
@@ -181,7 +184,13 @@ class Citation(BaseModel):
     museum: str | None = None
     url: str | None = None
     image_url: str | None = None
+    thumbnail_url: str | None = Field(None, description="A small image (a IIIF image service at a requested size).")
     credit_line: str | None = None
+    rights: RecordRights | None = Field(None, description="Rights of the record's metadata, text and image.")
+    creators: list[str] = Field(default_factory=list, description='"Role: Name" of the record\'s creators.')
+    date: str | None = None
+    type: str | None = None
+    lang: str | None = Field(None, description="Language of the quoted text (ISO 639-1), when known.")
     field: str
     quote: str = Field(description="The quoted span of the record text.")
     start: int
