@@ -218,6 +218,7 @@ class Answer(BaseModel):
     )
     retrieved_ids: list[str] = Field(default_factory=list, description="Record ids retrieved, best first.")
     mode: Literal["extractive", "llm"] = "extractive"
+    lang: str = Field("en", description="The language the answer's own sentences are written in (ISO 639-1).")
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
 
 

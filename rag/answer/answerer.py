@@ -40,6 +40,7 @@ from rag.answer.question import QuestionInfo, analyze_question
 from rag.answer.support import answer_verifier
 from rag.config import Settings
 from rag.embedding import Embedder
+from rag.messages import Messages
 from rag.models import Answer, Chunk, ObjectHit, SearchFilters, SentenceSupport
 from rag.retrieval import HybridSearcher
 from rag.store import VectorStore
@@ -47,15 +48,10 @@ from rag.verify import Verifier
 
 log = logging.getLogger(__name__)
 
-ABSTAIN_MESSAGE = (
-    "I'm sorry: the museum's collection records don't contain the answer to this question, "
-    "so I can't answer it without guessing."
-)
-ABSTAIN_UNKNOWN_MESSAGE = (
-    "I'm sorry: the museum's collection records don't say. The closest record states that this is not known."
-)
-NO_RESULTS_MESSAGE = "I'm sorry: no object in the museum's collection records matches this question."
-SUGGESTIONS_NOTE = " These objects came closest: {titles}."
+_ENGLISH = Messages.for_language("en")
+ABSTAIN_MESSAGE = _ENGLISH.text("abstain")
+ABSTAIN_UNKNOWN_MESSAGE = _ENGLISH.text("abstain_unknown")
+NO_RESULTS_MESSAGE = _ENGLISH.text("no_results")
 
 
 @dataclass
@@ -279,7 +275,7 @@ class Answerer:
         text = ABSTAIN_UNKNOWN_MESSAGE if unknown else ABSTAIN_MESSAGE
         titles = [s.title for s in suggestion_book.citations]
         if titles:
-            text += SUGGESTIONS_NOTE.format(titles=", ".join(f"“{t}”" for t in titles))
+            text += _ENGLISH.text("suggestions", titles=", ".join(f"“{t}”" for t in titles))
         return Answer(
             question=question,
             text=text,
