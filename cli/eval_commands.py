@@ -107,9 +107,9 @@ def run_command(
         typer.secho(f"skipped: {issue}", fg=typer.colors.YELLOW, err=True)
     typer.echo(_describe(result.summary))
     typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
-    errors = [r for r in result.rows if r["status"] == "error"]
+    errors = [r for r in result.rows if r.status == "error"]
     if errors:
-        typer.secho(f"{len(errors)} question(s) raised an error, e.g. {errors[0]['id']}: {errors[0]['error']}",
+        typer.secho(f"{len(errors)} question(s) raised an error, e.g. {errors[0].id}: {errors[0].error}",
                     fg=typer.colors.RED, err=True)
         if len(errors) == len(result.rows):
             fail("every question failed: the answering pipeline does not work with this configuration")
@@ -139,13 +139,21 @@ def _describe(summary: dict) -> str:
         f"wrongful {fmt('r', ab['wrongful_abstention_rate'])}",
         f"misinformation: corrected {fmt('r', mis['corrected_rate'])}, repeated premise {fmt('r', mis['repeated_premise_rate'])}, "
         f"false corrections {fmt('r', mis['false_correction_rate'])}",
-        f"latency: p50 {fmt('p50', summary['latency']['p50'])}, p95 {fmt('p95', summary['latency']['p95'])}",
+        f"latency: p50 {fmt('latency.p50', summary['latency']['p50'])}, p95 {fmt('latency.p95', summary['latency']['p95'])}",
     ]
     for kind, group in summary["by_kind"].items():
         lines.append(
             f"  {kind:14s} n={group['n']:3d} behaviour {fmt('r', group['behaviour_ok'])}, hit@5 {fmt('r', group['hit_at_5'])}, "
             f"supported {fmt('r', group['supported_sentences'])}, token F1 {fmt('token_f1', group['token_f1'])}"
         )
+    by_lang = summary.get("by_lang") or {}
+    if len(by_lang) > 1:
+        for lang, group in by_lang.items():
+            lines.append(
+                f"  [{lang}] n={group['n']:3d} behaviour {fmt('r', group['behaviour_ok'])}, hit@5 {fmt('r', group['hit_at_5'])}, "
+                f"abstention recall {fmt('r', group['abstention']['recall'])}, "
+                f"corrected {fmt('r', group['misinformation']['corrected_rate'])}"
+            )
     return "\n".join(lines)
 
 

@@ -10,25 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from eval.metrics import METRICS, OUTCOME_SEVERITY
+from eval.metrics import OUTCOME_SEVERITY
+from eval.registry import direction
+from eval.rows import ResultRow, as_row
 
-Run = tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]
+Run = tuple[Mapping[str, Any], Sequence[ResultRow | Mapping[str, Any]]]
 
-#: Sections of summary.json compared, and the leaves where lower is better.
-_SECTIONS = ("overall", "by_kind", "abstention", "misinformation", "latency")
-_LOWER_IS_BETTER = {
-    "wrongful_abstention_rate",
-    "repeated_premise_rate",
-    "abstained_rate",
-    "false_correction_rate",
-    "p50",
-    "p95",
-    "mean",
-    "max",
-    "latency_p50",
-    "latency_p95",
-}
-_NEUTRAL = {"n", "abstained", "unanswerable", "true_abstentions", "wrongful_abstentions"}
+#: Sections of summary.json compared.
+_SECTIONS = ("overall", "by_kind", "by_lang", "abstention", "misinformation", "latency")
 
 
 def flatten_metrics(summary: Mapping[str, Any]) -> dict[str, float]:
@@ -51,13 +40,8 @@ def flatten_metrics(summary: Mapping[str, Any]) -> dict[str, float]:
 
 
 def higher_is_better(name: str) -> bool | None:
-    """True/False for metrics with a direction, None for counts."""
-    leaf = name.rsplit(".", 1)[-1]
-    if leaf in _NEUTRAL:
-        return None
-    if leaf in METRICS:
-        return METRICS[leaf][1]
-    return leaf not in _LOWER_IS_BETTER
+    """True/False for metrics with a direction, None for counts (from :mod:`eval.registry`)."""
+    return direction(name)
 
 
 def metric_deltas(a: Mapping[str, Any], b: Mapping[str, Any], epsilon: float = 1e-9) -> list[dict[str, Any]]:
@@ -77,29 +61,31 @@ def metric_deltas(a: Mapping[str, Any], b: Mapping[str, Any], epsilon: float = 1
     return rows
 
 
-def changed_questions(rows_a: Sequence[Mapping[str, Any]], rows_b: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def changed_questions(
+    rows_a: Sequence[ResultRow | Mapping[str, Any]], rows_b: Sequence[ResultRow | Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """Questions (by id) whose status or outcome differs, regressions first."""
-    by_id = {r["id"]: r for r in rows_a}
+    by_id = {r.id: r for r in map(as_row, rows_a)}
     changes = []
-    for row in rows_b:
-        old = by_id.get(row["id"])
-        if old is None or (old["status"] == row["status"] and old.get("outcome") == row.get("outcome")):
+    for row in map(as_row, rows_b):
+        old = by_id.get(row.id)
+        if old is None or (old.status == row.status and old.outcome == row.outcome):
             continue
-        before = OUTCOME_SEVERITY.get(old.get("outcome", "ok"), 0)
-        after = OUTCOME_SEVERITY.get(row.get("outcome", "ok"), 0)
-        direction = "regressed" if after > before else ("improved" if after < before else "changed")
+        before = OUTCOME_SEVERITY.get(old.outcome, 0)
+        after = OUTCOME_SEVERITY.get(row.outcome, 0)
+        change = "regressed" if after > before else ("improved" if after < before else "changed")
         changes.append(
             {
-                "id": row["id"],
-                "kind": row["kind"],
-                "question": row["question"],
-                "status_a": old["status"],
-                "status_b": row["status"],
-                "outcome_a": old.get("outcome"),
-                "outcome_b": row.get("outcome"),
-                "direction": direction,
-                "answer_a": old.get("answer", ""),
-                "answer_b": row.get("answer", ""),
+                "id": row.id,
+                "kind": row.kind,
+                "question": row.question,
+                "status_a": old.status,
+                "status_b": row.status,
+                "outcome_a": old.outcome,
+                "outcome_b": row.outcome,
+                "direction": change,
+                "answer_a": old.answer,
+                "answer_b": row.answer,
             }
         )
     order = {"regressed": 0, "changed": 1, "improved": 2}
@@ -109,7 +95,7 @@ def changed_questions(rows_a: Sequence[Mapping[str, Any]], rows_b: Sequence[Mapp
 def compare_runs(run_a: Run, run_b: Run) -> dict[str, Any]:
     """Deltas of every metric and the changed questions; ids only in one run are listed too."""
     (summary_a, rows_a), (summary_b, rows_b) = run_a, run_b
-    ids_a, ids_b = {r["id"] for r in rows_a}, {r["id"] for r in rows_b}
+    ids_a, ids_b = {as_row(r).id for r in rows_a}, {as_row(r).id for r in rows_b}
     deltas = metric_deltas(summary_a, summary_b)
     changes = changed_questions(rows_a, rows_b)
     return {

@@ -15,19 +15,19 @@ Example::
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Mapping, Sequence
 
-from eval.metrics import METRICS
 from eval.questions import KINDS
+from eval.registry import SECTIONS, group_metric_names
 
-_GROUP_METRICS = tuple(METRICS)
+_GROUP_METRICS = group_metric_names()
 _SECTIONS: dict[str, tuple[str, ...]] = {
-    "abstention": ("precision", "recall", "f1", "wrongful_abstention_rate"),
-    "misinformation": ("corrected_rate", "repeated_premise_rate", "abstained_rate", "false_correction_rate"),
-    "latency": ("p50", "p95", "mean", "max"),
+    section: tuple(m.name for m in metrics if m.higher_is_better is not None) for section, metrics in SECTIONS.items()
 }
+_LANG = re.compile(r"[a-z]{2,3}")
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,11 @@ class Gate:
 
 
 def known_metrics() -> list[str]:
-    """Every metric name a gate accepts."""
+    """Every metric name a gate accepts (``by_lang.<lang>.`` takes any language code)."""
     names = [f"overall.{m}" for m in _GROUP_METRICS]
     names += [f"by_kind.{k}.{m}" for k in KINDS for m in _GROUP_METRICS]
+    names += [f"by_lang.<lang>.{m}" for m in _GROUP_METRICS]
+    names += [f"by_lang.<lang>.{section}.{m}" for section in ("abstention", "misinformation") for m in _SECTIONS[section]]
     names += [f"{section}.{m}" for section, keys in _SECTIONS.items() for m in keys]
     return names
 
@@ -54,6 +56,10 @@ def is_known_metric(name: str) -> bool:
         return parts[1] in _GROUP_METRICS
     if len(parts) == 3 and parts[0] == "by_kind":
         return parts[1] in KINDS and parts[2] in _GROUP_METRICS
+    if len(parts) >= 3 and parts[0] == "by_lang" and _LANG.fullmatch(parts[1]):
+        if len(parts) == 3:
+            return parts[2] in _GROUP_METRICS
+        return len(parts) == 4 and parts[3] in _SECTIONS.get(parts[2], ()) and parts[2] != "latency"
     return len(parts) == 2 and parts[1] in _SECTIONS.get(parts[0], ())
 
 
@@ -66,7 +72,7 @@ def parse_gate(text: str, direction: Literal["under", "above"]) -> Gate:
     if not is_known_metric(name):
         raise ValueError(
             f"unknown metric {name!r}: use a dotted key of summary.json such as overall.hit_at_1, "
-            f"by_kind.factual.hit_at_5, abstention.recall, misinformation.corrected_rate or latency.p95 "
+            f"by_kind.factual.hit_at_5, by_lang.fr.hit_at_5, abstention.recall, misinformation.corrected_rate or latency.p95 "
             f"(group metrics: {', '.join(_GROUP_METRICS)})"
         )
     try:

@@ -5,7 +5,7 @@ verdicts, embedding similarities, quote checks) and this module only counts. Eve
 is ``None`` when it does not apply (no gold objects, no citations, no sentences), and
 aggregates skip ``None`` values, so "not applicable" never reads as 0 or 1.
 
-Definitions (also written into report.md):
+Definitions (also written into report.md, from :data:`eval.registry.DEFINITIONS`):
 
 * retrieval, from ``Answer.retrieved_ids`` (object level, best first), for questions with gold
   objects: ``hit_at_k`` = 1 when any gold object is in the first k; ``mrr`` = 1 / rank of the
@@ -49,6 +49,8 @@ from collections import Counter
 from typing import Any, Iterable, Mapping, Sequence
 
 from eval.questions import EXPECTED_STATUS
+from eval.registry import group_metric_names
+from eval.rows import ResultRow, as_row
 from rag.text import words
 
 ANSWERABLE_KINDS = frozenset({"factual", "multi_object"})
@@ -63,66 +65,6 @@ STOPWORDS = frozenset(
 )
 
 _MARKER = re.compile(r"\s*\[\d+(?:\s*[,;–-]\s*\d+)*\]")
-
-#: Summary metrics: name -> (description, higher is better). Order is the report's order.
-METRICS: dict[str, tuple[str, bool]] = {
-    "behaviour_ok": ("status is the one the kind calls for", True),
-    "hit_at_1": ("a gold object retrieved first", True),
-    "hit_at_5": ("a gold object in the first 5 retrieved", True),
-    "hit_at_10": ("a gold object in the first 10 retrieved", True),
-    "mrr": ("mean reciprocal rank of the first gold object", True),
-    "gold_recall_at_10": ("share of gold objects in the first 10 retrieved", True),
-    "citation_precision": ("cited objects that are gold", True),
-    "citation_recall": ("gold objects that are cited", True),
-    "citation_integrity": ("answers whose citations all point at retrieved records", True),
-    "quote_exact": ("citations whose quote is the record's exact text", True),
-    "supported_sentences": ("answer sentences supported by what they cite", True),
-    "fully_supported_answers": ("answers with every sentence supported", True),
-    "reported_supported_sentences": ("sentences whose self-reported support reaches the threshold", True),
-    "token_f1": ("content-word F1 against the reference answer", True),
-    "token_recall": ("reference content words found in the answer", True),
-    "embedding_similarity": ("cosine similarity to the reference answer", True),
-    "latency_p50": ("median seconds per question", False),
-    "latency_p95": ("95th percentile seconds per question", False),
-}
-
-
-#: Plain-language definitions, written into report.md and report.html.
-DEFINITIONS: list[tuple[str, str]] = [
-    ("Expected behaviour", "the status is the one the question's kind calls for: factual and multi_object questions "
-     "answered, unanswerable ones abstained on, false_premise ones corrected."),
-    ("Retrieval (hit@k, MRR)", "object level, from the records the pipeline retrieved (best first), for questions "
-     "with gold objects: hit@k is 1 when any gold object is among the first k; MRR is 1 / the rank of the first gold "
-     "object (0 when none was retrieved). Gold recall@10 is the share of the gold objects in the first 10. Only as "
-     "many records as the pipeline retrieves can be seen, so hit@10 equals hit@n when it retrieves n < 10."),
-    ("Citation precision and recall", "for answers (not abstentions) to factual, multi_object and false_premise "
-     "questions: precision is the share of distinct cited records that are gold, recall the share of gold records "
-     "cited."),
-    ("Citation integrity", "an answer passes when every citation points at a record that was retrieved for this "
-     "question and every [n] marker names a citation. Quote exact: the share of citations whose quoted text is "
-     "exactly the record's text at the cited offsets."),
-    ("Faithfulness", "for answered and corrected answers: each sentence is checked against the quotes of the "
-     "citations it carries, each prefixed with its object's title as a visitor sees it (see the judge above); a "
-     "sentence citing nothing is unsupported. Supported sentences is the share of all answer sentences supported; "
-     "fully supported answers the share of answers with every sentence supported. Reported supported sentences: the "
-     "share of sentences whose support score, as the pipeline reported it, reaches the verifier threshold (a sentence "
-     "under it should never have been served)."),
-    ("Correctness", "against the reference answer, for every kind but unanswerable: token F1 and token recall over "
-     "content words (lower-cased words without stop words and [n] markers); embedding similarity is the cosine "
-     "between the embeddings of the answer and the reference, with the pipeline's embedder."),
-    ("Abstention", "an abstained answer is a positive and an unanswerable question the truth: precision is the "
-     "share of abstentions that were on unanswerable questions, recall the share of unanswerable questions "
-     "abstained on. Wrongful abstention rate: the share of factual and multi_object questions abstained on."),
-    ("Misinformation", "over false_premise questions: corrected rate is the share answered with status corrected. "
-     "Repeated premise rate is the share answered with status answered, i.e. the system answered as if the false "
-     "premise held instead of correcting it or abstaining. False correction rate: the share of the other questions "
-     "answered with status corrected (a valid question wrongly corrected)."),
-    ("Latency", "wall-clock seconds of one MuseumRAG.ask call per question, as the API would spend; p50 and p95 by "
-     "linear interpolation."),
-    ("Averages", "every rate is a mean over the questions it applies to (the supported-sentence share is over all "
-     "sentences); a dash means no question in that group had the metric."),
-]
-
 
 # --- text -------------------------------------------------------------------------
 def strip_markers(text: str) -> str:
@@ -254,18 +196,15 @@ def sentence_support(supported: Sequence[bool]) -> dict[str, float] | None:
 
 
 # --- one question -------------------------------------------------------------------
-def question_metrics(row: Mapping[str, Any]) -> dict[str, float | None]:
-    """All per-question metrics of one results.jsonl row (see :mod:`eval.runner` for its fields).
+def question_metrics(row: ResultRow | Mapping[str, Any]) -> dict[str, float | None]:
+    """All per-question metrics of one row (see :class:`eval.rows.ResultRow`).
 
-    The row's sentences carry ``supported`` (bool) and may carry ``embedding_similarity``
-    (computed by the runner); citations may carry ``quote_exact`` (bool or None).
+    The row's sentences carry ``supported`` and its ``embedding_similarity`` is computed by the
+    runner; citations may carry ``quote_exact`` (bool or None).
     """
-    kind = row["kind"]
-    status = row["status"]
-    gold = list(row.get("gold_ids") or [])
-    retrieved = list(row.get("retrieved_ids") or [])
-    citations = row.get("citations") or []
-    sentences = row.get("sentences") or []
+    row = as_row(row)
+    kind, status = row.kind, row.status
+    gold, retrieved = list(row.gold_ids), list(row.retrieved_ids)
     out: dict[str, float | None] = {
         "behaviour_ok": 1.0 if EXPECTED_STATUS.get(kind) == status else 0.0,
         "hit_at_1": hit_at_k(retrieved, gold, 1),
@@ -274,30 +213,30 @@ def question_metrics(row: Mapping[str, Any]) -> dict[str, float | None]:
         "mrr": reciprocal_rank(retrieved, gold),
         "gold_recall_at_10": gold_recall_at_k(retrieved, gold, 10),
     }
-    cited = [c["record_id"] for c in citations]
+    cited = [c.record_id for c in row.citations]
     gives_answer = status in ("answered", "corrected")
     citing_applies = gives_answer and kind in GOLD_CITING_KINDS and bool(gold)
     out["citation_precision"] = citation_precision(cited, gold) if citing_applies else None
     out["citation_recall"] = citation_recall(cited, gold) if citing_applies else None
     out["citation_integrity"] = citation_integrity(
-        [(c["n"], c["record_id"]) for c in citations], [s.get("citation_ids") or [] for s in sentences], retrieved
+        [(c.n, c.record_id) for c in row.citations], [s.citation_ids for s in row.sentences], retrieved
     )
-    checks = [c.get("quote_exact") for c in citations if c.get("quote_exact") is not None]
+    checks = [c.quote_exact for c in row.citations if c.quote_exact is not None]
     out["quote_exact"] = sum(1 for c in checks if c) / len(checks) if checks else None
-    support = sentence_support([bool(s.get("supported")) for s in sentences]) if gives_answer else None
+    support = sentence_support([s.supported for s in row.sentences]) if gives_answer else None
     out["sentences"] = support["sentences"] if support else None
     out["sentences_supported"] = support["supported"] if support else None
-    reported = [s.get("reported_supported") for s in sentences] if gives_answer else []
+    reported = [s.reported_supported for s in row.sentences] if gives_answer else []
     out["sentences_reported_ok"] = (
         float(sum(1 for r in reported if r)) if reported and all(r is not None for r in reported) else None
     )
     out["supported_sentences"] = support["share"] if support else None
     out["fully_supported_answers"] = support["fully"] if support else None
-    scores = token_scores(row.get("answer") or "", row.get("reference") or "") if kind != "unanswerable" else None
+    scores = token_scores(row.answer, row.reference) if kind != "unanswerable" else None
     out["token_f1"] = scores["f1"] if scores else None
     out["token_recall"] = scores["recall"] if scores else None
-    out["embedding_similarity"] = row.get("embedding_similarity") if kind != "unanswerable" else None
-    out["latency"] = row.get("latency")
+    out["embedding_similarity"] = row.embedding_similarity if kind != "unanswerable" else None
+    out["latency"] = row.latency
     return out
 
 
@@ -316,9 +255,10 @@ OUTCOME_SEVERITY: dict[str, int] = {
 }
 
 
-def outcome(row: Mapping[str, Any], metrics: Mapping[str, float | None]) -> str:
+def outcome(row: ResultRow | Mapping[str, Any], metrics: Mapping[str, float | None]) -> str:
     """One word for what happened to a question (a key of :data:`OUTCOME_SEVERITY`)."""
-    kind, status = row["kind"], row["status"]
+    row = as_row(row)
+    kind, status = row.kind, row.status
     if status == "error":
         return "error"
     if metrics.get("citation_integrity") == 0.0:
@@ -363,12 +303,13 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 _MICRO = {"supported_sentences": "sentences_supported", "reported_supported_sentences": "sentences_reported_ok"}
 
 
-def group_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def group_metrics(rows: Sequence[ResultRow | Mapping[str, Any]]) -> dict[str, Any]:
     """Aggregates of rows that carry ``metrics`` (from :func:`question_metrics`) and ``status``."""
-    metrics = [r["metrics"] for r in rows]
+    rows = [as_row(r) for r in rows]
+    metrics = [r.metrics for r in rows]
     out: dict[str, Any] = {"n": len(rows)}
-    out["status"] = dict(Counter(r["status"] for r in rows).most_common())
-    for name in METRICS:
+    out["status"] = dict(Counter(r.status for r in rows).most_common())
+    for name in group_metric_names():
         if name.startswith("latency_"):
             continue
         if name in _MICRO:  # a share of all sentences, not a mean of shares
@@ -383,11 +324,12 @@ def group_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def abstention_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def abstention_metrics(rows: Sequence[ResultRow | Mapping[str, Any]]) -> dict[str, Any]:
     """Precision/recall/F1 of ``abstained`` against ``kind == unanswerable``, and wrongful abstention."""
-    tp = sum(1 for r in rows if r["status"] == "abstained" and r["kind"] == "unanswerable")
-    predicted = sum(1 for r in rows if r["status"] == "abstained")
-    actual = sum(1 for r in rows if r["kind"] == "unanswerable")
+    rows = [as_row(r) for r in rows]
+    tp = sum(1 for r in rows if r.status == "abstained" and r.kind == "unanswerable")
+    predicted = sum(1 for r in rows if r.status == "abstained")
+    actual = sum(1 for r in rows if r.kind == "unanswerable")
     precision = tp / predicted if predicted else None
     recall = tp / actual if actual else None
     f1 = (
@@ -395,8 +337,8 @@ def abstention_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         if precision is not None and recall is not None and precision + recall > 0
         else (0.0 if precision is not None and recall is not None else None)
     )
-    answerable = [r for r in rows if r["kind"] in ANSWERABLE_KINDS]
-    wrongful = sum(1 for r in answerable if r["status"] == "abstained")
+    answerable = [r for r in rows if r.kind in ANSWERABLE_KINDS]
+    wrongful = sum(1 for r in answerable if r.status == "abstained")
     return {
         "precision": precision,
         "recall": recall,
@@ -409,17 +351,17 @@ def abstention_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
-def misinformation_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def misinformation_metrics(rows: Sequence[ResultRow | Mapping[str, Any]]) -> dict[str, Any]:
     """How false premises are handled, and how often valid questions are wrongly "corrected"."""
-    premise = [r for r in rows if r["kind"] == "false_premise"]
-    others = [r for r in rows if r["kind"] != "false_premise"]
-    n = len(premise)
+    rows = [as_row(r) for r in rows]
+    premise = [r for r in rows if r.kind == "false_premise"]
+    others = [r for r in rows if r.kind != "false_premise"]
 
-    def share(items: Sequence[Mapping[str, Any]], status: str) -> float | None:
-        return sum(1 for r in items if r["status"] == status) / len(items) if items else None
+    def share(items: Sequence[ResultRow], status: str) -> float | None:
+        return sum(1 for r in items if r.status == status) / len(items) if items else None
 
     return {
-        "n": n,
+        "n": len(premise),
         "corrected_rate": share(premise, "corrected"),
         "repeated_premise_rate": share(premise, "answered"),
         "abstained_rate": share(premise, "abstained"),
@@ -427,20 +369,35 @@ def misinformation_metrics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
-def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """``overall``, ``by_kind``, ``abstention``, ``misinformation`` and ``latency`` of evaluated rows."""
-    kinds = [k for k in EXPECTED_STATUS if any(r["kind"] == k for r in rows)]
-    latencies = [r["metrics"].get("latency") for r in rows if r["metrics"].get("latency") is not None]
+def latency_summary(rows: Sequence[ResultRow]) -> dict[str, float | None]:
+    latencies = [r.metrics.get("latency") for r in rows if r.metrics.get("latency") is not None]
     return {
-        "overall": group_metrics(rows),
-        "by_kind": {kind: group_metrics([r for r in rows if r["kind"] == kind]) for kind in kinds},
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "mean": mean(latencies),
+        "max": max(latencies) if latencies else None,
+    }
+
+
+def language_metrics(rows: Sequence[ResultRow]) -> dict[str, Any]:
+    """The group metrics of one language's questions, with its abstention and misinformation figures."""
+    return group_metrics(rows) | {
         "abstention": abstention_metrics(rows),
         "misinformation": misinformation_metrics(rows),
-        "latency": {
-            "p50": percentile(latencies, 50),
-            "p95": percentile(latencies, 95),
-            "mean": mean(latencies),
-            "max": max(latencies) if latencies else None,
-        },
-        "outcomes": dict(Counter(r.get("outcome", "ok") for r in rows).most_common()),
+    }
+
+
+def summarize(rows: Sequence[ResultRow | Mapping[str, Any]]) -> dict[str, Any]:
+    """``overall``, ``by_kind``, ``by_lang``, ``abstention``, ``misinformation`` and ``latency`` of evaluated rows."""
+    rows = [as_row(r) for r in rows]
+    kinds = [k for k in EXPECTED_STATUS if any(r.kind == k for r in rows)]
+    langs = sorted({r.lang for r in rows}, key=lambda lang: (lang != "en", lang))
+    return {
+        "overall": group_metrics(rows),
+        "by_kind": {kind: group_metrics([r for r in rows if r.kind == kind]) for kind in kinds},
+        "by_lang": {lang: language_metrics([r for r in rows if r.lang == lang]) for lang in langs},
+        "abstention": abstention_metrics(rows),
+        "misinformation": misinformation_metrics(rows),
+        "latency": latency_summary(rows),
+        "outcomes": dict(Counter(r.outcome for r in rows).most_common()),
     }

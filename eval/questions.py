@@ -1,5 +1,8 @@
 """Question sets: one JSON object per line, ``{"id", "question", "answer", "object_ids", "kind"}``.
 
+Optional: ``lang``, the question's language (ISO 639-1, default ``en``), by which every metric
+is also reported, and ``answer_translated``, the reference in that language.
+
 A bad line never stops a run: it becomes a :class:`QuestionIssue` naming the file and
 line, and the row is skipped. Gold object ids the store does not hold are checked the same
 way by :func:`check_gold_ids`, once a store is open.
@@ -14,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -26,6 +30,7 @@ EXPECTED_STATUS: dict[str, str] = {
     "false_premise": "corrected",
 }
 KINDS: tuple[str, ...] = tuple(EXPECTED_STATUS)
+_LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 #: Kinds whose gold objects must be named (all but unanswerable, whose list may be empty).
 KINDS_NEEDING_GOLD = frozenset({"factual", "multi_object", "false_premise"})
 
@@ -40,6 +45,8 @@ class Question:
     object_ids: tuple[str, ...]
     kind: str
     line: int = 0
+    lang: str = "en"
+    answer_translated: str | None = None
 
     @property
     def expected_status(self) -> str:
@@ -150,7 +157,19 @@ def _parse_line(raw: str, number: int) -> tuple[Question | None, str | None]:
     if kind in KINDS_NEEDING_GOLD and not object_ids:
         return None, f"a {kind} question must name its gold object(s) in 'object_ids'"
     ids = tuple(dict.fromkeys(i.strip() for i in object_ids))
-    return Question(str(data["id"]).strip(), str(data["question"]).strip(), answer.strip(), ids, kind, number), None
+    lang = data.get("lang", "en")
+    if lang is None:
+        lang = "en"
+    if not isinstance(lang, str) or not _LANG.fullmatch(lang.strip()):
+        return None, f"'lang' must be a language code such as 'en' or 'fr' (got {lang!r})"
+    translated = data.get("answer_translated")
+    if translated is not None and not isinstance(translated, str):
+        return None, "'answer_translated' must be a string"
+    question = Question(
+        str(data["id"]).strip(), str(data["question"]).strip(), answer.strip(), ids, kind, number,
+        lang=lang.strip().lower().split("-")[0], answer_translated=translated.strip() if translated else None,
+    )
+    return question, None
 
 
 def _guess_id(raw: str) -> str | None:

@@ -28,10 +28,11 @@ from typing import Any, Callable, Iterator, Sequence
 
 from eval.metrics import outcome, question_metrics, strip_markers, summarize
 from eval.questions import Question, QuestionIssue, check_gold_ids, load_questions
+from eval.rows import CitationRow, ResultRow, SentenceRow, as_row
 from rag.chunking import tombstone_text
 from rag.config import Settings
 from rag.embedding import Embedder
-from rag.models import TEXT_FIELDS, Answer, CollectionRecord, SearchFilters
+from rag.models import TEXT_FIELDS, Answer, Citation, CollectionRecord, SearchFilters
 from rag.pipeline import MuseumRAG
 from rag.verify import Verifier, load_verifier
 
@@ -49,7 +50,7 @@ class EvalError(RuntimeError):
 class EvalRun:
     """The rows of results.jsonl and the summary.json of one run."""
 
-    rows: list[dict[str, Any]]
+    rows: list[ResultRow]
     summary: dict[str, Any]
     issues: list[QuestionIssue] = field(default_factory=list)
 
@@ -127,46 +128,41 @@ class QuestionScorer:
         self.threshold = threshold
         self._field_texts: dict[str, dict[str, str]] = {}
 
-    def row(self, question: Question, answer: Answer | None, latency: float, error: str | None = None) -> dict[str, Any]:
-        row: dict[str, Any] = {
-            "id": question.id,
-            "line": question.line,
-            "kind": question.kind,
-            "question": question.question,
-            "reference": question.answer,
-            "gold_ids": list(question.object_ids),
-            "expected_status": question.expected_status,
-            "status": "error" if answer is None else answer.status,
-            "answer": "" if answer is None else answer.text,
-            "mode": None if answer is None else answer.mode,
-            "citations": [],
-            "sentences": [],
-            "suggestions": [],
-            "retrieved_ids": [],
-            "latency": round(latency, 4),
-            "timings": {},
-            "error": error,
-        }
+    def row(self, question: Question, answer: Answer | None, latency: float, error: str | None = None) -> ResultRow:
+        row = ResultRow(
+            id=question.id,
+            line=question.line,
+            kind=question.kind,
+            lang=question.lang,
+            question=question.question,
+            reference=question.answer,
+            gold_ids=list(question.object_ids),
+            expected_status=question.expected_status,
+            status="error" if answer is None else answer.status,
+            latency=round(latency, 4),
+            error=error,
+        )
         if answer is not None:
-            row["citations"] = [self._citation(c) for c in answer.citations]
-            row["sentences"] = self._sentences(answer)
-            row["suggestions"] = [s.record_id for s in answer.suggestions]
-            row["retrieved_ids"] = list(answer.retrieved_ids)
-            row["timings"] = dict(answer.timings)
+            row.answer = answer.text
+            row.answer_lang = answer.lang
+            row.mode = answer.mode
+            row.citations = [self._citation(c) for c in answer.citations]
+            row.sentences = self._sentences(answer)
+            row.suggestions = [s.record_id for s in answer.suggestions]
+            row.retrieved_ids = list(answer.retrieved_ids)
+            row.timings = dict(answer.timings)
             if question.kind != "unanswerable":
-                row["embedding_similarity"] = self._similarity(answer.text, question.answer)
-        metrics = question_metrics(row)
-        row["metrics"] = metrics
-        row["outcome"] = outcome(row, metrics)
+                row.embedding_similarity = self._similarity(answer.text, question.answer)
+        row.metrics = question_metrics(row)
+        row.outcome = outcome(row, row.metrics)
         return row
 
-    def _citation(self, citation: Any) -> dict[str, Any]:
-        data = citation.model_dump(mode="json")
+    def _citation(self, citation: Citation) -> CitationRow:
         text = self._field_text(citation.record_id, citation.field)
-        data["quote_exact"] = None if text is None else text[citation.start : citation.end] == citation.quote
-        return data
+        exact = None if text is None else text[citation.start : citation.end] == citation.quote
+        return CitationRow.model_validate(citation.model_dump(mode="json") | {"quote_exact": exact})
 
-    def _sentences(self, answer: Answer) -> list[dict[str, Any]]:
+    def _sentences(self, answer: Answer) -> list[SentenceRow]:
         # A citation as a visitor sees it: the object's title and the quoted text (a quote alone
         # often leaves "he" or "this portrait" unresolved).
         quotes = {c.n: f"{c.title}: {c.quote}" for c in answer.citations}
@@ -187,14 +183,14 @@ class QuestionScorer:
         for sentence, src, check in zip(answer.sentences, sources, verified):
             score = sentence.support if self.verifier is None else (check or 0.0)
             out.append(
-                {
-                    "text": sentence.text,
-                    "citation_ids": list(sentence.citation_ids),
-                    "support": sentence.support,
-                    "verified_support": None if check is None else round(check, 4),
-                    "supported": bool(src) and score >= threshold,
-                    "reported_supported": sentence.support >= self.threshold,
-                }
+                SentenceRow(
+                    text=sentence.text,
+                    citation_ids=list(sentence.citation_ids),
+                    support=sentence.support,
+                    verified_support=None if check is None else round(check, 4),
+                    supported=bool(src) and score >= threshold,
+                    reported_supported=sentence.support >= self.threshold,
+                )
             )
         return out
 
@@ -287,21 +283,21 @@ def run_evaluation(
         "questions_evaluated": len(rows),
         "limit": limit,
         "limit_per_kind": limit_per_kind,
-        "errors": sum(1 for r in rows if r["status"] == "error"),
+        "errors": sum(1 for r in rows if r.status == "error"),
         "faithfulness_judge": (
             f"re-verified with {verifier.name} (threshold {verifier.threshold})"
             if verifier is not None
             else f"support reported by the pipeline >= {settings.verifier_threshold}"
         ),
         "embedder": embedder_name,
-        "retrieval_depth": max((len(r["retrieved_ids"]) for r in rows), default=0),
+        "retrieval_depth": max((len(r.retrieved_ids) for r in rows), default=0),
         "settings": public_settings(settings),
     }
     summary["skipped"] = {"count": len(issues), "rows": [i.as_dict() for i in issues]}
     return EvalRun(rows=rows, summary=summary, issues=issues)
 
 
-def _ask(museum: MuseumRAG, scorer: QuestionScorer, question: Question) -> dict[str, Any]:
+def _ask(museum: MuseumRAG, scorer: QuestionScorer, question: Question) -> ResultRow:
     started = time.perf_counter()
     try:
         answer = museum.ask(question.question)
@@ -333,7 +329,7 @@ def write_run(run: EvalRun, out_dir: Path) -> dict[str, Path]:
     results = out_dir / "results.jsonl"
     with results.open("w", encoding="utf-8") as handle:
         for row in run.rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.write(json.dumps(as_row(row).to_json(), ensure_ascii=False) + "\n")
     summary = out_dir / "summary.json"
     summary.write_text(json.dumps(run.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     paths = {"results": results, "summary": summary}
@@ -341,14 +337,16 @@ def write_run(run: EvalRun, out_dir: Path) -> dict[str, Path]:
     return paths
 
 
-def load_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def load_run(run_dir: Path) -> tuple[dict[str, Any], list[ResultRow]]:
     """Read a run directory written by :func:`write_run`: (summary, rows)."""
     run_dir = Path(run_dir)
     summary_path, results_path = run_dir / "summary.json", run_dir / "results.jsonl"
     if not summary_path.is_file() or not results_path.is_file():
         raise EvalError(f"{run_dir} is not an evaluation run (summary.json and results.jsonl expected)")
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    rows = [json.loads(line) for line in results_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        ResultRow.model_validate_json(line) for line in results_path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     return summary, rows
 
 

@@ -216,23 +216,12 @@ def metrics(truth: Sequence[bool], scores: Sequence[float], predicted: Sequence[
 
 
 def roc_auc(truth: Sequence[bool], scores: Sequence[float]) -> float | None:
-    """Probability that a supported row scores above an unsupported one (ties count half)."""
-    positives = [s for t, s in zip(truth, scores) if t]
-    negatives = [s for t, s in zip(truth, scores) if not t]
-    if not positives or not negatives:
+    """Probability that a supported row scores above an unsupported one (scikit-learn's ROC AUC); None with one class."""
+    if len(set(truth)) < 2:
         return None
-    # Mann-Whitney U with average ranks.
-    ordered = sorted((s, t) for s, t in zip(scores, truth))
-    rank_sum, i = 0.0, 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1][0] == ordered[i][0]:
-            j += 1
-        average_rank = (i + j) / 2 + 1
-        rank_sum += average_rank * sum(1 for k in range(i, j + 1) if ordered[k][1])
-        i = j + 1
-    u = rank_sum - len(positives) * (len(positives) + 1) / 2
-    return u / (len(positives) * len(negatives))
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score([bool(t) for t in truth], [float(s) for s in scores]))
 
 
 def calibration(truth: Sequence[bool], scores: Sequence[float], bins: int = CALIBRATION_BINS) -> list[dict]:

@@ -122,6 +122,7 @@ def test_percentile_interpolates_like_numpy():
 def row(kind, status, gold=(), retrieved=(), citations=(), sentences=(), answer="", reference="", latency=1.0, sim=None):
     data = {
         "id": f"{kind}-{status}-{len(gold)}",
+        "question": f"a {kind} question?",
         "kind": kind,
         "status": status,
         "gold_ids": list(gold),
@@ -250,3 +251,27 @@ def test_summarize_splits_by_kind_in_format_order():
     assert summary["overall"]["n"] == 2
     assert summary["by_kind"]["factual"]["hit_at_1"] == 1.0
     assert summary["outcomes"] == {"gold_not_cited": 2}  # answers citing nothing
+
+
+def test_every_metric_is_reported_per_language():
+    rows = [row("factual", "answered", ["m:1"], ["m:1"]), row("unanswerable", "abstained"), row("factual", "abstained", ["m:1"], ["m:1"])]
+    rows[1]["lang"] = rows[2]["lang"] = "fr"
+    summary = summarize(rows)
+    assert list(summary["by_lang"]) == ["en", "fr"]
+    assert summary["by_lang"]["en"]["n"] == 1 and summary["by_lang"]["fr"]["n"] == 2
+    assert summary["by_lang"]["fr"]["abstention"]["recall"] == 1.0
+    assert summary["by_lang"]["fr"]["abstention"]["wrongful_abstention_rate"] == 1.0
+    assert summary["by_lang"]["en"]["hit_at_1"] == 1.0
+
+
+def test_the_registry_names_every_summary_metric_once():
+    from eval.registry import GROUP, direction, format_value, group_metric_names, label
+
+    names = group_metric_names()
+    assert len(names) == len(set(names)) == len(GROUP)
+    summary = summarize([row("factual", "answered", ["m:1"], ["m:1"])])
+    assert set(names) <= set(summary["overall"])
+    assert direction("by_lang.fr.abstention.recall") is True
+    assert direction("abstention.wrongful_abstention_rate") is False
+    assert direction("misinformation.n") is None
+    assert label("latency.p95") == "Latency p95" and format_value("latency.p95", 1.5) == "1.50 s"

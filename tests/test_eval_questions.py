@@ -130,3 +130,19 @@ def test_gates_file(tmp_path):
     path.write_text(json.dumps({"floors": {}}))
     with pytest.raises(ValueError, match="expected the keys fail_under and fail_above"):
         load_gates_file(path)
+
+
+def test_language_of_a_question_and_per_language_gates():
+    lines = [
+        json.dumps({"id": "a", "question": "Qui a peint ce portrait ?", "answer": "X.", "object_ids": ["m:1"], "kind": "factual",
+                    "lang": "fr", "answer_translated": "X."}),
+        json.dumps({"id": "b", "question": "Who?", "answer": "X.", "object_ids": ["m:1"], "kind": "factual"}),
+        json.dumps({"id": "c", "question": "Wer?", "answer": "X.", "object_ids": ["m:1"], "kind": "factual", "lang": 7}),
+    ]
+    questions, issues = parse_questions(lines, file="q.jsonl")
+    assert [q.lang for q in questions] == ["fr", "en"]
+    assert len(issues) == 1 and "'lang'" in issues[0].message and issues[0].line == 3
+    assert is_known_metric("by_lang.fr.hit_at_5") and is_known_metric("by_lang.de.abstention.recall")
+    assert not is_known_metric("by_lang.fr.latency.p50") and not is_known_metric("by_lang.french!.hit_at_5")
+    gate = parse_gate("by_lang.fr.misinformation.corrected_rate=0.5", "under")
+    assert check_gates({"by_lang": {"fr": {"misinformation": {"corrected_rate": 0.4}}}}, [gate])

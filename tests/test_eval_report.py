@@ -65,16 +65,16 @@ def test_scorer_reverifies_sentences_and_checks_quotes(scorer):
         retrieved_ids=["npg:2", "npg:1"],
     )
     row = scorer.row(question("q1", "factual", ["npg:1"], "Gilbert Stuart painted it in 1796."), answer, latency=0.25)
-    assert [s["supported"] for s in row["sentences"]] == [True, False]  # the pipeline said 0.8; re-verified it is not
-    assert row["sentences"][0]["verified_support"] == 1.0
-    assert [c["quote_exact"] for c in row["citations"]] == [True, False]
-    m = row["metrics"]
+    assert [s.supported for s in row.sentences] == [True, False]  # the pipeline said 0.8; re-verified it is not
+    assert row.sentences[0].verified_support == 1.0
+    assert [c.quote_exact for c in row.citations] == [True, False]
+    m = row.metrics
     assert (m["hit_at_1"], m["hit_at_5"], m["mrr"]) == (0.0, 1.0, 0.5)
     assert (m["citation_precision"], m["citation_recall"], m["citation_integrity"], m["quote_exact"]) == (1.0, 1.0, 1.0, 0.5)
     assert (m["supported_sentences"], m["fully_supported_answers"]) == (0.5, 0.0)
-    assert [s["reported_supported"] for s in row["sentences"]] == [True, True]  # what the pipeline claimed
+    assert [s.reported_supported for s in row.sentences] == [True, True]  # what the pipeline claimed
     assert 0.5 < m["embedding_similarity"] <= 1.0
-    assert row["outcome"] == "unsupported_sentence"
+    assert row.outcome == "unsupported_sentence"
 
 
 def test_scorer_without_verifier_uses_the_reported_support(embedder):
@@ -86,10 +86,10 @@ def test_scorer_without_verifier_uses_the_reported_support(embedder):
         retrieved_ids=["npg:1"],
     )
     row = scorer.row(question("q2", "factual", ["npg:1"], "Gilbert Stuart."), answer, latency=0.1)
-    assert [s["supported"] for s in row["sentences"]] == [True, False]  # a sentence citing nothing is unsupported
-    assert row["citations"][0]["quote_exact"] is None  # record not readable: not judged
+    assert [s.supported for s in row.sentences] == [True, False]  # a sentence citing nothing is unsupported
+    assert row.citations[0].quote_exact is None  # record not readable: not judged
     same = scorer.row(question("q3", "factual", ["npg:1"], "Gilbert Stuart."), answer.model_copy(update={"text": "Gilbert Stuart."}), 0.1)
-    assert same["embedding_similarity"] == pytest.approx(1.0, abs=1e-3)
+    assert same.embedding_similarity == pytest.approx(1.0, abs=1e-3)
 
 
 def sample_rows(scorer) -> list[dict]:
@@ -187,3 +187,11 @@ def test_report_html_in_a_real_browser(scorer, tmp_path):
     assert errors == []
     assert all(url.startswith("file://") for url in requests), requests  # nothing fetched from the network
     shutil.copy(paths["report_html"], ARTIFACTS / "eval-report.html")
+
+
+def test_report_md_shows_markup_from_questions_and_skipped_rows_as_text(scorer):
+    rows = sample_rows(scorer)
+    hostile = {"file": "q.jsonl", "line": 9, "id": "q9", "message": "bad kind <img src=x onerror=alert(1)>"}
+    md = render_markdown(summarize(rows) | {"skipped": {"count": 1, "rows": [hostile]}}, rows)
+    assert "<img" not in md and "<script>" not in md
+    assert "&lt;img src=x onerror=alert(1)&gt;" in md and "&lt;script&gt;alert(1)&lt;/script&gt;" in md
