@@ -105,6 +105,7 @@ class Ingestor:
             embedder.count_tokens,
             max_tokens=min(settings.chunk_max_tokens, embedder.max_tokens),
             overlap_tokens=settings.chunk_overlap_tokens,
+            thumbnail_size=settings.thumbnail_size,
         )
 
     def run(
