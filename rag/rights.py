@@ -126,7 +126,7 @@ def rights_from(value: str | None, label: str | None = None) -> Rights | None:
         if url is not None:
             known = _from_uri(url.group(0).rstrip(".,;"))
             if known is not None:
-                return Rights(uri=known.uri, label=text, display=known.display)
+                return known
     if given and not text:
         known = _from_spdx_or_name(given)
         if known is not None:
