@@ -138,6 +138,8 @@ def map_manifest(manifest: Any, prefix: str, index: int = 0) -> Mapped:
     description, description_translations = descriptions.pick(primary)
     if not description and leftovers:
         description = "\n".join(f"{k}: {v.rstrip('.')}." for k, v in leftovers)
+    elif leftovers:  # kept for the registrar to see (convert), not chunked
+        raw["source"]["metadata"] = [{"label": k, "value": v} for k, v in leftovers]
     raw["description"] = description
     raw["description_translations"] = description_translations
     statement = manifest.get("requiredStatement") if version == 3 else None
