@@ -317,14 +317,20 @@ def _load_standard(file: Path, fmt: str, source: str, csv_mapping: CsvMapping | 
     """Load ``file`` in ``fmt`` (or, for .xml/.json with ``auto``, the format its content shows); False when the
     file is in the collection schema's JSON and the plain loaders should read it."""
     from ingest.formats import load
+    from ingest.formats.detect import sniff
 
+    if fmt == "auto":  # .xml and .json: what the content is, whatever the suffix says
+        if sniff(file) == "xml":
+            load.load_xml(file, fmt, source, result)
+            return True
+        return load.load_json(file, fmt, source, result)
     if fmt == "jsonl":
         (_load_json if file.suffix.lower() == ".json" else _load_jsonl)(file, source, result)
         return True
     if fmt == "csv":
         _load_csv(file, source, csv_mapping, result)
         return True
-    if fmt in ("lido", "edm", "oai-dc") or (fmt == "auto" and file.suffix.lower() == ".xml"):
+    if fmt in ("lido", "edm", "oai-dc"):
         load.load_xml(file, fmt, source, result)
         return True
     return load.load_json(file, fmt, source, result)
