@@ -10,6 +10,8 @@ Example::
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -30,8 +32,16 @@ def _parser() -> etree.XMLParser:
     )
 
 
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*\[(.*?)\]\s*>", re.DOTALL)
+_ENTITY_MESSAGE = ("the XML declares entities in its DTD (<!ENTITY ...>); refused, as entity expansion can exhaust "
+                   "memory (an 'XML bomb') or read local files. Export the records without a DTD.")
+
+
 def parse_xml(data: bytes, name: str = "document") -> etree._Element:
     """The root element of ``data``; raises :class:`UnsafeXMLError` or :class:`MalformedXMLError`."""
+    doctype = _DOCTYPE.search(data[: data.find(b"]>", 0, 1_000_000) + 2 or 4096])
+    if doctype is not None and b"<!ENTITY" in doctype.group(1):
+        raise UnsafeXMLError(f"{name}: {_ENTITY_MESSAGE}")
     try:
         tree = etree.fromstring(data, parser=_parser()).getroottree()
     except etree.XMLSyntaxError as exc:
@@ -41,10 +51,7 @@ def parse_xml(data: bytes, name: str = "document") -> etree._Element:
         raise MalformedXMLError(f"{name}: not well-formed XML: {message}") from exc
     dtd = tree.docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise UnsafeXMLError(
-            f"{name}: the XML declares entities in its DTD (<!ENTITY ...>); refused, as entity expansion can "
-            "exhaust memory (an 'XML bomb') or read local files. Export the records without a DTD."
-        )
+        raise UnsafeXMLError(f"{name}: {_ENTITY_MESSAGE}")
     return tree.getroot()
 
 
