@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from rag.models import License, RecordRights, Rights
 
-_CC_LICENCE = re.compile(r"^/licenses/([a-z-]+)/(\d+(?:\.\d+)?)(?:/([a-z]{2}))?")
+_CC_LICENCE = re.compile(r"^/licenses/([a-z-]+)/(\d+(?:\.\d+)?)(?:/([a-z]{2})(?=/|$))?")
 _CC_PUBLIC = re.compile(r"^/publicdomain/([a-z]+)/(\d+(?:\.\d+)?)")
 _RS = re.compile(r"^/(?:vocab|page|data)/([A-Za-z-]+)/(\d+(?:\.\d+)?)")
 _SPDX_CC = re.compile(r"^cc-(by(?:-nc)?(?:-sa|-nd)?)-(\d+(?:\.\d+)?)(?:-([a-z]{2,3}))?$", re.IGNORECASE)
