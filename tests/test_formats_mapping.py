@@ -205,3 +205,11 @@ def test_collection_schema_json_still_loads_and_gets_rights_from_its_license(tmp
     (record,) = [r.record for r in result.records]
     assert record.rights.metadata.uri == "https://creativecommons.org/publicdomain/zero/1.0/"
     assert record.rights.text.label.startswith("CC BY 4.0") and record.rights.image is None
+
+
+def test_linked_art_actor_referenced_by_uri_is_named_from_the_same_file():
+    records, result = load("linked_art_with_people.json")
+    assert result.issues == [] and list(records) == ["harbour:W-77"], "the Person is not a record of its own"
+    record = records["harbour:W-77"]
+    assert creators(record) == [("Ann Tregear", None)] and record.creators[0].dates == "1821-1890"
+    assert (record.date, record.date_begin, record.date_end) == ("1833", 1833, 1833)

@@ -171,11 +171,16 @@ def iter_objects(data: Any) -> Iterator[tuple[dict, Any]]:
 
 
 def map_file(data: Any, prefix: str) -> Iterator[Mapped]:
-    for index, (obj, wrapper_rights) in enumerate(iter_objects(data)):
-        yield map_object(obj, prefix, index, wrapper_rights)
+    """Map every object of a file; people, groups and places in the same file name the actors objects refer to."""
+    items = list(iter_objects(data))
+    entities = {_id(node): node for node, _ in items if _type(node) not in OBJECT_TYPES and _id(node)}
+    objects = [(node, rights) for node, rights in items if _type(node) in OBJECT_TYPES or not entities.get(_id(node))]
+    for index, (obj, wrapper_rights) in enumerate(objects):
+        yield map_object(obj, prefix, index, wrapper_rights, entities)
 
 
-def map_object(obj: dict, prefix: str, index: int = 0, wrapper_rights: Any = None) -> Mapped:
+def map_object(obj: dict, prefix: str, index: int = 0, wrapper_rights: Any = None,
+               entities: dict[str, dict] | None = None) -> Mapped:
     ident = _id(obj)
     label = ident or _label(obj) or f"object #{index + 1}"
     if _type(obj) and _type(obj) not in OBJECT_TYPES:
@@ -210,7 +215,7 @@ def map_object(obj: dict, prefix: str, index: int = 0, wrapper_rights: Any = Non
             raw["description_translations"] = translations
     if texts["exhibitions"]:
         raw["exhibitions"] = [t for ts in texts["exhibitions"].by_lang.values() for t in ts]
-    _production(obj, raw)
+    _production(obj, raw, entities or {})
     materials = unique(_name_of(m) for m in _list(obj.get("made_of")))
     if materials and not raw.get("technique"):
         raw["technique"] = ", ".join(materials)
@@ -303,11 +308,11 @@ def _rights_of(node: Any) -> Rights | None:
     return None
 
 
-def _production(obj: dict, raw: dict[str, Any]) -> None:
+def _production(obj: dict, raw: dict[str, Any], entities: dict[str, dict]) -> None:
     creators: list[dict[str, Any]] = []
     spans: list[tuple[str | None, int | None, int | None]] = []
     for production in _list(obj.get("produced_by")) + _list(obj.get("created_by")):
-        _walk_activity(production, None, creators, spans)
+        _walk_activity(production, None, creators, spans, entities)
     seen = set()
     unique_creators = []
     for creator in creators:
@@ -338,7 +343,8 @@ def _role(activity: dict, inherited: str | None) -> str | None:
     return inherited
 
 
-def _walk_activity(activity: Any, inherited_role: str | None, creators: list, spans: list) -> None:
+def _walk_activity(activity: Any, inherited_role: str | None, creators: list, spans: list,
+                   entities: dict[str, dict]) -> None:
     if not isinstance(activity, dict):
         return
     role = _role(activity, inherited_role)
@@ -349,19 +355,25 @@ def _walk_activity(activity: Any, inherited_role: str | None, creators: list, sp
         end = year_of(span.get("end_of_the_end") or span.get("begin_of_the_end"))
         spans.append((display, begin, end))
     for actor in _list(activity.get("carried_out_by")):
-        _add_creator(actor, role, creators)
+        _add_creator(actor, role, creators, entities)
     for assignment in _list(activity.get("assigned_by")):
         if not isinstance(assignment, dict):
             continue
         qualifier = next((_label(c) for c in _list(assignment.get("classified_as")) if _label(c)), None)
         for actor in _list(assignment.get("assigned")):
             if _type(actor) in ("Person", "Group", "Actor", "Organization", None):
-                _add_creator(actor, qualifier or role, creators)
+                _add_creator(actor, qualifier or role, creators, entities)
     for part in _list(activity.get("part")) + _list(activity.get("consists_of")):
-        _walk_activity(part, role, creators, spans)
+        _walk_activity(part, role, creators, spans, entities)
 
 
-def _add_creator(actor: Any, role: str | None, creators: list) -> None:
+def _add_creator(actor: Any, role: str | None, creators: list, entities: dict[str, dict]) -> None:
+    """An actor as a creator; an actor given only by its URI is named from the same file's record of it."""
+    known = entities.get(_id(actor) or "")
+    if known is not None and not _name_of(actor):
+        actor = known
+    elif known is not None and isinstance(actor, dict):
+        actor = {**known, **actor}
     name = _name_of(actor)
     if not name and isinstance(actor, str):
         return
