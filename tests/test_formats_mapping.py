@@ -213,3 +213,23 @@ def test_linked_art_actor_referenced_by_uri_is_named_from_the_same_file():
     record = records["harbour:W-77"]
     assert creators(record) == [("Ann Tregear", None)] and record.creators[0].dates == "1821-1890"
     assert (record.date, record.date_begin, record.date_end) == ("1833", 1833, 1833)
+
+
+def test_lido_inside_an_oai_pmh_response_and_an_event_without_a_date():
+    records, result = load("oai_pmh_lido_response.xml")
+    assert result.issues == [] and list(records) == ["harbour:HTM-N-0007"], "the deleted record is not a record"
+    record = records["harbour:HTM-N-0007"]
+    assert (record.title, record.type) == ("Figurehead of the Brig Merryn", "Figurehead")
+    assert creators(record) == [("Caleb Nance", "Carver")] and record.creators[0].dates == "1790-1861"
+    assert (record.date, record.date_begin, record.date_end) == (None, None, None), "life dates never date the object"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ca. 1650-1655", (1650, 1655)), ("1880s", (1880, 1889)), ("18th century", (1701, 1800)),
+    ("500 BC", (-500, -500)), ("1642-01-01", (1642, 1642)), ("19. Jahrhundert", (1801, 1900)),
+    ("61.5 x 1200.5 cm", (None, None)),
+])
+def test_year_ranges_from_display_dates(text, expected):
+    from ingest.formats.common import years
+
+    assert years(text) == expected

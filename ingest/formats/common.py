@@ -61,7 +61,9 @@ def record_id(prefix: str, identifier: str) -> str:
     return f"{prefix}:{local_id(identifier)}"
 
 
-_YEAR = re.compile(r"(?<![\d-])(-?\d{3,4})(?![\d])")
+_YEAR = re.compile(r"(?<![\d.,])(\d{3,4})(?![\d.,]\d|\d)")
+_DECADE = re.compile(r"(?<!\d)(\d{3})0s\b")
+_ISO_NEGATIVE = re.compile(r"^\s*-(\d{1,6})")
 _BCE = re.compile(r"\b(b\.?\s?c\.?e?|v\.?\s?chr\.?|av\.?\s?j\.?-?c\.?)\b", re.IGNORECASE)
 _CENTURY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|e|\.)?\s*(?:century|jahrhundert|jh\.?|eeuw|siècle|secolo|siglo)", re.IGNORECASE)
 
@@ -71,7 +73,11 @@ def years(text: str | None) -> tuple[int | None, int | None]:
     if not text:
         return None, None
     value = str(text)
+    negative = _ISO_NEGATIVE.match(value)
+    if negative:
+        return -int(negative.group(1)), -int(negative.group(1))
     found = [int(y) for y in _YEAR.findall(value)]
+    found += [int(d) * 10 + 9 for d in _DECADE.findall(value)]
     if _BCE.search(value):
         found = [-abs(y) for y in found]
     if found:
