@@ -116,3 +116,11 @@ def test_convert_with_a_format_and_an_unknown_format():
     assert done.returncode == 0 and json.loads(done.stdout)["title"] == "Net Mender's Needle Case"
     bad = run_cli("convert", str(FORMATS_DIR / "oai_dc_record.xml"), "--format", "marc")
     assert bad.returncode == 2 and "unknown format 'marc'" in bad.stderr
+
+
+def test_ingest_and_harvest_refuse_unknown_formats_before_opening_a_store():
+    bad = run_cli("ingest", str(FORMATS_DIR / "lido_export.xml"), "--format", "marc")
+    assert bad.returncode == 2 and "unknown format 'marc'" in bad.stderr
+    wrong_prefix = run_cli("harvest", "http://127.0.0.1:9/oai", "--metadata-prefix", "marc21")
+    assert wrong_prefix.returncode == 2 and "unknown metadata prefix 'marc21'" in wrong_prefix.stderr
+    assert not Path("/nonexistent/store").exists()

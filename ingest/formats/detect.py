@@ -46,10 +46,11 @@ def json_format(data: Any) -> str | None:
         return "iiif"
     if linked_art.is_linked_art(data):
         return "linked-art"
-    items = data.get("records") if isinstance(data, dict) and "records" in data else data
-    items = items if isinstance(items, list) else [items]
-    if items and all(isinstance(i, dict) and "id" in i and "title" in i for i in items[:3]):
+    if isinstance(data, dict) and "records" in data:
         return "jsonl"
+    items = data if isinstance(data, list) else [data]
+    if not items or any(isinstance(i, dict) and ("id" in i or "title" in i) for i in items[:10]):
+        return "jsonl"  # the collection schema: its own loader reports each record's problems
     return None
 
 

@@ -427,6 +427,15 @@ def _image(obj: dict) -> tuple[str | None, str | None, Rights | None]:
             image = image or _id(visual)
         if image:
             break
+    if not image:  # an image among the digital objects the object is the subject of
+        for text in _list(obj.get("subject_of")):
+            for digital in _list(text.get("digitally_carried_by")) if isinstance(text, dict) else []:
+                if not isinstance(digital, dict):
+                    continue
+                for point in _list(digital.get("access_point")):
+                    url = _id(point)
+                    if is_url(url) and (str(digital.get("format", "")).startswith("image/") or looks_like_image(url)):
+                        return url, service, rights or _rights_of(digital)
     return image, service, rights
 
 
@@ -443,7 +452,7 @@ def _web_page(obj: dict) -> str | None:
             conforms = " ".join(_id(c) or "" for c in _list(digital.get("conforms_to")))
             for point in _list(digital.get("access_point")):
                 url = _id(point)
-                if not is_url(url) or "iiif.io/api" in conforms:
+                if not is_url(url) or "iiif.io/api" in conforms or formats.startswith("image/") or looks_like_image(url):
                     continue
                 if "html" in formats or _classes(digital) & page_ids or _classes(text) & page_ids:
                     return url
