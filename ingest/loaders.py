@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from rag.models import CollectionRecord
 
-RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".xml"}
+RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json", ".jsonld", ".csv", ".xml"}
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
 
 
@@ -293,12 +293,12 @@ def load_paths(
             result.files += 1
             suffix = file.suffix.lower()
             try:
-                if fmt != "auto" or suffix in {".xml", ".json"}:
+                if fmt != "auto" or suffix in {".xml", ".json", ".jsonld"}:
                     if suffix not in DOCUMENT_SUFFIXES and _load_standard(file, fmt, name, csv_mapping, result):
                         continue
                 if suffix in {".jsonl", ".ndjson"}:
                     _load_jsonl(file, name, result)
-                elif suffix == ".json":
+                elif suffix in {".json", ".jsonld"}:
                     _load_json(file, name, result)
                 elif suffix == ".csv":
                     _load_csv(file, name, csv_mapping, result)
