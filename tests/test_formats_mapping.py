@@ -233,3 +233,20 @@ def test_year_ranges_from_display_dates(text, expected):
     from ingest.formats.common import years
 
     assert years(text) == expected
+
+
+def test_lido_1_1_concepts_preferences_and_types_given_as_uris():
+    records, result = load("lido_v11_concepts.xml")
+    assert result.issues == []
+    record = records["harbour:DE-X1-lido-obj-5531"]
+    assert (record.language, record.title) == ("de", "Netzflickerinnen am Hafen"), "lido00169 is preferred, lido00170 not"
+    assert record.title_translations == {"en": "Net Menders at the Harbour"}
+    assert record.type == "Fotografie", "a skos:Concept prefLabel in the record's language"
+    assert creators(record) == [("Ahlers, Gesine", "Fotografin")] and record.creators[0].dates == "1879-1958"
+    assert (record.date, record.date_begin, record.date_end) == ("um 1907", 1905, 1909)
+    assert record.technique == "Silbergelatineabzug", "LIDO 1.1 object-level materials; not the added search term"
+    assert (record.museum, record.accession_number) == ("Archiv für Küstenfotografie", "KFA 1907/12"), "current repository"
+    assert record.image_url == "https://images.example.org/kfa/display/5531", "not the lido00451 thumbnail"
+    assert record.rights.metadata.uri == "https://creativecommons.org/publicdomain/zero/1.0/"
+    assert record.rights.image.label == "In Copyright" and record.rights.image.display is False
+    assert record.credit_line is None, "the photograph's credit is not the object's"

@@ -77,6 +77,7 @@ class _Lido:
     def __init__(self, element: etree._Element) -> None:
         self.root = element
         self.p = f"{{{_ns(element)}}}"
+        self.lang: str | None = None  # the record's primary language, for picking among concept labels
 
     def all(self, node: etree._Element, path: str) -> list[etree._Element]:
         return node.findall(path.replace("lido:", self.p))
@@ -94,13 +95,41 @@ class _Lido:
         return node.get(f"{self.p}{name}") or node.get(name)
 
 
+_SKOS = "{http://www.w3.org/2004/02/skos/core#}"
+_RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
+
+
+def is_preferred(lido: _Lido, element: etree._Element) -> bool:
+    """LIDO 1.0 says pref="preferred"; LIDO 1.1 uses the terminology URI lido00169 (alternates: lido00170)."""
+    pref = lido.attr(element, "pref")
+    return pref is None or pref == "preferred" or pref.rstrip("/").endswith("lido00169")
+
+
 def _concept(lido: _Lido, node: etree._Element | None) -> tuple[str | None, list[str]]:
-    """(the term in the record's language or the first term, the concept ids) of a LIDO concept element."""
+    """(a label, the concept ids) of a LIDO concept element: its own ``term`` (not one added for search) in the
+    record's language, else a ``skos:Concept`` prefLabel (LIDO 1.1) in the record's language or English, else any."""
     if node is None:
         return None, []
     ids = [clean(text_of(c)) for c in lido.all(node, "lido:conceptID")]
-    terms = [clean(text_of(t)) for t in lido.all(node, "lido:term")]
-    return next((t for t in terms if t), None), [i for i in ids if i]
+    concepts = node.findall(f"{_SKOS}Concept")
+    ids += [c.get(_RDF_ABOUT) for c in concepts]
+    terms = lido.all(node, "lido:term")
+    own = [t for t in terms if lido.attr(t, "addedSearchTerm") != "yes"]
+    labels = [label for c in concepts for label in c.findall(f"{_SKOS}prefLabel")]
+
+    def in_lang(elements: list[etree._Element], lang: str | None) -> str | None:
+        return next((clean(text_of(e)) for e in elements if language_code(lang_of(e)) == lang and text_of(e)), None)
+
+    for candidates, langs in ((own, (lido.lang, None)), (labels, (lido.lang, "en")), (own, ()), (labels, ()), (terms, ())):
+        for lang in langs:
+            found = in_lang(candidates, lang)
+            if found:
+                return found, [i for i in ids if i]
+        if not langs:
+            found = next((clean(text_of(e)) for e in candidates if text_of(e)), None)
+            if found:
+                return found, [i for i in ids if i]
+    return None, [i for i in ids if i]
 
 
 def map_record(element: etree._Element, prefix: str, index: int = 0, oai_identifier: str | None = None) -> Mapped:
@@ -115,14 +144,13 @@ def map_record(element: etree._Element, prefix: str, index: int = 0, oai_identif
     primary = language_code(lang_of(descriptive[0]))
 
     titles = LangTexts()
-    for desc in descriptive:
-        for title_set in lido.all(desc, "lido:objectIdentificationWrap/lido:titleWrap/lido:titleSet"):
-            values = lido.all(title_set, "lido:appellationValue")
-            preferred = [v for v in values if lido.attr(v, "pref") in (None, "preferred")] or values
-            for value in preferred:
-                titles.add(text_of(value), language_code(lang_of(value)))
+    values = [v for desc in descriptive
+              for v in lido.all(desc, "lido:objectIdentificationWrap/lido:titleWrap/lido:titleSet/lido:appellationValue")]
+    for value in [v for v in values if is_preferred(lido, v)] or values:
+        titles.add(text_of(value), language_code(lang_of(value)))
     if primary is None and titles.languages():
         primary = titles.languages()[0]
+    lido.lang = primary
     title, title_translations = titles.pick(primary, joiner=None)
     if not title:
         return Mapped({}, label=label, line=line, error="no title (lido:titleWrap/titleSet/appellationValue)",
@@ -181,26 +209,45 @@ def map_record(element: etree._Element, prefix: str, index: int = 0, oai_identif
     raw["inscriptions"] = "\n".join(inscriptions) or None
 
     wrap = "lido:objectIdentificationWrap/lido:repositoryWrap"
-    for repo in lido.all(first(wrap), wrap + "/lido:repositorySet"):
-        kind = (lido.attr(repo, "type") or "current").lower()
-        if kind not in ("current", "") and raw.get("museum"):
-            continue
-        raw["museum"] = raw.get("museum") or lido.text(repo, "lido:repositoryName/lido:legalBodyName/lido:appellationValue")
+    repositories = lido.all(first(wrap), wrap + "/lido:repositorySet")
+    former = [r for r in repositories if (lido.attr(r, "type") or "").lower() in vocabulary("lido")["former_repository_types"]
+              or (lido.attr(r, "type") or "").rstrip("/").endswith(tuple(vocabulary("lido")["former_repository_types"]))]
+    for repo in [r for r in repositories if r not in former][:1]:
+        names = lido.all(repo, "lido:repositoryName/lido:legalBodyName/lido:appellationValue")
+        raw["museum"] = next((clean(text_of(n)) for n in names if language_code(lang_of(n)) == primary), None) or (
+            clean(text_of(names[0])) if names else None)
         for work_id in lido.all(repo, "lido:workID"):
             work_type = (lido.attr(work_id, "type") or "").lower()
-            if not raw.get("accession_number") or work_type in vocabulary("lido")["inventory_number_types"]:
+            if not raw.get("accession_number") or work_type in vocabulary("lido")["inventory_number_types"] or \
+                    work_type.rstrip("/").endswith(tuple(vocabulary("lido")["inventory_number_types"])):
                 raw["accession_number"] = clean(text_of(work_id))
         location = lido.text(repo, "lido:repositoryLocation/lido:namePlaceSet/lido:appellationValue")
         raw["location"] = raw.get("location") or location
     wrap = "lido:objectIdentificationWrap/lido:objectMeasurementsWrap/lido:objectMeasurementsSet/lido:displayObjectMeasurements"
     raw["dimensions"] = lido.text(first(wrap), wrap)
+    wrap = "lido:objectIdentificationWrap/lido:objectMaterialsTechWrap/lido:objectMaterialsTechSet"
+    object_materials = _materials(lido, lido.all(first(wrap), wrap))
 
     _events(lido, first("lido:eventWrap/lido:eventSet/lido:event"), raw, provenance_notes, primary)
+    if object_materials:  # LIDO 1.1 describes the object's materials outside the production event
+        raw["technique"] = ", ".join(object_materials)
     provenance, _ = provenance_notes.pick(primary, joiner="\n")
     raw["provenance"] = provenance
 
     _administrative(lido, administrative, raw)
     return Mapped({k: v for k, v in raw.items() if v not in (None, "", [], {})}, label=rec_id, line=line)
+
+
+def _materials(lido: _Lido, sets: list[etree._Element]) -> list[str]:
+    """``displayMaterialsTech`` of each set, else its ``termMaterialsTech`` labels."""
+    found: list[str] = []
+    for mt in sets:
+        shown = lido.text(mt, "lido:displayMaterialsTech")
+        if shown:
+            found.append(shown)
+        else:
+            found.extend(_concept(lido, t)[0] or "" for t in lido.all(mt, "lido:materialsTech/lido:termMaterialsTech"))
+    return unique(found)
 
 
 def _event_kind(lido: _Lido, event: etree._Element) -> tuple[str, str | None]:
@@ -209,7 +256,8 @@ def _event_kind(lido: _Lido, event: etree._Element) -> tuple[str, str | None]:
     term, ids = _concept(lido, lido.one(event, "lido:eventType"))
     endings = {i.rstrip("/").rsplit("/", 1)[-1].lower() for i in ids}
     terms = {t.lower() for t in [term] if t} | {
-        (clean(text_of(t)) or "").lower() for t in lido.all(event, "lido:eventType/lido:term")}
+        (clean(text_of(t)) or "").lower() for t in lido.all(event, "lido:eventType/lido:term")} | {
+        (clean(text_of(t)) or "").lower() for t in event.findall(f"{lido.p}eventType/{_SKOS}Concept/{_SKOS}prefLabel")}
     if endings & set(vocab["production_event_ids"]) or terms & set(vocab["production_event_terms"]):
         return "production", term
     if endings & set(vocab["exhibition_event_ids"]) or terms & set(vocab["exhibition_event_terms"]):
@@ -249,7 +297,7 @@ def _actors(lido: _Lido, event: etree._Element) -> list[dict[str, Any]]:
             if actor is None:
                 continue
             names = lido.all(actor, "lido:nameActorSet/lido:appellationValue")
-            preferred = [n for n in names if lido.attr(n, "pref") in (None, "preferred")] or names
+            preferred = [n for n in names if is_preferred(lido, n)] or names
             name = clean(text_of(preferred[0])) if preferred else None
             if not name:
                 continue
@@ -258,10 +306,10 @@ def _actors(lido: _Lido, event: etree._Element) -> list[dict[str, Any]]:
             creator: dict[str, Any] = {"name": name, "role": role}
             if qualifier:
                 creator["display"] = f"{qualifier} {name}"
-            born = lido.text(actor, "lido:vitalDatesActor/lido:earliestDate")
-            died = lido.text(actor, "lido:vitalDatesActor/lido:latestDate")
-            if born or died:
-                creator["dates"] = f"{born or ''}-{died or ''}"
+            born = years(lido.text(actor, "lido:vitalDatesActor/lido:earliestDate"))[0]
+            died = years(lido.text(actor, "lido:vitalDatesActor/lido:latestDate"))[1]
+            if born is not None or died is not None:
+                creator["dates"] = f"{'' if born is None else born}-{'' if died is None else died}"
             nationality = _concept(lido, lido.one(actor, "lido:nationalityActor"))[0]
             if nationality:
                 creator["nationality"] = nationality
@@ -283,12 +331,7 @@ def _events(lido: _Lido, desc: etree._Element, raw: dict[str, Any], provenance: 
             if not dated and (display or begin is not None):
                 raw["date"], raw["date_begin"], raw["date_end"] = display, begin, end
                 dated = True
-            for mt in lido.all(event, "lido:eventMaterialsTech"):
-                shown = lido.text(mt, "lido:displayMaterialsTech")
-                if shown:
-                    materials.append(shown)
-                else:
-                    materials.extend(_concept(lido, t)[0] or "" for t in lido.all(mt, "lido:materialsTech/lido:termMaterialsTech"))
+            materials.extend(_materials(lido, lido.all(event, "lido:eventMaterialsTech")))
             place = lido.text(event, "lido:eventPlace/lido:place/lido:namePlaceSet/lido:appellationValue") or lido.text(
                 event, "lido:eventPlace/lido:displayPlace")
             raw["place_of_origin"] = raw.get("place_of_origin") or place
@@ -352,13 +395,13 @@ def _administrative(lido: _Lido, administrative: list[etree._Element], raw: dict
             link = lido.text(representation, "lido:linkResource")
             if not is_url(link):
                 continue
-            if kind in vocab["thumbnail_representation_types"]:
+            if kind in vocab["thumbnail_representation_types"] or kind.rstrip("/").endswith(
+                    tuple(vocab["thumbnail_representation_types"])):
                 thumb = thumb or link
-            elif kind in vocab["image_representation_types"] or not kind:
+            else:
                 image = image or link
-        resource_rights, resource_credit = _rights(lido, lido.one(resource, "lido:rightsResource"))
+        resource_rights, _photo_credit = _rights(lido, lido.one(resource, "lido:rightsResource"))
         image_rights = image_rights or resource_rights
-        credit = credit or resource_credit
         if image or thumb:
             break
     raw["image_url"] = image or thumb
