@@ -250,3 +250,16 @@ def test_lido_1_1_concepts_preferences_and_types_given_as_uris():
     assert record.rights.metadata.uri == "https://creativecommons.org/publicdomain/zero/1.0/"
     assert record.rights.image.label == "In Copyright" and record.rights.image.display is False
     assert record.credit_line is None, "the photograph's credit is not the object's"
+
+
+def test_lido_participle_event_types_materials_elsewhere_and_dates_per_language():
+    records, result = load("lido_participle_events.xml")
+    assert result.issues == []
+    record = records["harbour:DE-MUS-000000-4410"]
+    assert record.type == "Zeichnung"
+    assert creators(record) == [("Henrike Vosskamp", None)] and record.creators[0].dates == "1850-1931"
+    assert (record.date, record.date_begin, record.date_end) == ("12. April 1888", 1888, 1888), "the record language's displayDate"
+    assert record.technique == "Bleistift auf Karton"
+    assert record.provenance is None, "an event with nothing to say is not a provenance line"
+    assert record.image_url == "https://images.example.org/km/800w_2210.jpg", "a relative master file link is no URL"
+    assert record.rights.image.label == "© Kanalmuseum Beispielstadt" and record.rights.image.display is False

@@ -270,7 +270,9 @@ def _event_date(lido: _Lido, event: etree._Element) -> tuple[str | None, int | N
     node = lido.one(event, "lido:eventDate")
     if node is None:
         return None, None, None
-    display = lido.text(node, "lido:displayDate")
+    shown = lido.all(node, "lido:displayDate")  # may repeat once per language
+    display = next((clean(text_of(d)) for d in shown if language_code(lang_of(d)) == lido.lang and text_of(d)), None) or (
+        clean(text_of(shown[0])) if shown else None)
     earliest = years(lido.text(node, "lido:date/lido:earliestDate"))[0]
     latest = years(lido.text(node, "lido:date/lido:latestDate"))[1]
     if display and (earliest is None or latest is None):
@@ -320,6 +322,7 @@ def _actors(lido: _Lido, event: etree._Element) -> list[dict[str, Any]]:
 def _events(lido: _Lido, desc: etree._Element, raw: dict[str, Any], provenance: LangTexts, primary: str | None) -> None:
     creators: list[dict[str, Any]] = []
     materials: list[str] = []
+    other_materials: list[str] = []  # an object's materials, whatever event a system files them under
     exhibitions: list[str] = []
     dated = False
     for event in lido.all(desc, "lido:eventWrap/lido:eventSet/lido:event"):
@@ -340,6 +343,7 @@ def _events(lido: _Lido, desc: etree._Element, raw: dict[str, Any], provenance: 
             period = _concept(lido, lido.one(event, "lido:periodName"))[0]
             raw["period"] = raw.get("period") or period
             continue
+        other_materials.extend(_materials(lido, lido.all(event, "lido:eventMaterialsTech")))
         shown = lido.text(event, "lido:eventName/lido:appellationValue") or term or "Event"
         parts = [f"{shown}" + (f" ({display})" if display else "")]
         who = ", ".join(f"{a['name']}" + (f" ({a['role']})" if a.get("role") else "") for a in actors)
@@ -349,6 +353,8 @@ def _events(lido: _Lido, desc: etree._Element, raw: dict[str, Any], provenance: 
             event, "lido:eventPlace/lido:displayPlace")
         if place:
             parts.append(place)
+        if not (display or len(parts) > 1):
+            continue  # nothing said of this event but its type
         line = ": ".join(parts[:1] + ["; ".join(parts[1:])]) if len(parts) > 1 else parts[0]
         if kind == "exhibition":
             exhibitions.append(line)
@@ -356,7 +362,7 @@ def _events(lido: _Lido, desc: etree._Element, raw: dict[str, Any], provenance: 
             provenance.add(line + ".", language_code(lang_of(event)) or primary)
     if creators:
         raw["creators"] = creators
-    raw["technique"] = ", ".join(unique(m for m in materials if m)) or None
+    raw["technique"] = ", ".join(unique(m for m in materials or other_materials if m)) or None
     if exhibitions:
         raw["exhibitions"] = exhibitions
 
