@@ -29,7 +29,7 @@ from ingest.formats.common import (
     years,
 )
 from ingest.formats.oai_pmh import is_oai_pmh, metadata_kind, read_response
-from ingest.formats.safe_xml import lang_of, local_name, text_of
+from ingest.formats.safe_xml import XML_NS, lang_of, local_name, text_of
 from rag.models import Rights
 from rag.rights import rights_from
 
@@ -271,8 +271,8 @@ def _event_date(lido: _Lido, event: etree._Element) -> tuple[str | None, int | N
     if node is None:
         return None, None, None
     shown = lido.all(node, "lido:displayDate")  # may repeat once per language
-    display = next((clean(text_of(d)) for d in shown if language_code(lang_of(d)) == lido.lang and text_of(d)), None) or (
-        clean(text_of(shown[0])) if shown else None)
+    own_lang = [d for d in shown if d.get(f"{{{XML_NS}}}lang") and language_code(lang_of(d)) == lido.lang]
+    display = next((clean(text_of(d)) for d in own_lang + shown if text_of(d)), None)
     earliest = years(lido.text(node, "lido:date/lido:earliestDate"))[0]
     latest = years(lido.text(node, "lido:date/lido:latestDate"))[1]
     if display and (earliest is None or latest is None):
