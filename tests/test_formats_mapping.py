@@ -263,3 +263,15 @@ def test_lido_participle_event_types_materials_elsewhere_and_dates_per_language(
     assert record.provenance is None, "an event with nothing to say is not a provenance line"
     assert record.image_url == "https://images.example.org/km/800w_2210.jpg", "a relative master file link is no URL"
     assert record.rights.image.label == "© Kanalmuseum Beispielstadt" and record.rights.image.display is False
+
+
+def test_linked_art_actors_known_only_by_uri_fall_back_to_the_production_statement(tmp_path):
+    path = tmp_path / "object.json"
+    path.write_text("""{"@context": "https://linked.art/ns/v1/linked-art.json", "id": "https://m.example.org/object/9",
+      "type": "HumanMadeObject", "identified_by": [{"type": "Name", "content": "Weathervane"}],
+      "referred_to_by": [{"type": "LinguisticObject", "content": "A copper weathervane in the shape of a herring."}],
+      "produced_by": {"type": "Production", "referred_to_by": [{"type": "LinguisticObject", "content": "coppersmith: Ezra Pengelly"}],
+        "part": [{"type": "Production", "carried_out_by": [{"id": "https://m.example.org/person/31", "type": "Person"}]}]}}""",
+                    encoding="utf-8")
+    (loaded,) = load_paths([path], source="harbour").records
+    assert creators(loaded.record) == [("coppersmith: Ezra Pengelly", None)]

@@ -198,7 +198,7 @@ def _map_cho(cho: etree._Element, context: _Context, prefix: str) -> Mapped:
                 if born or died:
                     creator["dates"] = f"{born or ''}-{died or ''}"
             creators.append(creator)
-    raw["creators"] = creators
+    raw["creators"] = list({(c["name"], c["role"]): c for c in creators}.values())  # proxies repeat them
     _dates(sources, context, primary, raw)
     media = [t for t, _, _ in _values(sources, "dcterms:medium", context, primary) if t]
     formats = [t for t, _, _ in _values(sources, "dc:format", context, primary) if t and "/" not in t]

@@ -313,6 +313,12 @@ def _production(obj: dict, raw: dict[str, Any], entities: dict[str, dict]) -> No
     spans: list[tuple[str | None, int | None, int | None]] = []
     for production in _list(obj.get("produced_by")) + _list(obj.get("created_by")):
         _walk_activity(production, None, creators, spans, entities)
+    if not creators:  # actors given only by URI: a statement about the production may still name them
+        for production in _list(obj.get("produced_by")):
+            for activity in [production] + _list(production.get("part") if isinstance(production, dict) else None):
+                for statement in _list(activity.get("referred_to_by")) if isinstance(activity, dict) else []:
+                    if _content(statement):
+                        creators.append({"name": _content(statement), "role": _role(activity, None)})
     seen = set()
     unique_creators = []
     for creator in creators:
