@@ -275,3 +275,13 @@ def test_linked_art_actors_known_only_by_uri_fall_back_to_the_production_stateme
                     encoding="utf-8")
     (loaded,) = load_paths([path], source="harbour").records
     assert creators(loaded.record) == [("coppersmith: Ezra Pengelly", None)]
+
+
+def test_edm_written_as_rdf_descriptions_with_types():
+    records, result = load("edm_rdf_description.xml")
+    assert result.issues == []
+    record = records["harbour:EDM-400"]
+    assert (record.title, record.date, record.date_begin) == ("Fog Horn", "1899", 1899)
+    assert creators(record) == [("Trevail Brothers", "Creator")], "the agent URI resolved through its typed Description"
+    assert record.museum == "Harbour Town Museum" and record.image_url == "https://images.example.org/full/EDM-400.jpg"
+    assert record.rights.image.uri == "https://creativecommons.org/licenses/by-sa/4.0/"

@@ -55,8 +55,20 @@ def _q(prefixed: str) -> str:
     return f"{{{NS[prefix]}}}{name}"
 
 
+def kind(element: etree._Element) -> str:
+    """An element's class: its tag's local name, or for a generic ``rdf:Description`` (as RDF serialisers write
+    it) the local name of its ``rdf:type``."""
+    if element.tag == f"{_RDF}Description":
+        for typed in element.findall(f"{_RDF}type"):
+            resource = _resource(typed) or ""
+            name = resource.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            if name:
+                return name
+    return local_name(element)
+
+
 def is_edm(root: etree._Element) -> bool:
-    return root.tag == f"{_RDF}RDF" and root.find(_q("edm:ProvidedCHO")) is not None
+    return root.tag == f"{_RDF}RDF" and any(kind(child) == "ProvidedCHO" for child in root if isinstance(child.tag, str))
 
 
 def iter_documents(root: etree._Element) -> Iterator[etree._Element]:
@@ -94,7 +106,7 @@ class _Context:
         for element in rdf.iter():
             if not isinstance(element.tag, str):
                 continue
-            name = local_name(element)
+            name = kind(element)
             about = _about(element)
             if name in CONTEXTUAL and about:
                 self.entities[about] = element
@@ -151,7 +163,7 @@ def _values(sources: list[etree._Element], tag: str, context: _Context, lang: st
 
 def _map_rdf(rdf: etree._Element, prefix: str) -> Iterator[Mapped]:
     context = _Context(rdf)
-    for cho in rdf.findall(_q("edm:ProvidedCHO")):
+    for cho in (child for child in rdf if isinstance(child.tag, str) and kind(child) == "ProvidedCHO"):
         yield _map_cho(cho, context, prefix)
 
 
