@@ -135,6 +135,9 @@ def map_manifest(manifest: Any, prefix: str, index: int = 0) -> Mapped:
         "source": {"format": f"iiif-presentation-{version}", "manifest": ident},
     }
     leftovers = _metadata(manifest.get("metadata"), raw, primary, descriptions)
+    if not raw.get("date") and isinstance(manifest.get("navDate"), str):  # v3: the date to navigate by
+        year = years(manifest["navDate"][:4])[0]
+        raw["date"], raw["date_begin"], raw["date_end"] = (str(year), year, year) if year is not None else (None, None, None)
     description, description_translations = descriptions.pick(primary)
     if not description and leftovers:
         description = "\n".join(f"{k}: {v.rstrip('.')}." for k, v in leftovers)
