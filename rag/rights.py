@@ -30,6 +30,7 @@ _CC_PUBLIC = re.compile(r"^/publicdomain/([a-z]+)/(\d+(?:\.\d+)?)")
 _RS = re.compile(r"^/(?:vocab|page|data)/([A-Za-z-]+)/(\d+(?:\.\d+)?)")
 _SPDX_CC = re.compile(r"^cc-(by(?:-nc)?(?:-sa|-nd)?)-(\d+(?:\.\d+)?)(?:-([a-z]{2,3}))?$", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_CC_IN_TEXT = re.compile(r"\bCC[ -]?(BY(?:-NC)?(?:-SA|-ND)?)[ -](\d\.\d)\b|\bCC0\b|\bCC[ -]ZERO\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -122,16 +123,31 @@ def rights_from(value: str | None, label: str | None = None) -> Rights | None:
         known = _from_spdx_or_name(text)
         if known is not None:
             return known
-        url = _URL.search(text)
-        if url is not None:
-            known = _from_uri(url.group(0).rstrip(".,;"))
-            if known is not None:
-                return known
+        known = find_licence(text)
+        if known is not None:
+            return known
     if given and not text:
         known = _from_spdx_or_name(given)
         if known is not None:
             return known
     return Rights(uri=None, label=text or given, display=False)
+
+
+def find_licence(text: str | None) -> Rights | None:
+    """A recognised licence named inside free text (a URI, "CC BY-NC 4.0", "CC0"), else None."""
+    if not text:
+        return None
+    url = _URL.search(text)
+    if url is not None:
+        known = _from_uri(url.group(0).rstrip(".,;"))
+        if known is not None:
+            return known
+    match = _CC_IN_TEXT.search(text)
+    if match is None:
+        return None
+    if match.group(1):
+        return _from_uri(f"https://creativecommons.org/licenses/{match.group(1).lower()}/{match.group(2)}/")
+    return _from_uri("https://creativecommons.org/publicdomain/zero/1.0/")
 
 
 def may_display(rights: Rights | None) -> bool:

@@ -285,3 +285,18 @@ def test_edm_written_as_rdf_descriptions_with_types():
     assert creators(record) == [("Trevail Brothers", "Creator")], "the agent URI resolved through its typed Description"
     assert record.museum == "Harbour Town Museum" and record.image_url == "https://images.example.org/full/EDM-400.jpg"
     assert record.rights.image.uri == "https://creativecommons.org/licenses/by-sa/4.0/"
+
+
+def test_iiif_licence_named_only_in_the_required_statement(tmp_path):
+    path = tmp_path / "manifest.json"
+    path.write_text("""{"@context": "http://iiif.io/api/presentation/3/context.json", "id": "https://iiif.example.org/m/77/manifest",
+      "type": "Manifest", "label": {"en": ["Diving Helmet"]}, "navDate": "1912-01-01T00:00:00Z",
+      "metadata": [{"label": {"en": ["Reference"]}, "value": {"en": ["Harbour Town Museum no. 77"]}}],
+      "requiredStatement": {"label": {"en": ["Attribution"]}, "value": {"en": ["Harbour Town Museum (CC BY-SA 4.0)"]}}}""",
+                    encoding="utf-8")
+    (loaded,) = load_paths([path], source="harbour").records
+    record = loaded.record
+    assert record.description == "Reference: Harbour Town Museum no. 77.", "unmatched metadata pairs are the text when nothing else is"
+    assert (record.date, record.date_begin) == ("1912", 1912), "navDate"
+    assert record.rights.image.uri == "https://creativecommons.org/licenses/by-sa/4.0/"
+    assert record.credit_line == "Harbour Town Museum (CC BY-SA 4.0)"

@@ -108,3 +108,16 @@ def test_object_and_search_responses_carry_rights(client):
     best = next(r for r in results if r["record_id"] == "harbour:HTM-P-0508")
     assert best["rights"]["text"]["label"].startswith("CC BY-NC 4.0")
     assert best["thumbnail_url"] == "https://images.example.org/iiif3/HTM-P-0508/full/!200,200/0/default.jpg"
+
+
+@pytest.mark.parametrize("text, uri", [
+    ("Wellcome Collection. Attribution-NonCommercial 4.0 International (CC BY-NC 4.0)", "https://creativecommons.org/licenses/by-nc/4.0/"),
+    ("Photo released as CC0 by the museum", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    ("see http://rightsstatements.org/vocab/InC/1.0/ for terms", "http://rightsstatements.org/vocab/InC/1.0/"),
+    ("© Harbour Town Museum", None),
+])
+def test_a_licence_named_inside_free_text_is_recognised(text, uri):
+    from rag.rights import find_licence
+
+    found = find_licence(text)
+    assert (found.uri if found else None) == uri

@@ -26,7 +26,7 @@ from ingest.formats.common import (
     vocabulary,
     years,
 )
-from rag.rights import rights_from
+from rag.rights import find_licence, rights_from
 
 
 def is_iiif(data: Any) -> bool:
@@ -154,6 +154,8 @@ def map_manifest(manifest: Any, prefix: str, index: int = 0) -> Mapped:
     rights_uri = manifest.get("rights") if version == 3 else None
     rights_uri = rights_uri or next((_id(v) for v in _list(manifest.get("license"))), None)
     manifest_rights = rights_from(rights_uri) if rights_uri else raw.pop("_rights", None)
+    if manifest_rights is None:  # a licence named only in the attribution ("... (CC BY-NC 4.0)")
+        manifest_rights = find_licence(credit)
     raw.pop("_rights", None)
     pages = [_id(p) for p in _list(manifest.get("homepage") if version == 3 else manifest.get("related"))]
     raw["url"] = next((p for p in pages if is_url(p)), None)
