@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from rag.models import CollectionRecord
 
-RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json", ".jsonld", ".csv", ".xml"}
+RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json", ".jsonld", ".csv", ".xml", ".rdf"}
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
 
 
@@ -293,7 +293,7 @@ def load_paths(
             result.files += 1
             suffix = file.suffix.lower()
             try:
-                if fmt != "auto" or suffix in {".xml", ".json", ".jsonld"}:
+                if fmt != "auto" or suffix in {".xml", ".rdf", ".json", ".jsonld"}:
                     if suffix not in DOCUMENT_SUFFIXES and _load_standard(file, fmt, name, csv_mapping, result):
                         continue
                 if suffix in {".jsonl", ".ndjson"}:
