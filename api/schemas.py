@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rag.models import Answer, SearchFilters
+from rag.models import Answer, RecordRights, SearchFilters
 
 
 class AskFilters(SearchFilters):
@@ -63,6 +63,8 @@ class SearchResult(BaseModel):
     creators: list[str] = Field(default_factory=list)
     url: str | None = None
     image_url: str | None = None
+    thumbnail_url: str | None = None
+    rights: RecordRights | None = Field(None, description="Rights of the record's metadata, text and image.")
     snippets: list[Snippet] = Field(default_factory=list)
 
 
@@ -83,6 +85,7 @@ class SearchResponse(BaseModel):
 class ObjectResponse(BaseModel):
     record: dict[str, Any]
     chunks: list[dict[str, Any]]
+    rights: RecordRights | None = Field(None, description="Rights of the record's metadata, text and image.")
 
 
 class UnansweredItem(BaseModel):

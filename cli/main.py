@@ -79,11 +79,17 @@ def ingest(
     strict: bool = typer.Option(False, help="Any input problem is fatal; nothing is written."),
     csv_mapping: Optional[Path] = typer.Option(None, help="JSON file mapping CSV columns to record fields."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    fmt: str = typer.Option("auto", "--format", help="auto | jsonl | csv | linked-art | lido | edm | oai-dc | iiif "
+                            "(auto: .xml and .json files by their content)."),
 ) -> None:
     """Chunk, embed and store collection files (idempotent: unchanged records are skipped)."""
     from ingest.loaders import CsvMapping
     from ingest.pipeline import IngestError, Ingestor
 
+    from ingest.formats.detect import FORMATS
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", code=2)
     settings = settings_or_fail()
     mapping = None
     if csv_mapping is not None:
@@ -94,7 +100,7 @@ def ingest(
     museum = open_museum(settings)
     try:
         summary = Ingestor(settings, museum.store, museum.embedder).run(
-            paths, source=source, prune=prune, strict=strict, csv_mapping=mapping, show_progress=not as_json
+            paths, source=source, prune=prune, strict=strict, csv_mapping=mapping, show_progress=not as_json, fmt=fmt
         )
     except IngestError as exc:
         fail(str(exc), code=2)
@@ -160,7 +166,8 @@ def _register_optional_commands() -> None:
     """Commands from the other packages, registered when those modules exist."""
     import importlib
 
-    for module_name in ("cli.ask_command", "cli.serve_command", "cli.eval_commands", "cli.migrate_command"):
+    for module_name in ("cli.ask_command", "cli.serve_command", "cli.eval_commands", "cli.migrate_command",
+                        "cli.convert_command", "cli.harvest_command"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from rag.models import CollectionRecord
 
-RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv"}
+RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json", ".jsonld", ".csv", ".xml", ".rdf"}
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
 
 
@@ -271,8 +271,18 @@ def default_source(path: Path) -> str:
     return _slug(path.stem if path.is_file() else path.name)
 
 
-def load_paths(paths: list[Path], source: str | None = None, csv_mapping: CsvMapping | None = None) -> LoadResult:
-    """Load every record from files and folders; duplicate ids after the first are issues."""
+def load_paths(
+    paths: list[Path], source: str | None = None, csv_mapping: CsvMapping | None = None, fmt: str = "auto"
+) -> LoadResult:
+    """Load every record from files and folders; duplicate ids after the first are issues.
+
+    ``fmt`` is ``auto`` (.xml and .json files by their content, see :mod:`ingest.formats.detect`) or one of
+    jsonl, csv, linked-art, lido, edm, oai-dc, iiif for every record file.
+    """
+    from ingest.formats.detect import FORMATS
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     result = LoadResult()
     for path in map(Path, paths):
         if not path.exists():
@@ -283,9 +293,12 @@ def load_paths(paths: list[Path], source: str | None = None, csv_mapping: CsvMap
             result.files += 1
             suffix = file.suffix.lower()
             try:
+                if fmt != "auto" or suffix in {".xml", ".rdf", ".json", ".jsonld"}:
+                    if suffix not in DOCUMENT_SUFFIXES and _load_standard(file, fmt, name, csv_mapping, result):
+                        continue
                 if suffix in {".jsonl", ".ndjson"}:
                     _load_jsonl(file, name, result)
-                elif suffix == ".json":
+                elif suffix in {".json", ".jsonld"}:
                     _load_json(file, name, result)
                 elif suffix == ".csv":
                     _load_csv(file, name, csv_mapping, result)
@@ -296,7 +309,40 @@ def load_paths(paths: list[Path], source: str | None = None, csv_mapping: CsvMap
             except (OSError, UnicodeDecodeError) as exc:
                 result.issues.append(LoadIssue(str(file), None, None, f"cannot read file: {exc}"))
     _drop_duplicates(result)
+    _derive_rights(result)
     return result
+
+
+def _load_standard(file: Path, fmt: str, source: str, csv_mapping: CsvMapping | None, result: LoadResult) -> bool:
+    """Load ``file`` in ``fmt`` (or, for .xml/.json with ``auto``, the format its content shows); False when the
+    file is in the collection schema's JSON and the plain loaders should read it."""
+    from ingest.formats import load
+    from ingest.formats.detect import sniff
+
+    if fmt == "auto":  # .xml and .json: what the content is, whatever the suffix says
+        if sniff(file) == "xml":
+            load.load_xml(file, fmt, source, result)
+            return True
+        return load.load_json(file, fmt, source, result)
+    if fmt == "jsonl":
+        (_load_json if file.suffix.lower() == ".json" else _load_jsonl)(file, source, result)
+        return True
+    if fmt == "csv":
+        _load_csv(file, source, csv_mapping, result)
+        return True
+    if fmt in ("lido", "edm", "oai-dc"):
+        load.load_xml(file, fmt, source, result)
+        return True
+    return load.load_json(file, fmt, source, result)
+
+
+def _derive_rights(result: LoadResult) -> None:
+    """Records in the collection schema state rights as ``license``: give them ``rights`` (URI + label) too."""
+    from rag.rights import from_license
+
+    for loaded in result.records:
+        if loaded.record.rights is None and loaded.record.license is not None:
+            loaded.record.rights = from_license(loaded.record.license)
 
 
 def _drop_duplicates(result: LoadResult) -> None:

@@ -105,6 +105,7 @@ class Ingestor:
             embedder.count_tokens,
             max_tokens=min(settings.chunk_max_tokens, embedder.max_tokens),
             overlap_tokens=settings.chunk_overlap_tokens,
+            thumbnail_size=settings.thumbnail_size,
         )
 
     def run(
@@ -115,9 +116,10 @@ class Ingestor:
         strict: bool = False,
         csv_mapping: CsvMapping | None = None,
         show_progress: bool = False,
+        fmt: str = "auto",
     ) -> IngestSummary:
         started = time.perf_counter()
-        loaded = load_paths(paths, source=source, csv_mapping=csv_mapping)
+        loaded = load_paths(paths, source=source, csv_mapping=csv_mapping, fmt=fmt)
         summary = IngestSummary(files=loaded.files, records_read=len(loaded.records), issues=loaded.issues)
         summary.records_invalid = loaded.invalid
         for issue in loaded.issues:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from rag import rights as rights_vocab
 from rag.models import TEXT_FIELDS, Chunk, CollectionRecord
 from rag.text import Span, split_long, split_sentences
 
@@ -72,7 +73,9 @@ def embedding_text(chunk: Chunk) -> str:
 class Chunker:
     """Splits records into chunks that fit ``max_tokens`` of the embedding model."""
 
-    def __init__(self, count_tokens: TokenCounter, max_tokens: int = 200, overlap_tokens: int = 32) -> None:
+    def __init__(
+        self, count_tokens: TokenCounter, max_tokens: int = 200, overlap_tokens: int = 32, thumbnail_size: int = 200
+    ) -> None:
         if max_tokens < 32:
             raise ValueError(f"max_tokens must be at least 32, got {max_tokens}")
         if not 0 <= overlap_tokens < max_tokens // 2:
@@ -80,6 +83,7 @@ class Chunker:
         self.count_tokens = count_tokens
         self.max_tokens = max_tokens
         self.overlap_tokens = overlap_tokens
+        self.thumbnail_size = thumbnail_size
 
     def chunk(self, record: CollectionRecord, source: str = "default") -> list[Chunk]:
         spans: list[tuple[str, Span]] = []
@@ -93,7 +97,7 @@ class Chunker:
                 for piece in self._pack(text, budget=self.max_tokens - max(title_cost, 0)):
                     spans.append((field, piece))
         content_hash = record.content_hash()
-        common = _citation_payload(record, source, content_hash)
+        common = _citation_payload(record, source, content_hash, self.thumbnail_size)
         return [
             Chunk(
                 record_id=record.id,
@@ -148,7 +152,15 @@ def _join(text: str, spans: list[Span]) -> Span:
     return Span(spans[0].start, spans[-1].end, text[spans[0].start : spans[-1].end])
 
 
-def _citation_payload(record: CollectionRecord, source: str, content_hash: str) -> dict:
+def iiif_thumbnail(service: str | None, size: int) -> str | None:
+    """An image of at most ``size`` pixels a side from a IIIF Image API service (the syntax of v2 and v3)."""
+    if not service or not service.lower().startswith(("http://", "https://")):
+        return None
+    base = service.strip().removesuffix("/info.json").rstrip("/")
+    return f"{base}/full/!{size},{size}/0/default.jpg"
+
+
+def _citation_payload(record: CollectionRecord, source: str, content_hash: str, thumbnail_size: int = 200) -> dict:
     license_text = None
     if record.license is not None:
         license_text = record.license.text or record.license.metadata
@@ -158,7 +170,8 @@ def _citation_payload(record: CollectionRecord, source: str, content_hash: str) 
         "url": record.url,
         "image_url": record.image_url,
         "license": license_text,
-        "rights": record.rights.model_dump(mode="json") if record.rights is not None else None,
+        "rights": rights_vocab.complete(record.rights or rights_vocab.from_license(record.license)).model_dump(mode="json"),
+        "thumbnail_url": iiif_thumbnail(record.image_service, thumbnail_size),
         "language": record.language,
         "credit_line": record.credit_line,
         "type": record.type,

@@ -148,6 +148,9 @@ class Settings(BaseSettings):
     ask_concurrency: int = Field(
         2, ge=1, le=64, description="Questions answered at once by one server process; more wait their turn."
     )
+    thumbnail_size: int = Field(
+        200, ge=16, le=2000, description="Longest side in pixels of citation thumbnails cut from a IIIF image service."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="The server's log level.")
 
     @field_validator("api_keys", "admin_keys", "cors_origins", mode="before")

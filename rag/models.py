@@ -37,6 +37,9 @@ class Rights(BaseModel):
 
     uri: str | None = None
     label: str | None = None
+    display: bool | None = Field(
+        None, description="For an image: whether its rights allow showing it (open licence, public domain) or only a link."
+    )
 
 
 class RecordRights(BaseModel):
@@ -84,6 +87,7 @@ class CollectionRecord(BaseModel):
     location: str | None = None
     url: str | None = None
     image_url: str | None = None
+    image_service: str | None = Field(None, description="The IIIF Image API service of the record's image (thumbnails).")
     license: License | None = None
     rights: RecordRights | None = None
     source: dict[str, Any] | str | None = None

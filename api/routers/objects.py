@@ -19,4 +19,5 @@ async def get_object(
     found = await anyio.to_thread.run_sync(state.museum.get_object, record_id)
     if found is None:
         raise Problem(404, f"No object with id {record_id!r} in the collection.")
-    return ObjectResponse(**found)
+    chunks = found.get("chunks") or []
+    return ObjectResponse(**found, rights=chunks[0].get("rights") if chunks else None)

@@ -49,6 +49,8 @@ def to_result(hit: ObjectHit) -> SearchResult:
         creators=best.creators,
         url=best.url,
         image_url=best.image_url,
+        thumbnail_url=best.thumbnail_url,
+        rights=best.rights,
         snippets=[
             Snippet(field=h.chunk.field, text=h.chunk.text, start=h.chunk.start, end=h.chunk.end, score=h.score)
             for h in hit.chunks

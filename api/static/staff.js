@@ -311,6 +311,24 @@
     return String(value);
   }
 
+  var RIGHTS_PARTS = [["metadata", "Metadata"], ["text", "Text"], ["image", "Image"]];
+
+  /** The rights of the record's metadata, text and image: each label linked to its URI when there is one. */
+  function rightsList(rights) {
+    var dl = el("dl", { className: "record rights" });
+    RIGHTS_PARTS.forEach(function (part) {
+      var value = rights && rights[part[0]];
+      var label = (value && (value.label || value.uri)) || "Rights not stated";
+      var dd = el("dd", { "data-rights": part[0] });
+      var link = value && safeUrl(value.uri);
+      if (link) dd.appendChild(el("a", { href: link, target: "_blank", rel: "noopener noreferrer", text: label }));
+      else dd.textContent = label;
+      dl.appendChild(el("dt", { text: part[1] }));
+      dl.appendChild(dd);
+    });
+    return dl;
+  }
+
   function openObject(recordId, opener) {
     returnFocus = opener || document.activeElement;
     api("/v1/objects/" + encodeURIComponent(recordId))
@@ -342,6 +360,8 @@
         });
         body.appendChild(el("h3", { text: "Record" }));
         body.appendChild(dl);
+        body.appendChild(el("h3", { text: "Rights" }));
+        body.appendChild(rightsList(data.rights || (data.chunks[0] && data.chunks[0].rights) || record.rights));
         body.appendChild(el("h3", { text: "Chunks (" + data.chunks.length + ")" }));
         var chunks = el("ol", { className: "chunks", start: "0" });
         data.chunks.forEach(function (chunk) {
