@@ -190,7 +190,9 @@ def _register_optional_commands() -> None:
     """Commands from the other packages, registered when those modules exist."""
     import importlib
 
-    for module_name in ("cli.ask_command", "cli.serve_command", "cli.eval_commands", "cli.migrate_command"):
+    for module_name in (
+        "cli.ask_command", "cli.serve_command", "cli.eval_commands", "cli.migrate_command", "cli.check_command",
+    ):  # fmt: skip
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -61,6 +61,10 @@ _BLOCK_TAGS = ["p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "bloc
 _YEAR = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 
 
+class _TooDeep(Exception):
+    """A value nested deeper than the limit: its whole field is dropped."""
+
+
 @dataclass(frozen=True)
 class LoadLimits:
     """Limits and conventions applied to every record at load (from :class:`Settings`)."""
@@ -156,8 +160,7 @@ class _Cleaner:
     # values of any field: numbers the engine can store, bounded nesting, valid Unicode
     def storable(self, value: Any, name: str, depth: int = 0) -> tuple[bool, Any]:
         if depth > self.limits.max_depth:
-            self.warn(name, f"nested deeper than {self.limits.max_depth} levels; dropped")
-            return False, None
+            raise _TooDeep(name)
         if isinstance(value, bool) or value is None:
             return True, value
         if isinstance(value, int):
@@ -341,7 +344,11 @@ def clean_record(raw: dict[str, Any], limits: LoadLimits, html: bool = True) -> 
         name = str(name)
         if value is None:
             continue
-        ok, value = cleaner.storable(value, name)
+        try:
+            ok, value = cleaner.storable(value, name)
+        except _TooDeep:
+            cleaner.warn(name, f"nested deeper than {limits.max_depth} levels; dropped")
+            continue
         if not ok:
             continue
         value = _clean_field(cleaner, name, value)
