@@ -26,6 +26,7 @@ from rag.store.base import VectorStore
 from rag.store.payloads import chunk_from_payload
 
 _BATCH = 256
+_LISTED = 100  # records listed by describe()
 
 
 @dataclass
@@ -68,8 +69,10 @@ class StoreReport:
             lines.append(f"records to re-ingest ({len(self.records_to_reingest)}):")
             lines += [
                 f"  {r.record_id}" + (f" (source {r.source})" if r.source else "") + f": {r.problem}"
-                for r in self.records_to_reingest
+                for r in self.records_to_reingest[:_LISTED]
             ]
+            if len(self.records_to_reingest) > _LISTED:
+                lines.append(f"  ... and {len(self.records_to_reingest) - _LISTED} more (--json lists all)")
         if self.sources_to_reingest:
             lines.append("re-ingest these sources (`museum-rag ingest FILES --source NAME`): " + ", ".join(self.sources_to_reingest))
         lines.append("store OK" if self.ok else "store DAMAGED: re-ingest what is listed above")
