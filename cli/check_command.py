@@ -15,6 +15,7 @@ def register(app: typer.Typer) -> None:
         from cli.main import fail, settings_or_fail
         from rag.store import StoreCorruptError, StoreLockedError, open_store
         from rag.store.health import check_store
+        from rag.store.space import DiskSpaceError
 
         settings = settings_or_fail()
         try:
@@ -22,7 +23,7 @@ def register(app: typer.Typer) -> None:
         except StoreLockedError as exc:
             fail(str(exc))
             return
-        except StoreCorruptError as exc:
+        except (StoreCorruptError, DiskSpaceError) as exc:
             fail(str(exc))
             return
         try:

@@ -55,9 +55,12 @@ def parse_filters(pairs: list[str] | None) -> SearchFilters | None:
 def open_museum(settings: Settings):
     from rag.pipeline import MuseumRAG
 
+    from rag.store import StoreCorruptError
+    from rag.store.space import DiskSpaceError
+
     try:
         return MuseumRAG(settings)
-    except StoreLockedError as exc:
+    except (StoreLockedError, StoreCorruptError, DiskSpaceError) as exc:
         fail(str(exc))
         raise
 

@@ -70,9 +70,10 @@ def invented_record(i: int, rng: random.Random) -> dict:
     return record
 
 
-def write_export(path: Path, count: int = 300, seed: int = 13) -> Path:
+def write_export(path: Path, count: int = 300, seed: int = 13, first: int = 0) -> Path:
+    """``count`` records, ids ``lowmere:{1000 + first}`` onwards."""
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8") as handle:
-        for i in range(count):
+        for i in range(first, first + count):
             handle.write(json.dumps(invented_record(i, rng), ensure_ascii=False) + "\n")
     return path

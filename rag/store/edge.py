@@ -32,6 +32,7 @@ from rag.store.base import (
     point_from_vectors,
 )
 from rag.store.manifest import read_manifest, write_manifest
+from rag.store.space import DiskSpaceError, bytes_to_open, ensure_free_space
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,12 @@ class EdgeStore(VectorStore):
         self._manifest = read_manifest(self.path)
         self._written = False
         if (self.path / "edge_config.json").is_file():
+            try:
+                ensure_free_space(self.path, 0, bytes_to_open(self.path), action="opening the store")
+            except DiskSpaceError:
+                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+                self._lock_file.close()
+                raise
             try:
                 self._shard = qe.EdgeShard.load(str(self.path))
             except BaseException as exc:  # the engine's panics are BaseExceptions too
