@@ -29,6 +29,7 @@ from rag.embedding import Embedder
 from rag.models import Chunk, SearchFilters
 from rag.sparse import Bm25Encoder
 from rag.store import PointData, VectorStore, point_id
+from rag.store.health import readable_points
 from rag.store.space import ensure_free_space, estimate_write_bytes
 
 log = logging.getLogger(__name__)
@@ -151,20 +152,20 @@ class Ingestor:
     def _stored_records(self) -> dict[str, _StoredRecord]:
         found: dict[str, _StoredRecord] = {}
         fields = ["record_id", "content_hash", "source", "chunk_count"]
-        for point in self.store.scroll(fields=fields):
+        for point in readable_points(self.store, fields):  # damaged points are rewritten, not fatal
             p = point.payload
             rid = p.get("record_id")
             if rid is None:
                 continue
             entry = found.get(rid)
             if entry is None:
-                found[rid] = _StoredRecord(p.get("content_hash"), p.get("source"), int(p.get("chunk_count", 0)), 1, True)
+                found[rid] = _StoredRecord(p.get("content_hash"), p.get("source"), _count(p.get("chunk_count")), 1, True)
                 continue
             entry.points += 1
             same = (entry.content_hash, entry.source, entry.chunk_count) == (
                 p.get("content_hash"),
                 p.get("source"),
-                int(p.get("chunk_count", 0)),
+                _count(p.get("chunk_count")),
             )
             entry.consistent = entry.consistent and same
         return found
@@ -256,6 +257,11 @@ class Ingestor:
                 self.store.delete_record_chunks(record_id)
                 summary.records_deleted += 1
                 summary.chunks_deleted += entry.points
+
+
+def _count(value: object) -> int:
+    """A stored chunk_count, or -1 (never complete, so the record is rewritten) when damaged."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
 
 
 def _owners(batch: list[tuple[LoadedRecord, list[Chunk], _StoredRecord | None]]):

@@ -4,13 +4,13 @@ already stored, and the same command completes once space is freed."""
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
-import time
+import threading
 import uuid
 from pathlib import Path
 
@@ -71,21 +71,34 @@ def test_a_full_disk_stops_the_ingest_cleanly_and_loses_nothing(small_disk, tmp_
     done = _cli(data_dir, "ingest", str(first), "--source", "lowmere", "--json")
     assert done.returncode == 0, done.stderr
 
-    # start the next ingest; once it has written its first batch, fill the disk but for a little room
+    # start the next ingest; once its first batch is written (its progress bar moved), fill the disk but for a little room
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "ingest", str(second), "--source", "lowmere-2"],
-        cwd=REPO, env=_env(data_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO, env=_env(data_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
-    manifest = data_dir / "qdrant" / "museum_rag.json"
-    while process.poll() is None and json.loads(manifest.read_text()).get("clean") is not False:
-        time.sleep(0.05)
+    stderr_chunks: list[bytes] = []
+    first_batch = threading.Event()
+
+    def read_stderr() -> None:
+        while chunk := process.stderr.read1(4096):
+            stderr_chunks.append(chunk)
+            if re.search(rb"embedding chunks:.*\| ?16/", b"".join(stderr_chunks[-50:])):
+                first_batch.set()
+        first_batch.set()
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+    first_batch.wait(timeout=600)
     filler = small_disk / "filler.bin"
     room = free_bytes(small_disk) - (MIN_FREE + SLACK + 200_000)
     with filler.open("wb") as handle:
         for _ in range(room // (1 << 20)):
             handle.write(b"\0" * (1 << 20))
         handle.write(b"\0" * (room % (1 << 20)))
-    stdout, stderr = process.communicate(timeout=900)
+    stdout = process.stdout.read().decode()
+    process.wait(timeout=900)
+    reader.join(timeout=60)
+    stderr = b"".join(stderr_chunks).decode(errors="replace")
     full = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     assert full.returncode == 1, full.stdout + full.stderr
     assert full.returncode != -signal.SIGBUS

@@ -137,7 +137,7 @@ def test_a_truncated_id_tracker_is_reported_with_what_to_reingest(data_dir, embe
     assert again.returncode == 0, again.stdout + again.stderr
 
 
-def test_a_damaged_payload_page_names_the_records_to_reingest(data_dir):
+def test_a_damaged_payload_page_names_the_records_to_reingest_and_ingest_repairs_it(data_dir, embedder, tmp_path):
     page = _segment(data_dir) / "payload_storage" / "page_0.dat"
     with page.open("r+b") as handle:
         handle.seek(256)
@@ -146,6 +146,15 @@ def test_a_damaged_payload_page_names_the_records_to_reingest(data_dir):
     assert done.returncode == 1
     assert "cannot be read" in done.stdout and "lowmere:" in done.stdout and "re-ingest" in done.stdout
     assert "Traceback" not in done.stderr
+
+    settings = make_settings(data_dir, upsert_batch_size=32)
+    with open_store(settings) as store:
+        summary = Ingestor(settings, store, embedder).run(
+            [write_export(tmp_path / "lowmere.jsonl", count=RECORDS)], source="lowmere"
+        )
+    assert summary.records_added + summary.records_replaced >= 1
+    again = _check(data_dir)
+    assert again.returncode == 0, again.stdout + again.stderr
 
 
 def test_a_store_that_cannot_open_fails_with_a_clear_message(data_dir):

@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from rag.store.base import VectorStore
+from rag.store.base import ScoredPayload, VectorStore
 from rag.store.payloads import chunk_from_payload
 
 _BATCH = 256
@@ -218,6 +218,23 @@ def _sources_to_reingest(
                 )
                 sources.add(name)
     return sorted(sources)
+
+
+def readable_points(store: VectorStore, fields: list[str] | None = None) -> list[ScoredPayload]:
+    """Every point with the payload ``fields``, skipping points whose payload the engine cannot read.
+
+    Ingest reads the store through this, so re-ingesting repairs a store with damaged payloads
+    (the unreadable points' records look missing, and are written again over the same ids).
+    """
+    try:
+        return list(store.scroll(fields=fields))
+    except Exception:
+        pass
+    found, _ = _read_payloads(store, list(store.iter_point_ids()), StoreReport())
+    return [
+        ScoredPayload(point_id, 0.0, payload if fields is None else {k: payload[k] for k in fields if k in payload})
+        for point_id, payload in found.items()
+    ]
 
 
 def quick_check(store: VectorStore, sample: int = 32) -> StoreReport:
