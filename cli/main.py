@@ -69,7 +69,10 @@ def open_museum(settings: Settings):
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more.")) -> None:
     import faulthandler
 
-    faulthandler.enable()  # a fatal signal (SIGBUS on a full disk, SIGSEGV) leaves a traceback, never silence
+    try:  # a fatal signal (SIGBUS on a full disk, SIGSEGV) leaves a traceback, never silence
+        faulthandler.enable()
+    except (AttributeError, OSError, ValueError):  # stderr without a file descriptor (captured in tests)
+        pass
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

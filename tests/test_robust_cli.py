@@ -44,3 +44,13 @@ def test_an_unreadable_file_in_a_folder_exits_non_zero_after_storing_the_rest(tm
     assert f"warning: {folder / 'good.jsonl'}:3: record 4711 field 'id': " in done.stderr
     assert f"{folder / 'latin1.json'}:1: not UTF-8: byte 0xE9" in done.stderr
     assert "1 input file(s) could not be read" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_commands_run_in_process_with_captured_output(tmp_path):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    result = CliRunner().invoke(app, ["check"], env={"MUSEUM_RAG_DATA_DIR": str(tmp_path / "data"), "MUSEUM_RAG_STORE": "embedded"})
+    assert result.exit_code == 0, result.output
+    assert "the store is empty" in result.output
