@@ -73,9 +73,15 @@ def load_json(path: Path, fmt: str, source: str, result: LoadResult) -> bool:
     """Load Linked Art or IIIF; False when the JSON is in the collection schema (the caller loads it)."""
     try:
         data = detect.parse_json_bytes(path.read_bytes())
+    except UnicodeDecodeError:
+        return False  # the collection-schema loader reports the line and byte that are not UTF-8
     except ValueError as exc:
         result.invalid += 1
         result.issues.append(LoadIssue(str(path), getattr(exc, "lineno", None), None, f"malformed JSON: {exc}"))
+        return True
+    except RecursionError:
+        result.invalid += 1
+        result.issues.append(LoadIssue(str(path), None, None, "JSON nested too deeply to read"))
         return True
     kind = detect.json_format(data) if fmt == "auto" else fmt
     if kind == "jsonl":
