@@ -150,7 +150,34 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="The server's log level.")
 
-    @field_validator("api_keys", "admin_keys", "cors_origins", mode="before")
+    # --- robustness and security (docs/robustness.md) ------------------------------
+    forwarded_allow_ips: CsvList = Field(
+        default_factory=list,
+        description="Proxies whose X-Forwarded-For / X-Forwarded-Proto the server trusts (comma-separated IPs or "
+        "networks, '*' for any); empty: none, the client address is the socket's (so a client can't rotate the header "
+        "to escape the rate limit). Behind the compose file's reverse proxy, set it to the proxy's address.",
+    )
+    auth_failures_per_minute: int = Field(
+        10, ge=1, description="Failed API-key attempts a client may make a minute on staff and admin routes; "
+        "beyond it every attempt from that client gets 429 until the budget refills."
+    )
+    min_free_bytes: int = Field(
+        64 * 1024 * 1024, ge=0, description="Free space the data directory must keep: writes (admin ingest, feedback, "
+        "the question log) that would go below it are refused with 507; answering goes on."
+    )
+    max_record_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest single record (a JSONL line, a CSV row, a text document) an admin "
+        "upload may hold; larger ones are refused with 413 naming the file and line."
+    )
+    question_log_max_days: float | None = Field(
+        365.0, gt=0, description="Asked questions older than this many days are deleted from the question log "
+        "(with their ratings); None keeps them."
+    )
+    question_log_max_rows: int | None = Field(
+        200_000, ge=1, description="The question log keeps at most this many questions (the newest); None: no limit."
+    )
+
+    @field_validator("api_keys", "admin_keys", "cors_origins", "forwarded_allow_ips", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
