@@ -137,7 +137,8 @@ def render_markdown(summary: Mapping[str, Any], rows: Sequence[Row], failures: i
     skipped = summary.get("skipped") or {}
     if skipped.get("count"):
         out += ["", f"## Skipped rows ({skipped['count']})", ""]
-        out += [f"- line {s['line']}{' (' + s['id'] + ')' if s.get('id') else ''}: {s['message']}" for s in skipped["rows"]]
+        out += [f"- line {s['line']}{' (' + _md(s['id']) + ')' if s.get('id') else ''}: {_md(s['message'])}"
+                for s in skipped["rows"]]
     out += ["", "## Definitions", ""]
     out.append(f"Faithfulness judge in this run: {run.get('faithfulness_judge', 'unknown')}.")
     out.append("")
@@ -550,3 +551,8 @@ def write_reports(summary: Mapping[str, Any], rows: Sequence[Row], out_dir: Path
     md.write_text(render_markdown(summary, rows), encoding="utf-8")
     page.write_text(render_html(summary, rows), encoding="utf-8")
     return {"report_md": md, "report_html": page}
+
+
+def _md(value: Any) -> str:
+    """Text quoted from an input file, safe in Markdown: HTML escaped (no raw markup), one line."""
+    return html.escape(" ".join(str(value).split()), quote=False)
