@@ -102,7 +102,7 @@ def create_app(
                     count = None
                 rag.close()
                 if count is not None:
-                    record_point_count(settings, count)
+                    record_point_count(settings, store_health.count_to_record(count))
 
     app = FastAPI(
         title="museum-rag",

@@ -45,6 +45,18 @@ class StoreHealth:
     expected_points: int | None = None
     unreadable: list[str] = field(default_factory=list)  # point ids whose payload is not a readable chunk
     error: str | None = None
+    #: Start-up found the store short or unreadable: a clean close records the expected count again (not the
+    #: short one), so restarting does not hide the damage; the server's next ingest clears it.
+    hold_expected: bool = False
+
+    def count_to_record(self, count: int) -> int:
+        return self.expected_points if self.hold_expected and self.expected_points is not None else count
+
+    def after_ingest(self, count: int) -> None:
+        """The server's own ingest wrote the store: its count is now the expected one (unreadable points stay
+        reported until a restart reads the store again)."""
+        self.expected_points = count
+        self.hold_expected = bool(self.unreadable or self.error)
 
 
 def _record_path(settings: Settings) -> Path:
@@ -92,6 +104,16 @@ def inspect_store(museum: MuseumRAG, settings: Settings) -> StoreHealth:
     except Exception as exc:  # noqa: BLE001 - any engine error reading the store is what we look for
         health.error = f"reading the stored points failed: {type(exc).__name__}"
         log.error("store check: %s (%s)", health.error, exc)
+    try:
+        count = museum.store.count()
+    except Exception:  # noqa: BLE001 - reported by /readyz
+        count = None
+    health.hold_expected = bool(health.unreadable or health.error) or (
+        health.expected_points is not None and count != health.expected_points
+    )
+    if health.expected_points is not None and count is not None and count != health.expected_points:
+        log.error("store check: the store holds %d points; it held %d when last closed cleanly; %s",
+                  count, health.expected_points, CHECK_HINT)
     if health.unreadable:
         log.error("store check: %d point(s) have unreadable payloads, e.g. %s; %s", len(health.unreadable),
                   ", ".join(health.unreadable[:5]), CHECK_HINT)

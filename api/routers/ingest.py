@@ -136,7 +136,7 @@ async def ingest(
                     return ingestor.run(paths, source=source or None, prune=prune, strict=strict, csv_mapping=mapping)
                 finally:
                     if settings.store == "embedded":  # the server's own writes move what /readyz expects
-                        state.store_health.expected_points = state.museum.store.count()
+                        state.store_health.after_ingest(state.museum.store.count())
 
         try:
             summary = await run_until_disconnected(request, run, guard)
