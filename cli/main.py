@@ -55,15 +55,21 @@ def parse_filters(pairs: list[str] | None) -> SearchFilters | None:
 def open_museum(settings: Settings):
     from rag.pipeline import MuseumRAG
 
+    from rag.store import StoreCorruptError
+    from rag.store.space import DiskSpaceError
+
     try:
         return MuseumRAG(settings)
-    except StoreLockedError as exc:
+    except (StoreLockedError, StoreCorruptError, DiskSpaceError) as exc:
         fail(str(exc))
         raise
 
 
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more.")) -> None:
+    import faulthandler
+
+    faulthandler.enable()  # a fatal signal (SIGBUS on a full disk, SIGSEGV) leaves a traceback, never silence
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -83,8 +89,12 @@ def ingest(
     """Chunk, embed and store collection files (idempotent: unchanged records are skipped)."""
     from ingest.loaders import CsvMapping
     from ingest.pipeline import IngestError, Ingestor
+    from rag.store.space import DiskSpaceError
 
     settings = settings_or_fail()
+    problems = unreadable_inputs(paths)
+    if problems:
+        fail("cannot read the input:\n  " + "\n  ".join(problems), code=2)
     mapping = None
     if csv_mapping is not None:
         try:
@@ -99,14 +109,37 @@ def ingest(
     except IngestError as exc:
         fail(str(exc), code=2)
         return
+    except DiskSpaceError as exc:
+        fail(str(exc), code=1)
+        return
     finally:
         museum.close()
     if as_json:
         typer.echo(json.dumps(summary.as_dict(), indent=2))
-        return
-    for issue in summary.issues:
-        typer.secho(f"skipped: {issue}", fg=typer.colors.YELLOW, err=True)
-    typer.echo(summary.describe())
+    else:
+        for issue in summary.issues:
+            label = "warning" if getattr(issue, "is_warning", False) else "skipped"
+            typer.secho(f"{label}: {issue}", fg=typer.colors.YELLOW, err=True)
+        typer.echo(summary.describe())
+    if summary.unreadable:
+        fail(f"{len(summary.unreadable)} input file(s) could not be read: " + ", ".join(summary.unreadable), code=1)
+
+
+def unreadable_inputs(paths: list[Path]) -> list[str]:
+    """What is wrong with each input path that is missing or cannot be opened (empty when all can be read)."""
+    problems = []
+    for path in paths:
+        try:
+            if path.is_dir():
+                os.listdir(path)
+            else:
+                with path.open("rb"):
+                    pass
+        except FileNotFoundError:
+            problems.append(f"{path}: no such file or folder")
+        except OSError as exc:
+            problems.append(f"{path}: {exc.strerror or exc}")
+    return problems
 
 
 @app.command()
@@ -160,7 +193,9 @@ def _register_optional_commands() -> None:
     """Commands from the other packages, registered when those modules exist."""
     import importlib
 
-    for module_name in ("cli.ask_command", "cli.serve_command", "cli.eval_commands", "cli.migrate_command"):
+    for module_name in (
+        "cli.ask_command", "cli.serve_command", "cli.eval_commands", "cli.migrate_command", "cli.check_command",
+    ):  # fmt: skip
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

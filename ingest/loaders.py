@@ -23,6 +23,7 @@ from typing import Any, Iterator
 
 from pydantic import ValidationError
 
+from ingest.record_fields import REQUIRED_FIELDS, LoadLimits, clean_record
 from rag.models import CollectionRecord
 
 RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv"}
@@ -31,19 +32,30 @@ DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
 
 @dataclass(frozen=True)
 class LoadIssue:
-    """One problem in the input, precise enough to fix it."""
+    """One problem in the input, precise enough to fix it.
+
+    ``severity`` is ``"error"`` when the record (line, row, document, file) was not loaded, and
+    ``"warning"`` when the record was kept without the value named (or with it changed as said).
+    Printed as ``file:line: record ID field 'name': message``.
+    """
 
     file: str
     line: int | None
     field: str | None
     message: str
     record_id: str | None = None
+    severity: str = "error"
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity == "warning"
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line is not None else "")
-        what = f" record {self.record_id}" if self.record_id else ""
-        fld = f" field '{self.field}'" if self.field else ""
-        return f"{where}:{what}{fld}: {self.message}"
+        what = " ".join(
+            part for part in (f"record {self.record_id}" if self.record_id else "", f"field '{self.field}'" if self.field else "") if part
+        )
+        return f"{where}: {what}: {self.message}" if what else f"{where}: {self.message}"
 
 
 @dataclass
@@ -60,6 +72,13 @@ class LoadResult:
     issues: list[LoadIssue] = field(default_factory=list)
     files: int = 0
     invalid: int = 0  # records (lines, rows, documents) that could not be loaded
+    unreadable: list[str] = field(default_factory=list)  # inputs missing or not readable at all
+    limits: LoadLimits = field(default_factory=LoadLimits)
+
+    @property
+    def errors(self) -> list[LoadIssue]:
+        """The issues that cost a record or a file (warnings kept the record)."""
+        return [issue for issue in self.issues if not issue.is_warning]
 
 
 @dataclass
@@ -92,11 +111,18 @@ class CsvMapping:
     @classmethod
     def from_file(cls, path: Path) -> "CsvMapping":
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
             raise ValueError(f"{path}: cannot read the CSV mapping file: {exc}") from exc
+        data, problem = _parse_json(text)
+        if problem is not None:
+            raise ValueError(f"{path}: cannot read the CSV mapping file: {problem}")
         if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
             raise ValueError(f"{path}: the CSV mapping needs a 'columns' object of column -> field")
+        if not all(isinstance(v, str) for v in data["columns"].values()):
+            raise ValueError(f"{path}: each CSV column must map to a field name (a text)")
+        if not isinstance(data.get("list_separator", ";"), str) or not data.get("list_separator", ";"):
+            raise ValueError(f"{path}: 'list_separator' must be a non-empty text")
         return cls(
             columns={str(k): str(v) for k, v in data["columns"].items()},
             id_prefix=data.get("id_prefix"),
@@ -121,39 +147,152 @@ def _validation_issue(file: str, line: int | None, raw: dict[str, Any], exc: Val
     return issues
 
 
-def _validate(raw: Any, file: str, line: int | None, source: str, result: LoadResult) -> None:
+def _droppable(exc: ValidationError) -> list[tuple[str, str]]:
+    """(field, message) of each error a record survives by losing that field; [] if any error is fatal."""
+    found: list[tuple[str, str]] = []
+    for error in exc.errors():
+        loc = error["loc"]
+        if not loc or str(loc[0]) in REQUIRED_FIELDS:
+            return []
+        found.append((".".join(str(part) for part in loc), error["msg"]))
+    return found
+
+
+def _validate(raw: Any, file: str, line: int | None, source: str, result: LoadResult, html: bool = True) -> None:
+    """Clean ``raw`` (see :mod:`ingest.record_fields`), validate it and keep it; every loss is an issue."""
     if not isinstance(raw, dict):
         result.invalid += 1
         result.issues.append(LoadIssue(file, line, None, f"expected a JSON object, got {type(raw).__name__}"))
         return
-    try:
-        record = CollectionRecord.model_validate(raw)
-    except ValidationError as exc:
+    cleaned = clean_record(raw, result.limits, html=html)
+    record_id = cleaned.raw.get("id") if isinstance(cleaned.raw.get("id"), str) else None
+    if cleaned.fatal is not None:
         result.invalid += 1
-        result.issues.extend(_validation_issue(file, line, raw, exc))
+        result.issues.append(LoadIssue(file, line, cleaned.fatal.field, cleaned.fatal.message))
         return
+    data = cleaned.raw
+    warnings = [LoadIssue(file, line, p.field, p.message, record_id, "warning") for p in cleaned.problems]
+    record = None
+    for _ in range(5):  # each round drops the fields of the wrong shape the model found
+        try:
+            record = CollectionRecord.model_validate(data)
+            break
+        except ValidationError as exc:
+            droppable = _droppable(exc)
+            if not droppable:
+                result.invalid += 1
+                result.issues.extend(_validation_issue(file, line, data, exc))
+                return
+            data = dict(data)
+            for name, message in droppable:
+                data.pop(name.split(".")[0], None)
+                warnings.append(LoadIssue(file, line, name, f"wrong shape ({message}); field dropped", record_id, "warning"))
+    if record is None:
+        result.invalid += 1
+        result.issues.append(LoadIssue(file, line, None, "the record could not be validated", record_id))
+        return
+    if ":" not in record.id:
+        warnings.append(
+            LoadIssue(
+                file, line, "id",
+                f"the id has no 'museum-prefix:' part (e.g. 'mymuseum:{record.id}'); it is stored unchanged as "
+                f"'{record.id}', so it must not collide with an id of another source in the store",
+                record.id, "warning",
+            )
+        )  # fmt: skip
+    result.issues.extend(warnings)
     result.records.append(LoadedRecord(record, file, line, source))
 
 
+def _read_lines(path: Path, max_bytes: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """(line number, line bytes, 0), or (line number, None, length) for a line over ``max_bytes``."""
+    with path.open("rb") as handle:
+        number = 0
+        while True:
+            line = handle.readline(max_bytes + 2)
+            if not line:
+                return
+            number += 1
+            if len(line) > max_bytes and not line.endswith(b"\n"):
+                length = len(line)
+                while True:  # skip the rest of the over-long line without holding it
+                    more = handle.readline(1 << 20)
+                    length += len(more)
+                    if not more or more.endswith(b"\n"):
+                        break
+                yield number, None, length
+                continue
+            yield number, line, 0
+
+
+def _decode_line(data: bytes, first: bool) -> tuple[str | None, str | None]:
+    """The line as text, or an error message naming the column of the first byte that is not UTF-8."""
+    if first and data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        column = len(data[: exc.start].decode("utf-8", errors="replace")) + 1
+        byte = data[exc.start : exc.start + 1].hex().upper()
+        return None, f"not UTF-8: byte 0x{byte} at column {column}; line skipped (save the file as UTF-8)"
+
+
+def _parse_json(text: str) -> tuple[Any, str | None]:
+    """The parsed value, or a message saying what is wrong and where (line/column within ``text``)."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        end = " (the text ends before the JSON is complete)" if exc.pos >= len(text.rstrip()) else ""
+        where = f"line {exc.lineno} column {exc.colno}" if "\n" in text else f"column {exc.colno}"
+        return None, f"malformed JSON at {where}: {exc.msg}{end}"
+    except RecursionError:
+        return None, "JSON nested too deeply to read"
+    except ValueError as exc:  # e.g. an integer with more digits than Python reads
+        return None, f"malformed JSON: {exc}"
+
+
 def _load_jsonl(path: Path, source: str, result: LoadResult) -> None:
-    with path.open(encoding="utf-8") as handle:
-        for number, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                raw = json.loads(text)
-            except json.JSONDecodeError as exc:
-                result.invalid += 1
-                result.issues.append(LoadIssue(str(path), number, None, f"malformed JSON: {exc.msg} at column {exc.colno}"))
-                continue
-            _validate(raw, str(path), number, source, result)
+    max_bytes = result.limits.max_record_bytes
+    for number, data, length in _read_lines(path, max_bytes):
+        if data is None:
+            result.invalid += 1
+            result.issues.append(
+                LoadIssue(str(path), number, None, f"record of {length:,} bytes, over the limit of {max_bytes:,}; skipped")
+            )
+            continue
+        text, problem = _decode_line(data, number == 1)
+        if text is None:
+            result.invalid += 1
+            result.issues.append(LoadIssue(str(path), number, None, str(problem)))
+            continue
+        text = text.rstrip("\r\n")
+        if not text.strip():
+            continue
+        raw, problem = _parse_json(text)
+        if problem is not None:
+            result.invalid += 1
+            result.issues.append(LoadIssue(str(path), number, None, problem))
+            continue
+        _validate(raw, str(path), number, source, result)
 
 
 def _load_json(path: Path, source: str, result: LoadResult) -> None:
+    data_bytes = path.read_bytes()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        result.issues.append(LoadIssue(str(path), exc.lineno, None, f"malformed JSON: {exc.msg}"))
+        text = data_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data_bytes.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data_bytes.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = data_bytes[exc.start : exc.start + 1].hex().upper()
+        result.unreadable.append(str(path))
+        result.issues.append(
+            LoadIssue(str(path), line, None, f"not UTF-8: byte 0x{byte} at byte column {column}; file skipped (save it as UTF-8)")
+        )
+        return
+    data, problem = _parse_json(text)
+    if problem is not None:
+        result.unreadable.append(str(path))
+        result.issues.append(LoadIssue(str(path), None, None, f"{problem}; file skipped"))
         return
     items = data.get("records") if isinstance(data, dict) and "records" in data else data
     if isinstance(items, dict):
@@ -161,7 +300,15 @@ def _load_json(path: Path, source: str, result: LoadResult) -> None:
     if not isinstance(items, list):
         result.issues.append(LoadIssue(str(path), None, None, "expected a list of records or {\"records\": [...]}"))
         return
+    max_bytes = result.limits.max_record_bytes
     for index, raw in enumerate(items):
+        size = len(json.dumps(raw, ensure_ascii=False).encode("utf-8", errors="replace"))
+        if size > max_bytes:
+            result.invalid += 1
+            result.issues.append(
+                LoadIssue(f"{path}[{index}]", None, None, f"record of {size:,} bytes, over the limit of {max_bytes:,}; skipped")
+            )
+            continue
         _validate(raw, f"{path}[{index}]", None, source, result)
 
 
@@ -192,18 +339,65 @@ def _csv_row_to_raw(row: dict[str, str], mapping: CsvMapping) -> dict[str, Any]:
     return raw
 
 
+_ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")
+
+
+def _csv_row_problem(row: dict[str | None, Any], max_bytes: int) -> str | None:
+    """Why a CSV row cannot be loaded (bytes that are not UTF-8, too large), or None."""
+    size = 0
+    for column, value in row.items():
+        values = value if isinstance(value, list) else [value]  # extra cells are listed under None
+        for text in values:
+            if not isinstance(text, str):
+                continue
+            size += len(text)
+            bad = _ESCAPED_BYTE.search(text)
+            if bad:
+                name = f"column '{column}'" if column is not None else "an extra cell"
+                return f"not UTF-8: byte 0x{ord(bad.group()) - 0xDC00:02X} in {name}; row skipped (save the file as UTF-8)"
+    if size > max_bytes:
+        return f"row of {size:,} characters, over the limit of {max_bytes:,}; skipped"
+    return None
+
+
 def _load_csv(path: Path, source: str, mapping: CsvMapping | None, result: LoadResult) -> None:
     if mapping is None:
         result.issues.append(LoadIssue(str(path), None, None, "a CSV needs a column mapping (--csv-mapping FILE)"))
         return
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    max_bytes = result.limits.max_record_bytes
+    if csv.field_size_limit() < max_bytes:  # a field may be as large as a record may be
+        csv.field_size_limit(max_bytes)
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         reader = csv.DictReader(handle)
-        missing = [c for c in mapping.columns if reader.fieldnames and c not in reader.fieldnames]
+        try:
+            fieldnames = reader.fieldnames
+        except csv.Error as exc:
+            result.unreadable.append(str(path))
+            result.issues.append(LoadIssue(str(path), 1, None, f"unreadable CSV header: {exc}"))
+            return
+        missing = [c for c in mapping.columns if fieldnames and c not in fieldnames]
         if missing:
             result.issues.append(
                 LoadIssue(str(path), 1, ", ".join(missing), "mapped column(s) not in the CSV header")
             )
-        for row in reader:
+        while True:
+            before = reader.line_num
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                result.invalid += 1
+                message = str(exc)
+                if "field larger than field limit" in message:
+                    message = f"a field over {csv.field_size_limit():,} characters (the record size limit); row skipped"
+                result.issues.append(LoadIssue(str(path), before + 1, None, f"unreadable CSV row: {message}"))
+                continue
+            problem = _csv_row_problem(row, max_bytes)
+            if problem is not None:
+                result.invalid += 1
+                result.issues.append(LoadIssue(str(path), reader.line_num, None, problem))
+                continue
             _validate(_csv_row_to_raw(row, mapping), str(path), reader.line_num, source, result)
 
 
@@ -280,11 +474,21 @@ def default_source(path: Path) -> str:
     return _slug(path.stem if path.is_file() else path.name)
 
 
-def load_paths(paths: list[Path], source: str | None = None, csv_mapping: CsvMapping | None = None) -> LoadResult:
-    """Load every record from files and folders; duplicate ids after the first are issues."""
-    result = LoadResult()
+def load_paths(
+    paths: list[Path],
+    source: str | None = None,
+    csv_mapping: CsvMapping | None = None,
+    limits: LoadLimits | None = None,
+) -> LoadResult:
+    """Load every record from files and folders; duplicate ids after the first are issues.
+
+    ``limits`` (default: :class:`LoadLimits` defaults; ``LoadLimits.from_settings(settings)``
+    for the configured ones) bound record size, text length, nesting and years.
+    """
+    result = LoadResult(limits=limits or LoadLimits())
     for path in map(Path, paths):
         if not path.exists():
+            result.unreadable.append(str(path))
             result.issues.append(LoadIssue(str(path), None, None, "no such file or folder"))
             continue
         name = source or default_source(path)
@@ -303,6 +507,7 @@ def load_paths(paths: list[Path], source: str | None = None, csv_mapping: CsvMap
                 else:
                     result.issues.append(LoadIssue(str(file), None, None, f"unsupported file type {suffix!r}"))
             except (OSError, UnicodeDecodeError) as exc:
+                result.unreadable.append(str(file))
                 result.issues.append(LoadIssue(str(file), None, None, f"cannot read file: {exc}"))
     _drop_duplicates(result)
     return result

@@ -22,12 +22,15 @@ from pathlib import Path
 from typing import Callable
 
 from ingest.loaders import CsvMapping, LoadedRecord, LoadIssue, LoadResult, default_source, load_paths
+from ingest.record_fields import LoadLimits
 from rag.chunking import Chunker, embedding_text
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.models import Chunk, SearchFilters
 from rag.sparse import Bm25Encoder
 from rag.store import PointData, VectorStore, point_id
+from rag.store.health import readable_points
+from rag.store.space import ensure_free_space, estimate_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ class IngestSummary:
     seconds: float = 0.0
     issues: list[LoadIssue] = field(default_factory=list)
     prune_skipped_reason: str | None = None
+    unreadable: list[str] = field(default_factory=list)  # inputs missing or not readable at all
 
     def as_dict(self) -> dict:
         data = {k: v for k, v in self.__dict__.items() if k != "issues"}
@@ -117,7 +121,7 @@ class Ingestor:
         show_progress: bool = False,
     ) -> IngestSummary:
         started = time.perf_counter()
-        loaded = load_paths(paths, source=source, csv_mapping=csv_mapping)
+        loaded = load_paths(paths, source=source, csv_mapping=csv_mapping, limits=LoadLimits.from_settings(self.settings))
         summary = IngestSummary(files=loaded.files, records_read=len(loaded.records), issues=loaded.issues)
         summary.records_invalid = loaded.invalid
         for issue in loaded.issues:
@@ -125,6 +129,8 @@ class Ingestor:
         if strict and loaded.issues:
             raise IngestError(loaded.issues)
 
+        summary.unreadable = loaded.unreadable
+        self._ensure_space(0)
         self.store.ensure_collection(self.embedder.dimension)
         stored = self._stored_records()
         pending: list[tuple[LoadedRecord, list[Chunk], _StoredRecord | None]] = []
@@ -146,20 +152,20 @@ class Ingestor:
     def _stored_records(self) -> dict[str, _StoredRecord]:
         found: dict[str, _StoredRecord] = {}
         fields = ["record_id", "content_hash", "source", "chunk_count"]
-        for point in self.store.scroll(fields=fields):
+        for point in readable_points(self.store, fields):  # damaged points are rewritten, not fatal
             p = point.payload
             rid = p.get("record_id")
             if rid is None:
                 continue
             entry = found.get(rid)
             if entry is None:
-                found[rid] = _StoredRecord(p.get("content_hash"), p.get("source"), int(p.get("chunk_count", 0)), 1, True)
+                found[rid] = _StoredRecord(p.get("content_hash"), p.get("source"), _count(p.get("chunk_count")), 1, True)
                 continue
             entry.points += 1
             same = (entry.content_hash, entry.source, entry.chunk_count) == (
                 p.get("content_hash"),
                 p.get("source"),
-                int(p.get("chunk_count", 0)),
+                _count(p.get("chunk_count")),
             )
             entry.consistent = entry.consistent and same
         return found
@@ -210,6 +216,7 @@ class Ingestor:
             )
             for chunk, vector, text, loaded in zip(chunks, dense, texts, _owners(batch))
         ]
+        self._ensure_space(estimate_write_bytes(points))
         self.store.upsert(points)
         for loaded, record_chunks, previous in batch:
             if previous is None:
@@ -222,6 +229,11 @@ class Ingestor:
             summary.chunks_deleted += max(0, previous.points - len(record_chunks))
             self.store.delete_record_chunks(loaded.record.id, from_chunk_index=len(record_chunks))
 
+    def _ensure_space(self, needed_bytes: int) -> None:
+        """Stop before a write could fill the embedded store's disk (raises DiskSpaceError)."""
+        if self.settings.store == "embedded":
+            ensure_free_space(self.settings.data_dir, self.settings.min_free_bytes, needed_bytes)
+
     @staticmethod
     def _payload(chunk: Chunk, loaded: LoadedRecord) -> dict:
         payload = chunk.payload()
@@ -232,7 +244,7 @@ class Ingestor:
     def _prune(
         self, loaded: LoadResult, sources: set[str], stored: dict[str, _StoredRecord], summary: IngestSummary
     ) -> None:
-        if loaded.issues:
+        if loaded.errors:  # warnings kept their records
             summary.prune_skipped_reason = (
                 "the input had problems, so records missing from it may only be unreadable; "
                 "fix the input and run again with --prune"
@@ -245,6 +257,11 @@ class Ingestor:
                 self.store.delete_record_chunks(record_id)
                 summary.records_deleted += 1
                 summary.chunks_deleted += entry.points
+
+
+def _count(value: object) -> int:
+    """A stored chunk_count, or -1 (never complete, so the record is rewritten) when damaged."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
 
 
 def _owners(batch: list[tuple[LoadedRecord, list[Chunk], _StoredRecord | None]]):

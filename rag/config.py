@@ -69,6 +69,27 @@ class Settings(BaseSettings):
     chunk_max_tokens: int = Field(200, ge=32, le=8192, description="Upper bound of a chunk, in embedding-model tokens.")
     chunk_overlap_tokens: int = Field(32, ge=0, le=1024)
 
+    # --- ingest: what a record may hold (see docs/record-schema.md) -----------------
+    list_delimiters: CsvList = Field(
+        default_factory=lambda: [";", "|"],
+        description='Delimiters that split a text given for a list field ("a; b | c" -> [a, b, c]); comma-separated '
+        "in the environment. Commas never split: they occur inside keywords and names.",
+    )
+    min_year: int = Field(-3_000_000, description="Earliest date_begin/date_end accepted; other years are dropped.")
+    max_year: int = Field(2_100, description="Latest date_begin/date_end accepted; other years are dropped.")
+    max_record_bytes: int = Field(
+        2_000_000, ge=1024, description="Largest record (a JSONL line, a JSON record, a CSV row) loaded; larger ones are skipped."
+    )
+    max_text_chars: int = Field(
+        500_000, ge=100, description="Longest text field kept; longer ones are cut there, with a warning."
+    )
+    max_nesting_depth: int = Field(20, ge=2, le=100, description="Deepest nesting of objects/lists kept in a record field.")
+    min_free_bytes: int = Field(
+        100_000_000,
+        ge=0,
+        description="Free space the data directory must keep: an ingest stops with a clear error before writing below it.",
+    )
+
     # --- retrieval and answering ------------------------------------------------
     retrieve_limit: int = Field(8, ge=1, le=100, description="Objects retrieved per question.")
     prefetch_limit: int = Field(
@@ -180,6 +201,11 @@ class Settings(BaseSettings):
     @field_validator("api_keys", "admin_keys", "cors_origins", "forwarded_allow_ips", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("list_delimiters", mode="before")
+    @classmethod
+    def _delimiters(cls, value: object) -> object:
         return _split_csv(value)
 
     @property

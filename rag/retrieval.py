@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from rag.config import Settings
 from rag.embedding import Embedder
-from rag.models import Chunk, ObjectHit, SearchFilters, SearchHit
+from rag.models import ObjectHit, SearchFilters, SearchHit
 from rag.sparse import Bm25Encoder
 from rag.store import VectorStore
+from rag.store.payloads import read_chunk
 
 if TYPE_CHECKING:
     from rag.rerank import Reranker
@@ -77,7 +78,8 @@ class HybridSearcher:
             fusion=fusion,
             weights=self.settings.rrf_weights if fusion == "rrf" else None,
         )
-        return [SearchHit(point_id=p.id, score=p.score, chunk=Chunk.model_validate(p.payload)) for p in points]
+        hits = ((p, read_chunk(p.payload, p.id)) for p in points)  # a damaged payload never breaks a search
+        return [SearchHit(point_id=p.id, score=p.score, chunk=chunk) for p, chunk in hits if chunk is not None]
 
     def search(
         self,

@@ -187,9 +187,10 @@ def test_record_text_is_shown_as_text_never_run(page, server):
     answer = ask_widget(page, "Which lighthouse did Ida Quartermaine keep?")
     cards = answer.locator(".mrw-card")
     titles = [cards.nth(i).locator(".mrw-card-title").inner_text() for i in range(cards.count())]
-    assert f"Portrait of Ida Quartermaine {XSS}" in titles, titles
-    xss_card = cards.nth(titles.index(f"Portrait of Ida Quartermaine {XSS}"))
-    assert xss_card.locator(".mrw-card-museum").inner_text() == "Test Museum <b>bold</b>"
+    # markup in record text is removed at ingest (docs/record-schema.md): plain text reaches the page
+    assert "Portrait of Ida Quartermaine" in titles, titles
+    xss_card = cards.nth(titles.index("Portrait of Ida Quartermaine"))
+    assert xss_card.locator(".mrw-card-museum").inner_text() == "Test Museum bold"
     assert xss_card.evaluate("n => n.tagName") == "DIV", "a javascript: URL never becomes a link"
     assert xss_card.locator("img").count() == 0, "a javascript: image URL is never loaded"
     widget = page.locator(".mrw-root")
@@ -309,12 +310,13 @@ def test_staff_sees_record_text_as_text_with_highlights(page, server):
     page.get_by_role("button", name="Search", exact=True).click()
     result = page.locator("li.result[data-record-id='xsstest:1']")
     result.wait_for()
-    assert XSS in result.locator(".snippets").inner_text()
+    assert "<script" not in result.locator(".snippets").inner_text()
     assert result.locator("mark", has_text="Quartermaine").count() >= 1
     assert result.locator("script").count() == 0 and result.locator("img").count() == 0
     result.locator(".result-title").click()
     page.get_by_role("dialog").wait_for()
-    assert XSS in page.locator("#object-body").inner_text()
+    body = page.locator("#object-body").inner_text()
+    assert "Zebulon Point" in body and "<script" not in body and "onerror" not in body
     assert page.locator("#object-body img, #object-body script").count() == 0
     assert page.evaluate("typeof window.__xss") == "undefined"
     shot(page, "staff-xss-as-text")

@@ -44,6 +44,7 @@ from rag.messages import Messages
 from rag.models import Answer, Chunk, ObjectHit, SearchFilters, SentenceSupport
 from rag.retrieval import HybridSearcher
 from rag.store import VectorStore
+from rag.store.payloads import read_chunk
 from rag.verify import Verifier
 
 log = logging.getLogger(__name__)
@@ -181,7 +182,8 @@ class Answerer:
         full: dict[str, list[Chunk]] = {}
         for hit in hits[: self.settings.answer_expand_objects]:
             payloads = self.store.record_chunks(hit.record_id)
-            chunks = [Chunk.model_validate(p) for p in payloads if p.get("record_id") == hit.record_id]
+            read = (read_chunk(p) for p in payloads if p.get("record_id") == hit.record_id)
+            chunks = [chunk for chunk in read if chunk is not None]
             if chunks:
                 full[hit.record_id] = chunks
         return full

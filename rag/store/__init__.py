@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from rag.config import Settings
-from rag.store.base import PointData, ScoredPayload, SparseVec, StoreLockedError, VectorStore, point_id
+from rag.store.base import (
+    PointData,
+    ScoredPayload,
+    SparseVec,
+    StoreCorruptError,
+    StoreLockedError,
+    VectorStore,
+    point_id,
+)
 
-__all__ = ["PointData", "ScoredPayload", "SparseVec", "StoreLockedError", "VectorStore", "open_store", "point_id"]
+__all__ = [
+    "PointData", "ScoredPayload", "SparseVec", "StoreCorruptError", "StoreLockedError", "VectorStore", "open_store",
+    "point_id",
+]  # fmt: skip
 
 
 def open_store(settings: Settings) -> VectorStore:

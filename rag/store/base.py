@@ -56,6 +56,11 @@ class ScoredPayload:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
+def _chunk_order(payload: dict[str, Any]) -> tuple[int, int]:
+    index = payload.get("chunk_index")
+    return (0, index) if isinstance(index, int) and not isinstance(index, bool) else (1, 0)
+
+
 def check_fusion(fusion: str, weights: tuple[float, float] | None) -> None:
     """Reject a fusion the engines do not implement, with a message saying what is accepted."""
     if fusion not in FUSIONS:
@@ -81,6 +86,10 @@ def point_from_vectors(point_id: Any, vectors: dict[str, Any] | None, payload: d
 
 class StoreLockedError(RuntimeError):
     """Another process owns the embedded store."""
+
+
+class StoreCorruptError(RuntimeError):
+    """The store's files cannot be opened: damaged on disk."""
 
 
 class VectorStore(ABC):
@@ -141,9 +150,27 @@ class VectorStore(ABC):
     def close(self) -> None: ...
 
     def record_chunks(self, record_id: str) -> list[dict[str, Any]]:
-        """All chunk payloads of one record, in chunk order."""
+        """All chunk payloads of one record, in chunk order (a damaged chunk_index sorts last)."""
         payloads = [p.payload for p in self.scroll(SearchFilters(record_id=record_id))]
-        return sorted(payloads, key=lambda p: p.get("chunk_index", 0))
+        return sorted(payloads, key=_chunk_order)
+
+    # --- health (rag.store.health) ---------------------------------------------------
+    def iter_point_ids(self, batch: int = 1000) -> Iterator[str]:
+        """Every point id, without payloads (readable even when payload storage is damaged)."""
+        for point in self.scroll(fields=[], batch=batch):
+            yield point.id
+
+    def retrieve_payloads(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Full payloads of the points with these ids (raises when the engine cannot read one)."""
+        raise NotImplementedError
+
+    def recorded_state(self) -> dict[str, Any] | None:
+        """What the store recorded at its last clean close (points, records, sources), if it keeps that."""
+        return None
+
+    def written_since_open(self) -> bool:
+        """Whether this process has written to the store (then counts may differ from the record)."""
+        return False
 
     def __enter__(self) -> "VectorStore":
         return self

@@ -191,3 +191,12 @@ class ClientStore(VectorStore):
 
     def close(self) -> None:
         self.client.close()
+
+    def iter_point_ids(self, batch: int = 1000) -> Iterator[str]:
+        for record in self._scroll_records(None, False, False, batch):
+            yield str(record.id)
+
+    def retrieve_payloads(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        if not ids or not self._exists():
+            return {}
+        return {str(r.id): dict(r.payload or {}) for r in self.client.retrieve(self.collection, ids, with_payload=True)}

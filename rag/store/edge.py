@@ -7,8 +7,9 @@ with what to do instead.
 from __future__ import annotations
 
 import fcntl
-import json
+import logging
 import os
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -24,13 +25,16 @@ from rag.store.base import (
     PointData,
     ScoredPayload,
     SparseVec,
+    StoreCorruptError,
     StoreLockedError,
     VectorStore,
     check_fusion,
     point_from_vectors,
 )
+from rag.store.manifest import read_manifest, write_manifest
+from rag.store.space import DiskSpaceError, bytes_to_open, ensure_free_space
 
-_META = "museum_rag.json"
+log = logging.getLogger(__name__)
 
 
 def edge_filter(filters: SearchFilters | None, extra: list[Any] | None = None) -> qe.Filter | None:
@@ -82,14 +86,32 @@ class EdgeStore(VectorStore):
         self._lock_file.write(str(os.getpid()))
         self._lock_file.flush()
         self._shard: qe.EdgeShard | None = None
+        self._manifest = read_manifest(self.path)
+        self._written = False
         if (self.path / "edge_config.json").is_file():
-            self._shard = qe.EdgeShard.load(str(self.path))
+            try:
+                ensure_free_space(self.path, 0, bytes_to_open(self.path), action="opening the store")
+            except DiskSpaceError:
+                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+                self._lock_file.close()
+                raise
+            try:
+                self._shard = qe.EdgeShard.load(str(self.path))
+            except BaseException as exc:  # the engine's panics are BaseExceptions too
+                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                    raise
+                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+                self._lock_file.close()
+                raise StoreCorruptError(
+                    f"The embedded store at {self.path} cannot be opened: {exc}. Its files are damaged (a full disk, "
+                    "a crash during a write, or a copy in progress). Run `museum-rag check` for details; to recover, "
+                    "move that folder aside and run `museum-rag ingest` again on the collection files."
+                ) from None
 
     # --- lifecycle -------------------------------------------------------------
     def ensure_collection(self, dimension: int) -> None:
-        meta_path = self.path / _META
         if self._shard is not None:
-            stored = json.loads(meta_path.read_text()).get("dimension") if meta_path.is_file() else None
+            stored = self._manifest.get("dimension")
             if stored is not None and stored != dimension:
                 raise ValueError(
                     f"The store at {self.path} holds {stored}-dimensional vectors but the embedding model "
@@ -105,14 +127,19 @@ class EdgeStore(VectorStore):
             self._shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
         for name in INTEGER_INDEXES:
             self._shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Integer))
-        meta_path.write_text(json.dumps({"dimension": dimension}))
+        self._manifest = {"dimension": dimension}
+        self._mark_written()
         self._shard.flush()
 
     def close(self) -> None:
         if self._shard is not None:
-            self._shard.flush()
-            self._shard.close()
-            self._shard = None
+            try:
+                self._shard.flush()
+                if self._written:
+                    self._record_clean_close()
+            finally:
+                self._shard.close()
+                self._shard = None
         if not self._lock_file.closed:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()
@@ -127,6 +154,42 @@ class EdgeStore(VectorStore):
     def exists(self) -> bool:
         return self._shard is not None
 
+    # --- the manifest: what the store held at its last clean close ---------------------
+    def recorded_state(self) -> dict[str, Any] | None:
+        return dict(self._manifest) if self._manifest else None
+
+    def written_since_open(self) -> bool:
+        return self._written
+
+    def _mark_written(self) -> None:
+        """Before the first write of this process: the manifest says the store is open for writing."""
+        if self._written:
+            return
+        self._written = True
+        self._manifest = {**self._manifest, "clean": False, "writer_pid": os.getpid()}
+        write_manifest(self.path, self._manifest)
+
+    def _record_clean_close(self) -> None:
+        sources: dict[str, set[str]] = {}
+        points = 0
+        try:
+            for point in self.scroll(fields=["record_id", "source"]):
+                points += 1
+                sources.setdefault(str(point.payload.get("source")), set()).add(str(point.payload.get("record_id")))
+        except Exception as exc:  # damaged payloads: the manifest keeps saying "not closed cleanly"
+            log.error("the store at %s could not be read back at close (%s); run `museum-rag check`", self.path, exc)
+            return
+        manifest = {k: v for k, v in self._manifest.items() if k != "writer_pid"}
+        manifest.update(
+            clean=True,
+            points=points,
+            records=sum(len(ids) for ids in sources.values()),
+            sources={name: len(ids) for name, ids in sorted(sources.items())},
+            closed_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        )
+        if write_manifest(self.path, manifest):
+            self._manifest = manifest
+
     # --- writes ------------------------------------------------------------------
     def upsert(self, points: list[PointData]) -> None:
         if not points:
@@ -139,12 +202,14 @@ class EdgeStore(VectorStore):
             )
             for p in points
         ]
+        self._mark_written()
         self.shard.update(qe.UpdateOperation.upsert_points(edge_points))
         self.shard.flush()
 
     def delete_record_chunks(self, record_id: str, from_chunk_index: int = 0) -> None:
         extra = [qe.FieldCondition(key="chunk_index", range=qe.RangeFloat(gte=float(from_chunk_index)))]
         flt = edge_filter(SearchFilters(record_id=record_id), extra)
+        self._mark_written()
         self.shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
         self.shard.flush()
 
@@ -219,3 +284,12 @@ class EdgeStore(VectorStore):
             return []
         response = self.shard.facet(qe.FacetRequest(key=key, limit=limit, exact=True, filter=edge_filter(filters)))
         return [(hit.value, int(hit.count)) for hit in response]
+
+    def iter_point_ids(self, batch: int = 1000) -> Iterator[str]:
+        for record in self._scroll_records(None, False, False, batch):
+            yield str(record.id)
+
+    def retrieve_payloads(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        if self._shard is None or not ids:
+            return {}
+        return {str(r.id): dict(r.payload or {}) for r in self.shard.retrieve(ids, True, False)}
