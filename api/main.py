@@ -29,7 +29,7 @@ from api.observability import RequestContextMiddleware
 from api.openapi import install_openapi
 from api.problems import install_problem_handlers
 from api.question_log import prune_question_log
-from api.readiness import inspect_store, record_point_count
+from api.readiness import inspect_store
 from api.request_guard import JsonBodyGuardMiddleware
 from api.routers import ask, feedback, health, ingest, objects, pages, reports, search
 from api.routers.ingest import remove_stale_uploads
@@ -76,7 +76,7 @@ def create_app(
         rag = museum or await anyio.to_thread.run_sync(_load, settings, embedder)
         await anyio.to_thread.run_sync(_warm_up, rag)
         remove_stale_uploads(settings)
-        store_health = await anyio.to_thread.run_sync(inspect_store, rag, settings)
+        store_health = await anyio.to_thread.run_sync(inspect_store, rag)
         feedback_store = await anyio.to_thread.run_sync(open_feedback_store, settings.data_dir / "feedback.sqlite3")
         await anyio.to_thread.run_sync(prune_question_log, feedback_store, settings)
         app.state.museum_rag = AppState(
@@ -96,13 +96,7 @@ def create_app(
             app.state.museum_rag = None
             feedback_store.close()
             if owns_museum:
-                try:
-                    count = rag.store.count()
-                except Exception:  # noqa: BLE001 - no clean count, no record
-                    count = None
                 rag.close()
-                if count is not None:
-                    record_point_count(settings, store_health.count_to_record(count))
 
     app = FastAPI(
         title="museum-rag",

@@ -182,14 +182,6 @@ class Settings(BaseSettings):
         10, ge=1, description="Failed API-key attempts a client may make a minute on staff and admin routes; "
         "beyond it every attempt from that client gets 429 until the budget refills."
     )
-    min_free_bytes: int = Field(
-        64 * 1024 * 1024, ge=0, description="Free space the data directory must keep: writes (admin ingest, feedback, "
-        "the question log) that would go below it are refused with 507; answering goes on."
-    )
-    max_record_bytes: int = Field(
-        1024 * 1024, ge=1024, description="Largest single record (a JSONL line, a CSV row, a text document) an admin "
-        "upload may hold; larger ones are refused with 413 naming the file and line."
-    )
     question_log_max_days: float | None = Field(
         365.0, gt=0, description="Asked questions older than this many days are deleted from the question log "
         "(with their ratings); None keeps them."

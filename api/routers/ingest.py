@@ -23,11 +23,13 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from api.deps import AppState, get_state, require_admin
 from api.diskspace import DiskFull, ensure_free, is_disk_full
 from api.problems import Problem
+from api.readiness import inspect_store
 from api.upload_guard import GuardedStore, IngestCancelled, check_record_sizes, run_until_disconnected
 from api.schemas import IngestResponse
 from ingest.loaders import DOCUMENT_SUFFIXES, RECORD_SUFFIXES, CsvMapping
 from ingest.pipeline import IngestError, Ingestor
 from rag.config import Settings
+from rag.store.space import DiskSpaceError
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["admin"], dependencies=[Depends(require_admin)])
@@ -134,9 +136,8 @@ async def ingest(
                 ingestor = Ingestor(settings, guard, state.museum.embedder)  # type: ignore[arg-type]
                 try:
                     return ingestor.run(paths, source=source or None, prune=prune, strict=strict, csv_mapping=mapping)
-                finally:
-                    if settings.store == "embedded":  # the server's own writes move what /readyz expects
-                        state.store_health.after_ingest(state.museum.store.count())
+                finally:  # what /readyz reports: the store as this ingest left it
+                    state.store_health = inspect_store(state.museum)
 
         try:
             summary = await run_until_disconnected(request, run, guard)
@@ -152,6 +153,11 @@ async def ingest(
         except DiskFull as exc:
             exc.detail = f"{exc.detail} {guard.written_note()}"
             raise
+        except DiskSpaceError as exc:  # the ingest's own check between batches (rag.store.space)
+            log.error("ingest stopped: %s", exc)
+            full = DiskFull("the ingest")
+            full.detail = f"{full.detail} {guard.written_note()}"
+            raise full from None
         except RecursionError:
             raise Problem(422, "A record in the uploaded files is nested too deeply; nothing was written.",
                           title="Invalid collection file") from None
