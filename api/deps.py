@@ -14,11 +14,14 @@ import threading
 from dataclasses import dataclass, field
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPBearer
 
 from api.feedback import FeedbackStore
 from api.metrics import Metrics
 from api.problems import Problem
+from api.readiness import StoreHealth
+from api.sanitize import strip_markup
 from api.security import TokenBucketLimiter, bearer_token, key_matches
 from rag.config import Settings
 from rag.pipeline import MuseumRAG
@@ -35,6 +38,8 @@ class AppState:
     limiter: TokenBucketLimiter
     ask_limiter: anyio.CapacityLimiter
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
+    auth_limiter: TokenBucketLimiter | None = None  # failed API-key attempts per client (None: unthrottled)
+    store_health: StoreHealth = field(default_factory=StoreHealth)  # what start-up found (api/readiness.py)
 
 
 def get_state(request: Request) -> AppState:
@@ -60,27 +65,43 @@ def get_feedback(state: AppState = Depends(get_state)) -> FeedbackStore:
 _STAFF_REALM = 'Bearer realm="museum-rag staff"'
 
 
-def _check_key(request: Request, keys: list[str], who: str, setting: str) -> None:
+#: Declares the bearer scheme in the OpenAPI document; the check itself is :func:`_check_key`.
+bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearer", description="A staff or admin API key.")
+
+
+def _check_key(request: Request, keys: list[str], who: str, setting: str, limiter: TokenBucketLimiter | None) -> None:
     if not keys:
         raise Problem(403, f"No {who} API keys are configured on this server: set {setting} to enable these routes.",
                       title="Forbidden")
+    client = client_key(request)
+    if limiter is not None and (wait := limiter.blocked(client)) > 0:  # checked before the key: no guessing meanwhile
+        retry = TokenBucketLimiter.retry_after(wait)
+        raise Problem(429, f"Too many failed API-key attempts from this address. Try again in {retry} s.",
+                      title="Too Many Requests", headers={"Retry-After": retry}, extra={"retry_after": int(retry)})
     token = bearer_token(request.headers.get("authorization"))
     if token is None:
         raise Problem(401, f"This route needs a {who} API key: send 'Authorization: Bearer <key>'.",
                       title="Unauthorized", headers={"WWW-Authenticate": _STAFF_REALM})
     if not key_matches(token, keys):
+        if limiter is not None:
+            limiter.acquire(client)
         raise Problem(401, f"The API key is not a valid {who} key.", title="Unauthorized",
                       headers={"WWW-Authenticate": _STAFF_REALM + ', error="invalid_token"'})
 
 
-def require_staff(request: Request, state: AppState = Depends(get_state)) -> None:
+def require_staff(
+    request: Request, state: AppState = Depends(get_state), _: object = Security(bearer_scheme)
+) -> None:
     """Staff routes: a key from MUSEUM_RAG_API_KEYS (admin keys are accepted too)."""
-    _check_key(request, state.settings.api_keys + state.settings.admin_keys, "staff", "MUSEUM_RAG_API_KEYS")
+    _check_key(request, state.settings.api_keys + state.settings.admin_keys, "staff", "MUSEUM_RAG_API_KEYS",
+               state.auth_limiter)
 
 
-def require_admin(request: Request, state: AppState = Depends(get_state)) -> None:
+def require_admin(
+    request: Request, state: AppState = Depends(get_state), _: object = Security(bearer_scheme)
+) -> None:
     """Admin routes: a key from MUSEUM_RAG_ADMIN_KEYS."""
-    _check_key(request, state.settings.admin_keys, "admin", "MUSEUM_RAG_ADMIN_KEYS")
+    _check_key(request, state.settings.admin_keys, "admin", "MUSEUM_RAG_ADMIN_KEYS", state.auth_limiter)
 
 
 def client_key(request: Request) -> str:
@@ -105,8 +126,8 @@ def rate_limit(request: Request, state: AppState = Depends(get_state)) -> None:
 
 
 def clean_question(question: str, settings: Settings) -> str:
-    """The question stripped; 422 when empty or longer than the configured limit."""
-    text = question.strip()
+    """The question as plain text (markup stripped), trimmed; 422 when empty or longer than the configured limit."""
+    text = strip_markup(question).strip()
     if not text:
         raise Problem(422, "The question is empty.", title="Invalid request")
     if len(text) > settings.max_question_chars:

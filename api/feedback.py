@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import threading
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 Rating = Literal["up", "down"]
+_log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -71,6 +73,11 @@ class UnansweredQuestion:
 
 class FeedbackStore:
     """A small SQLite database; safe to use from the server's worker threads."""
+
+    #: "ok"; "recreated" (a bad file was moved aside); "memory" (not persisted: the file can't be written);
+    #: "failing" (writes fail, e.g. the disk is full). Set by :func:`open_feedback_store` and the API.
+    status: str = "ok"
+    status_detail: str | None = None
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -140,3 +147,96 @@ class FeedbackStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    # --- health and retention (docs/robustness.md) -----------------------------------
+    def integrity_problem(self) -> str | None:
+        """None when SQLite's quick check passes, else what it found."""
+        with self._lock:
+            rows = self._db.execute("PRAGMA quick_check").fetchall()
+        found = "; ".join(str(r[0]) for r in rows[:5])
+        return None if found == "ok" else found
+
+    def prune(self, max_days: float | None = None, max_rows: int | None = None, now: float | None = None) -> int:
+        """Delete questions older than ``max_days`` and all but the newest ``max_rows``, with their ratings.
+
+        Returns how many questions were deleted.
+        """
+        conditions, params = [], []
+        if max_days is not None:
+            conditions.append("asked_at < ?")
+            params.append((now if now is not None else time.time()) - max_days * 86400)
+        if max_rows is not None:
+            conditions.append("answer_id NOT IN (SELECT answer_id FROM questions ORDER BY asked_at DESC LIMIT ?)")
+            params.append(int(max_rows))
+        if not conditions:
+            return 0
+        doomed = f"SELECT answer_id FROM questions WHERE {' OR '.join(conditions)}"
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for table in _tables_referencing_questions(self._db):
+                    self._db.execute(f"DELETE FROM {table} WHERE answer_id IN ({doomed})", params)
+                deleted = self._db.execute(f"DELETE FROM questions WHERE answer_id IN ({doomed})", params).rowcount
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return int(deleted)
+
+
+def _tables_referencing_questions(db: sqlite3.Connection) -> list[str]:
+    """Tables with an ``answer_id`` column that refers to a question (ratings, and any added later)."""
+    tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'questions'")]
+    return [t for t in tables if any(col[1] == "answer_id" for col in db.execute(f'PRAGMA table_info("{t}")'))]
+
+
+def open_feedback_store(path: Path) -> FeedbackStore:
+    """Open the feedback database; never fails, so answering never depends on it.
+
+    A file SQLite can't open or whose quick check fails (corrupt, truncated, a directory...)
+    is moved aside as ``<name>.bad-<time>`` (logged) and a fresh database created; when even
+    that fails (a read-only or full disk), an in-memory database is used: questions and ratings
+    are kept until the process ends. ``status`` and ``status_detail`` say which happened.
+    """
+    path = Path(path)
+    try:
+        store = FeedbackStore(path)
+        problem = store.integrity_problem()
+        if problem is None:
+            return store
+        store.close()
+        reason = f"its integrity check failed ({problem})"
+    except (sqlite3.Error, OSError) as exc:
+        reason = f"SQLite can't open it ({exc})"
+    moved = _move_aside(path)
+    detail = f"{path} was unusable: {reason}; " + (f"moved aside to {moved.name}" if moved else "it could not be moved aside")
+    try:
+        store = FeedbackStore(path)
+        store.status, store.status_detail = "recreated", detail + "; a new database was created"
+        _log.warning("feedback database: %s", store.status_detail)
+        return store
+    except (sqlite3.Error, OSError) as exc:
+        store = FeedbackStore(Path(":memory:"))
+        store.status = "memory"
+        store.status_detail = f"{detail}; a new one could not be created ({exc}): questions and ratings are kept in memory only"
+        _log.error("feedback database: %s", store.status_detail)
+        return store
+
+
+def _move_aside(path: Path) -> Path | None:
+    if not path.exists() and not path.is_symlink():
+        return None
+    target = path.with_name(f"{path.name}.bad-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}")
+    try:
+        path.rename(target)
+    except OSError as exc:
+        _log.error("feedback database: could not move %s aside: %s", path, exc)
+        return None
+    for suffix in ("-wal", "-shm", "-journal"):  # SQLite's side files belong to the bad file
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            try:
+                side.rename(target.with_name(target.name + suffix))
+            except OSError:
+                pass
+    return target

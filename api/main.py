@@ -23,12 +23,18 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import AppState
-from api.feedback import FeedbackStore
+from api.feedback import open_feedback_store
 from api.metrics import Metrics
 from api.observability import RequestContextMiddleware
+from api.openapi import install_openapi
 from api.problems import install_problem_handlers
+from api.question_log import prune_question_log
+from api.readiness import inspect_store
+from api.request_guard import JsonBodyGuardMiddleware
 from api.routers import ask, feedback, health, ingest, objects, pages, reports, search
+from api.routers.ingest import remove_stale_uploads
 from api.routers.pages import STATIC_DIR
+from api.sanitize import ResponseSanitizerMiddleware
 from api.security import BodyLimitMiddleware, SecurityHeadersMiddleware, TokenBucketLimiter
 from rag.config import Settings
 from rag.embedding import Embedder
@@ -69,7 +75,10 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rag = museum or await anyio.to_thread.run_sync(_load, settings, embedder)
         await anyio.to_thread.run_sync(_warm_up, rag)
-        feedback_store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+        remove_stale_uploads(settings)
+        store_health = await anyio.to_thread.run_sync(inspect_store, rag)
+        feedback_store = await anyio.to_thread.run_sync(open_feedback_store, settings.data_dir / "feedback.sqlite3")
+        await anyio.to_thread.run_sync(prune_question_log, feedback_store, settings)
         app.state.museum_rag = AppState(
             settings=settings,
             museum=rag,
@@ -77,6 +86,8 @@ def create_app(
             metrics=metrics,
             limiter=TokenBucketLimiter(settings.rate_limit_per_minute),
             ask_limiter=anyio.CapacityLimiter(settings.ask_concurrency),
+            auth_limiter=TokenBucketLimiter(settings.auth_failures_per_minute),
+            store_health=store_health,
         )
         log.info("ready: store=%s data_dir=%s", settings.store, settings.data_dir)
         try:
@@ -100,8 +111,11 @@ def create_app(
                    health.router, pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_openapi(app)
 
     # Added innermost first: the request-context middleware ends up outermost.
+    app.add_middleware(ResponseSanitizerMiddleware)  # no markup, no non-http(s) URL in any /v1/ response
+    app.add_middleware(JsonBodyGuardMiddleware)  # inside the body limit: bounded nesting, valid Unicode
     app.add_middleware(
         BodyLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -44,6 +44,32 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_control(text: str) -> str:
+    """``text`` with control characters (CR, LF, ESC, ...) written as escapes, so one value can't forge log lines.
+
+    >>> escape_control("/v1/x\r\nFAKE 200")
+    '/v1/x\\r\\nFAKE 200'
+    """
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class ControlCharFilter(logging.Filter):
+    """Escapes control characters in the message (its arguments included); tracebacks keep their lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string: let the handler report it
+            return True
+        escaped = escape_control(message)
+        if escaped != message or record.args:
+            record.msg, record.args = escaped, None
+        return True
+
+
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 
 
@@ -58,6 +84,7 @@ def configure_logging(level: str | int = "INFO") -> None:
         handler._museum_rag = True  # type: ignore[attr-defined]
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         handler.addFilter(RequestIdFilter())
+        handler.addFilter(ControlCharFilter())
         root.addHandler(handler)
     root.setLevel(level)
 
@@ -115,7 +142,8 @@ class RequestContextMiddleware:
             method = str(scope.get("method", ""))
             client = scope.get("client")
             access_log.info(
-                '%s %s %s %d %.1fms', client[0] if client else "-", method, scope.get("path"), status, seconds * 1000
+                '%s %s %s %d %.1fms', escape_control(str(client[0])) if client else "-", escape_control(method),
+                escape_control(str(scope.get("path"))), status, seconds * 1000,
             )
             if self.metrics is not None:
                 self.metrics.in_flight.dec()

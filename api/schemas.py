@@ -9,10 +9,31 @@ from pydantic import BaseModel, ConfigDict, Field
 from rag.models import Answer, RecordRights, SearchFilters
 
 
-class AskFilters(SearchFilters):
-    """The filters of :class:`rag.models.SearchFilters`; unknown names are an error, not silently ignored."""
+#: Years a public date filter may name: wide enough for any object, small enough for the engine's integers.
+YEAR_MIN, YEAR_MAX = -100_000, 100_000
+_NAME = Field(None, min_length=1, max_length=300)
+
+
+class AskFilters(BaseModel):
+    """The public filters of a question: unknown names are an error, not silently ignored.
+
+    Only what a visitor may narrow by; the internal filters of :class:`rag.models.SearchFilters`
+    (``chunk_index``) are not part of the public API. Years are bounded.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    museum: str | None = _NAME
+    type: str | None = _NAME
+    creator: str | None = _NAME
+    record_id: str | None = _NAME
+    source: str | None = _NAME
+    date_from: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, strict=True, description="Objects dated in or after this year.")
+    date_to: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, strict=True, description="Objects dated in or before this year.")
+
+    def to_search_filters(self) -> SearchFilters:
+        """The internal filters these public ones select."""
+        return SearchFilters(**self.model_dump())
 
 
 class AskRequest(BaseModel):
@@ -121,3 +142,11 @@ class Ready(BaseModel):
     chunks: int
     embed_model: str
     answering: bool
+    expected_chunks: int | None = Field(
+        None, description="Points the store held at its last clean close (or after this server's last ingest), if known."
+    )
+    feedback: Literal["ok", "recreated", "memory", "failing"] = Field(
+        "ok", description="The feedback and question-log database: recreated (a bad file was moved aside), memory "
+        "(not persisted), failing (writes fail, e.g. the disk is full). Answering works in every case."
+    )
+    feedback_detail: str | None = None

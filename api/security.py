@@ -86,6 +86,14 @@ class TokenBucketLimiter:
                 self._buckets.popitem(last=False)
         return wait
 
+    def blocked(self, client: str) -> float:
+        """Like :meth:`acquire` but takes nothing: 0.0 when ``client`` has a token left, else the seconds to wait."""
+        now = self._clock()
+        with self._lock:
+            tokens, last = self._buckets.get(client, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
     @staticmethod
     def retry_after(wait: float) -> str:
         return str(max(1, math.ceil(wait)))

@@ -46,7 +46,11 @@ def serve(
     _announce(settings)
     common = dict(
         host=settings.host, port=settings.port, log_config=None, log_level=level.lower(), access_log=False,
-        proxy_headers=True, server_header=False, timeout_graceful_shutdown=10,
+        server_header=False, timeout_graceful_shutdown=10,
+        # X-Forwarded-For/-Proto are trusted only from MUSEUM_RAG_FORWARDED_ALLOW_IPS (default: nobody, not even
+        # loopback, so a client can't rotate the header to escape the rate limit).
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=",".join(settings.forwarded_allow_ips) or "",
     )
     if workers > 1:  # each worker builds its app from the same MUSEUM_RAG_* environment
         import os

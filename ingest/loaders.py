@@ -433,12 +433,21 @@ def _read_document(path: Path) -> tuple[str, str | None]:
     return text, title
 
 
+def _reason(exc: BaseException) -> str:
+    """What went wrong, without library internals: a retry wrapper's last error, the message only."""
+    last = getattr(exc, "last_attempt", None)  # tenacity.RetryError (llama-index's readers retry)
+    if last is not None and callable(getattr(last, "exception", None)) and last.exception() is not None:
+        exc = last.exception()
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{message} ({type(exc).__name__})" if str(exc) else message
+
+
 def _load_document(path: Path, root: Path, source: str, result: LoadResult) -> None:
     try:
         text, title = _read_document(path)
     except Exception as exc:  # a corrupt PDF or undecodable file: report it, keep going
         result.invalid += 1
-        result.issues.append(LoadIssue(str(path), None, None, f"unreadable document: {exc}"))
+        result.issues.append(LoadIssue(str(path), None, None, f"unreadable document: {_reason(exc)}"))
         return
     relative = path.relative_to(root) if root in path.parents else Path(path.name)
     raw = {

@@ -174,7 +174,26 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="The server's log level.")
 
-    @field_validator("api_keys", "admin_keys", "cors_origins", mode="before")
+    # --- robustness and security (docs/robustness.md) ------------------------------
+    forwarded_allow_ips: CsvList = Field(
+        default_factory=list,
+        description="Proxies whose X-Forwarded-For / X-Forwarded-Proto the server trusts (comma-separated IPs or "
+        "networks, '*' for any); empty: none, the client address is the socket's (so a client can't rotate the header "
+        "to escape the rate limit). Behind the compose file's reverse proxy, set it to the proxy's address.",
+    )
+    auth_failures_per_minute: int = Field(
+        10, ge=1, description="Failed API-key attempts a client may make a minute on staff and admin routes; "
+        "beyond it every attempt from that client gets 429 until the budget refills."
+    )
+    question_log_max_days: float | None = Field(
+        365.0, gt=0, description="Asked questions older than this many days are deleted from the question log "
+        "(with their ratings); None keeps them."
+    )
+    question_log_max_rows: int | None = Field(
+        200_000, ge=1, description="The question log keeps at most this many questions (the newest); None: no limit."
+    )
+
+    @field_validator("api_keys", "admin_keys", "cors_origins", "forwarded_allow_ips", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)

@@ -30,7 +30,7 @@ class LiveServer:
     """``museum-rag serve`` in a subprocess, bound to 127.0.0.1; stopped (SIGTERM, then kill) on exit."""
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None, log_path: Path | None = None,
-                 startup_timeout: float = 120.0) -> None:
+                 startup_timeout: float = 120.0, launcher: list[str] | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -45,11 +45,12 @@ class LiveServer:
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None
+        self.launcher = launcher or []  # a command that runs the server command it is given (e.g. in a namespace)
 
     def start(self) -> "LiveServer":
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [*self.launcher, sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + self.startup_timeout

@@ -29,6 +29,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from api.deps import AppState, clean_question, get_state, rate_limit
 from api.problems import problem_body
+from api.question_log import log_question
 from api.schemas import AskRequest, AskResponse
 from rag.models import Answer, SearchFilters
 from rag.text import split_sentences
@@ -48,8 +49,8 @@ async def answer_question(state: AppState, question: str, filters: SearchFilters
     seconds = time.perf_counter() - started
     state.metrics.answers.labels(status=answer.status).inc()
     state.metrics.answer_seconds.observe(seconds)
-    answer_id = await anyio.to_thread.run_sync(
-        partial(state.feedback.record_question, question, answer.status, answer.mode, round(seconds, 4))
+    answer_id = await anyio.to_thread.run_sync(  # never raises: answering does not depend on the log
+        partial(log_question, state.feedback, state.settings, question, answer.status, answer.mode, round(seconds, 4))
     )
     log.info("answered status=%s mode=%s seconds=%.3f citations=%d", answer.status, answer.mode, seconds,
              len(answer.citations))
@@ -59,7 +60,8 @@ async def answer_question(state: AppState, question: str, filters: SearchFilters
 @router.post("/ask", response_model=AskResponse, summary="Answer a question from the collection's records")
 async def ask(body: AskRequest, state: AppState = Depends(get_state)) -> AskResponse:
     question = clean_question(body.question, state.settings)
-    answer, answer_id = await answer_question(state, question, body.filters)
+    filters = body.filters.to_search_filters() if body.filters else None
+    answer, answer_id = await answer_question(state, question, filters)
     return AskResponse(**answer.model_dump(), answer_id=answer_id)
 
 
@@ -118,4 +120,5 @@ async def answer_events(state: AppState, question: str, filters: SearchFilters |
 )
 async def ask_stream(body: AskRequest, state: AppState = Depends(get_state)) -> EventSourceResponse:
     question = clean_question(body.question, state.settings)  # before the stream: a plain 422 problem
-    return EventSourceResponse(answer_events(state, question, body.filters), ping=10)
+    filters = body.filters.to_search_filters() if body.filters else None
+    return EventSourceResponse(answer_events(state, question, filters), ping=10)

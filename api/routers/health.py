@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 
 from api.deps import AppState
 from api.problems import Problem
+from api.readiness import probe_store
 from api.schemas import Ready
 
 router = APIRouter(tags=["operations"])
@@ -24,16 +25,29 @@ async def readyz(request: Request) -> Ready:
         raise Problem(503, "Starting: the models and the store are not loaded yet.", title="Not Ready",
                       headers={"Retry-After": "5"})
     try:
-        chunks = await anyio.to_thread.run_sync(state.museum.store.count)
+        chunks, problems = await anyio.to_thread.run_sync(probe_store, state.museum, state.store_health)
     except Exception:  # noqa: BLE001 - e.g. the Qdrant server is unreachable
         raise Problem(503, "The vector store does not answer.", title="Not Ready", headers={"Retry-After": "5"}) from None
+    if problems:
+        raise Problem(503, " ".join(problems), title="Not Ready", headers={"Retry-After": "30"})
+    feedback = state.feedback
     return Ready(
         status="ready",
         store=state.settings.store,
         chunks=chunks,
         embed_model=state.settings.embed_model,
         answering=callable(getattr(state.museum, "ask", None)),
+        expected_chunks=state.store_health.expected_points,
+        feedback=feedback.status,
+        feedback_detail=_public(feedback.status_detail, state.settings.data_dir),
     )
+
+
+def _public(detail: str | None, data_dir) -> str | None:
+    """A status detail without the server's paths (the log has them)."""
+    if detail is None:
+        return None
+    return detail.replace(str(data_dir), "MUSEUM_RAG_DATA_DIR")
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import AppState, get_state, require_staff
 from api.problems import Problem
-from api.schemas import FacetValue, SearchResponse, SearchResult, Snippet
+from api.schemas import YEAR_MAX, YEAR_MIN, FacetValue, SearchResponse, SearchResult, Snippet
 from rag.models import ObjectHit, SearchFilters
 from rag.text import words
 
@@ -72,8 +72,8 @@ async def search(
     museum: str | None = Query(None),
     type: str | None = Query(None),
     creator: str | None = Query(None),
-    date_from: int | None = Query(None, description="Objects dated in or after this year."),
-    date_to: int | None = Query(None, description="Objects dated in or before this year."),
+    date_from: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX, description="Objects dated in or after this year."),
+    date_to: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX, description="Objects dated in or before this year."),
     limit: int = Query(20, ge=1, le=100),
     mode: Literal["hybrid", "dense", "sparse"] = Query("hybrid"),
     state: AppState = Depends(get_state),
