@@ -27,7 +27,7 @@ from api.feedback import FeedbackStore
 from api.metrics import Metrics
 from api.observability import RequestContextMiddleware
 from api.problems import install_problem_handlers
-from api.routers import ask, feedback, health, ingest, objects, pages, reports, search
+from api.routers import ask, docs, feedback, health, ingest, objects, pages, reports, search, suggestions
 from api.routers.pages import STATIC_DIR
 from api.security import BodyLimitMiddleware, SecurityHeadersMiddleware, TokenBucketLimiter
 from rag.config import Settings
@@ -92,14 +92,17 @@ def create_app(
         version=API_VERSION,
         description="Answers questions about a museum's collection from its own records, with citations.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by api.routers.docs
+        redoc_url=None,
     )
     app.state.museum_rag = None
     install_problem_handlers(app)
 
-    for router in (ask.router, feedback.router, search.router, objects.router, reports.router, ingest.router,
-                   health.router, pages.router):
+    for router in (ask.router, suggestions.router, feedback.router, search.router, objects.router, reports.router,
+                   ingest.router, health.router, pages.router, docs.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")
 
     # Added innermost first: the request-context middleware ends up outermost.
     app.add_middleware(

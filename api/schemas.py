@@ -22,6 +22,9 @@ class AskRequest(BaseModel):
 
     question: str = Field(min_length=1, description="The question (its length limit is MUSEUM_RAG_MAX_QUESTION_CHARS).")
     filters: AskFilters | None = None
+    lang: str | None = Field(
+        None, max_length=35, description="The visitor's language (a BCP 47 tag such as 'en' or 'fr-CA'), from the page."
+    )
 
 
 class AskResponse(Answer):
@@ -61,9 +64,11 @@ class SearchResult(BaseModel):
     type: str | None = None
     date: str | None = None
     creators: list[str] = Field(default_factory=list)
+    creator_roles: list[str] = Field(default_factory=list, description='"Role: Name" of each creator.')
     url: str | None = None
     image_url: str | None = None
-    snippets: list[Snippet] = Field(default_factory=list)
+    thumbnail_url: str | None = None
+    snippets: list[Snippet] = Field(default_factory=list, description="Matching text, overlaps merged, best first.")
 
 
 class FacetValue(BaseModel):
@@ -76,8 +81,18 @@ class SearchResponse(BaseModel):
     filters: SearchFilters
     terms: list[str] = Field(description="The query's words, for highlighting.")
     total_records: int = Field(description="Records matching the filters (whatever the query).")
+    total_results: int = Field(0, description="Results found so far: every record matching the filters without a "
+                               "query; with one, the objects ranked (the page's end plus one with sort=relevance, "
+                               "else at most 200).")
+    has_more: bool = Field(False, description="Whether a next page exists (offset + limit).")
+    offset: int = 0
+    limit: int = 20
+    sort: Literal["relevance", "date", "title"] = "relevance"
     results: list[SearchResult]
-    facets: dict[str, list[FacetValue]]
+    facets: dict[str, list[FacetValue]] = Field(
+        description="museum, type, creators (all), and the creators split by role: makers, sitters, others "
+        "(roles grouped by rag/data/facet_roles.json)."
+    )
 
 
 class ObjectResponse(BaseModel):
@@ -118,3 +133,17 @@ class Ready(BaseModel):
     chunks: int
     embed_model: str
     answering: bool
+
+
+class SuggestedQuestion(BaseModel):
+    question: str
+    record_id: str = Field(description="The record that holds the answer.")
+    title: str
+
+
+class Suggestions(BaseModel):
+    """The widget's greeting: one line and questions built from real records."""
+
+    lang: str
+    greeting: str
+    suggestions: list[SuggestedQuestion]
