@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from api.deps import AppState
 from api.feedback import FeedbackStore
 from api.metrics import Metrics
+from api.review import ReviewLog
 from api.observability import RequestContextMiddleware
 from api.problems import install_problem_handlers
 from api.routers import ask, docs, feedback, health, ingest, objects, pages, reports, search, suggestions
@@ -70,6 +71,7 @@ def create_app(
         rag = museum or await anyio.to_thread.run_sync(_load, settings, embedder)
         await anyio.to_thread.run_sync(_warm_up, rag)
         feedback_store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+        review = ReviewLog(settings.data_dir / "feedback.sqlite3")
         app.state.museum_rag = AppState(
             settings=settings,
             museum=rag,
@@ -77,6 +79,7 @@ def create_app(
             metrics=metrics,
             limiter=TokenBucketLimiter(settings.rate_limit_per_minute),
             ask_limiter=anyio.CapacityLimiter(settings.ask_concurrency),
+            review=review,
         )
         log.info("ready: store=%s data_dir=%s", settings.store, settings.data_dir)
         try:
@@ -84,6 +87,7 @@ def create_app(
         finally:
             app.state.museum_rag = None
             feedback_store.close()
+            review.close()
             if owns_museum:
                 rag.close()
 

@@ -147,3 +147,41 @@ class Suggestions(BaseModel):
     lang: str
     greeting: str
     suggestions: list[SuggestedQuestion]
+
+
+ReviewKind = Literal["abstained", "disliked", "corrected"]
+
+
+class ReviewItemOut(BaseModel):
+    kind: ReviewKind
+    question: str = Field(description="The most recent wording.")
+    normalized: str = Field(description="The wording questions are grouped by (and marked handled by).")
+    count: int
+    last_asked: float = Field(description="Unix time.")
+    shown: str | None = Field(None, description="The answer text the visitor was last shown.")
+    record_ids: list[str] = Field(default_factory=list, description="Objects the answers showed, most often first.")
+    titles: dict[str, str] = Field(default_factory=dict, description="record_id -> title, for the objects shown.")
+    comments: list[str] = Field(default_factory=list, description="Visitors' comments with their down-ratings.")
+    handled: bool = Field(description="Marked handled by a curator since it was last asked.")
+
+
+class ObjectCountOut(BaseModel):
+    record_id: str
+    title: str | None = None
+    abstained: int
+    disliked: int
+    corrected: int
+    total: int
+
+
+class ReviewReport(BaseModel):
+    items: list[ReviewItemOut]
+    objects: list[ObjectCountOut] = Field(description="Per object shown: flagged answers that showed it.")
+
+
+class HandledRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ReviewKind
+    normalized: str = Field(min_length=1, max_length=2000)
+    handled: bool = True

@@ -248,3 +248,63 @@ def test_citations_carry_the_card_line(client):
     assert card["creators"] == ["Sitter: Quillan Fairweather", "Photographer: Odile Brandtmeyer"]
     assert card["date"] == "1898" and card["type"] == "Photograph"
     assert card["image_display"] is False, "no image rights known: link only"
+
+
+# --- the curators' review report -------------------------------------------------------------------
+
+
+def test_review_lists_disliked_answers_and_abstentions_with_what_was_shown(client):
+    asked = client.post("/v1/ask", json={"question": "Who photographed the lighthouse keeper Quillan Fairweather?"}).json()
+    assert asked["status"] == "answered"
+    rated = client.post("/v1/feedback", json={"answer_id": asked["answer_id"], "rating": "down", "comment": "which year?"})
+    assert rated.status_code == 201
+    for _ in range(2):
+        assert client.post("/v1/ask", json={"question": "How tall was Quillan Fairweather?"}).json()["status"] == "abstained"
+
+    report = client.get("/v1/reports/review", headers=STAFF).json()
+    disliked = next(i for i in report["items"] if i["kind"] == "disliked")
+    assert disliked["question"] == "Who photographed the lighthouse keeper Quillan Fairweather?"
+    assert disliked["shown"] == asked["text"] and disliked["comments"] == ["which year?"]
+    assert "inv:3" in disliked["record_ids"] and disliked["titles"]["inv:3"] == "Lighthouse Keeper Quillan Fairweather"
+    abstained = next(i for i in report["items"] if i["kind"] == "abstained" and i["normalized"].startswith("how tall"))
+    assert abstained["count"] == 2 and abstained["shown"] and not abstained["handled"]
+    inv3 = next(o for o in report["objects"] if o["record_id"] == "inv:3")
+    assert inv3["disliked"] == 1 and inv3["total"] >= 1
+    only_disliked = client.get("/v1/reports/review", params={"kind": "disliked"}, headers=STAFF).json()["items"]
+    assert {i["kind"] for i in only_disliked} == {"disliked"}
+
+    mark = {"kind": "abstained", "normalized": abstained["normalized"], "handled": True}
+    assert client.post("/v1/reports/handled", json=mark, headers=STAFF).status_code == 200
+    assert client.post("/v1/reports/handled", json=mark).status_code == 401
+    items = client.get("/v1/reports/review", headers=STAFF).json()["items"]
+    assert next(i for i in items if i["normalized"] == abstained["normalized"])["handled"] is True
+    open_items = client.get("/v1/reports/review", params={"include_handled": "false"}, headers=STAFF).json()["items"]
+    assert abstained["normalized"] not in {i["normalized"] for i in open_items}
+
+    client.post("/v1/ask", json={"question": "How tall was Quillan Fairweather?"})  # asked again: open again
+    items = client.get("/v1/reports/review", headers=STAFF).json()["items"]
+    again = next(i for i in items if i["kind"] == "abstained" and i["normalized"] == abstained["normalized"])
+    assert again["handled"] is False and again["count"] == 3
+
+    exported = client.get("/v1/reports/review/export", params={"format": "csv"}, headers=STAFF)
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    row = next(r for r in rows if r["kind"] == "disliked")
+    assert row["shown"] == asked["text"] and "inv:3 (Lighthouse Keeper Quillan Fairweather)" in row["objects"]
+    as_json = client.get("/v1/reports/review/export", params={"format": "json"}, headers=STAFF).json()
+    assert as_json["items"] and as_json["objects"]
+
+
+def test_review_lists_corrections(tmp_path):
+    from api.feedback import FeedbackStore
+    from api.review import ReviewLog
+
+    feedback = FeedbackStore(tmp_path / "feedback.sqlite3")
+    review = ReviewLog(tmp_path / "feedback.sqlite3")
+    answer_id = feedback.record_question("Why did Brandtmeyer paint the keeper?", "corrected", "extractive", 0.1)
+    review.record_shown(answer_id, "The records say Brandtmeyer photographed him. [1]", ["inv:3"])
+    items = review.items("corrected")
+    assert [(i.question, i.shown, i.record_ids) for i in items] == [
+        ("Why did Brandtmeyer paint the keeper?", "The records say Brandtmeyer photographed him. [1]", ["inv:3"])]
+    assert [(o.record_id, o.corrected, o.total) for o in review.object_counts()] == [("inv:3", 1, 1)]
+    review.close()
+    feedback.close()

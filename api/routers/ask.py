@@ -66,6 +66,9 @@ async def answer_question(
     answer_id = await anyio.to_thread.run_sync(
         partial(state.feedback.record_question, question, answer.status, answer.mode, round(seconds, 4))
     )
+    if state.review is not None:  # what the visitor is shown, for the curators' review
+        shown = [c.record_id for c in answer.citations + answer.suggestions]
+        await anyio.to_thread.run_sync(partial(state.review.record_shown, answer_id, answer.text, shown))
     log.info("answered status=%s mode=%s seconds=%.3f citations=%d", answer.status, answer.mode, seconds,
              len(answer.citations))
     return answer, answer_id
