@@ -234,7 +234,7 @@
 
   // The creators facet split by role (makers, sitters, others: rag/data/facet_roles.json on the server).
   var FACET_TITLES = { museum: "Museum", type: "Type", makers: "Makers", sitters: "Sitters", others: "Other creators" };
-  var FACET_FILTER = { museum: "f-museum", type: "f-type", makers: "f-creator", sitters: "f-creator", others: "f-creator" };
+  var FACET_FILTER = { museum: "f-museum", type: "f-type", creators: "f-creator", makers: "f-creator", sitters: "f-creator", others: "f-creator" };
 
   function renderFacets(facets) {
     facets = facets || {};
@@ -247,7 +247,11 @@
     });
     var box = $("facets");
     clear(box);
-    Object.keys(FACET_TITLES).forEach(function (name) {
+    var byRole = ["makers", "sitters", "others"].some(function (name) {
+      return (facets[name] || []).length;
+    });
+    var titles = byRole ? FACET_TITLES : { museum: "Museum", type: "Type", creators: "Creators" };  // an older store: no roles
+    Object.keys(titles).forEach(function (name) {
       var values = facets[name] || [];
       var list = el("ul", { className: "facet-list" });
       values.forEach(function (facet) {
@@ -262,8 +266,8 @@
         list.appendChild(el("li", null, [button]));
       });
       if (!values.length && (name === "others" || name === "sitters")) return;
-      box.appendChild(el("section", { className: "facet-group", "aria-label": FACET_TITLES[name] + " facet counts" }, [
-        el("h2", { text: FACET_TITLES[name] }),
+      box.appendChild(el("section", { className: "facet-group", "aria-label": titles[name] + " facet counts" }, [
+        el("h2", { text: titles[name] }),
         values.length ? list : el("p", { className: "muted", text: "none" }),
       ]));
     });
