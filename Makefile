@@ -50,8 +50,8 @@ DEMO_STAFF_KEY ?= demo-staff-key
 demo: ingest-sample
 	$(BIN)/museum-rag search "Calder's tribute to his friend, the photographer Man Ray" --limit 3
 	@echo "Widget: http://127.0.0.1:8000/   Staff page: http://127.0.0.1:8000/staff (key: $${MUSEUM_RAG_API_KEYS:-$(DEMO_STAFF_KEY)})"
-	MUSEUM_RAG_API_KEYS="$${MUSEUM_RAG_API_KEYS:-$(DEMO_STAFF_KEY)}" MUSEUM_RAG_DEMO_STAFF_KEY="$$([ -n "$$MUSEUM_RAG_API_KEYS" ] || echo $(DEMO_STAFF_KEY))" \
-	  $(BIN)/museum-rag serve
+	MUSEUM_RAG_DEMO_STAFF_KEY="$$([ -n "$$MUSEUM_RAG_API_KEYS" ] || echo $(DEMO_STAFF_KEY))" \
+	  MUSEUM_RAG_API_KEYS="$${MUSEUM_RAG_API_KEYS:-$(DEMO_STAFF_KEY)}" $(BIN)/museum-rag serve
 
 test: install-test system-deps
 	$(BIN)/python -m pytest
