@@ -18,6 +18,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPBearer
 
 from api.feedback import FeedbackStore
+from api.review import ReviewLog
 from api.metrics import Metrics
 from api.problems import Problem
 from api.readiness import StoreHealth
@@ -40,6 +41,7 @@ class AppState:
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
     auth_limiter: TokenBucketLimiter | None = None  # failed API-key attempts per client (None: unthrottled)
     store_health: StoreHealth = field(default_factory=StoreHealth)  # what start-up found (api/readiness.py)
+    review: ReviewLog | None = None  # what curators review (api.review), beside the feedback database
 
 
 def get_state(request: Request) -> AppState:

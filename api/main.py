@@ -25,13 +25,14 @@ from fastapi.staticfiles import StaticFiles
 from api.deps import AppState
 from api.feedback import open_feedback_store
 from api.metrics import Metrics
+from api.review import open_review_log
 from api.observability import RequestContextMiddleware
 from api.openapi import install_openapi
 from api.problems import install_problem_handlers
 from api.question_log import prune_question_log
 from api.readiness import inspect_store
 from api.request_guard import JsonBodyGuardMiddleware
-from api.routers import ask, feedback, health, ingest, objects, pages, reports, search
+from api.routers import ask, docs, feedback, health, ingest, objects, pages, reports, search, suggestions
 from api.routers.ingest import remove_stale_uploads
 from api.routers.pages import STATIC_DIR
 from api.sanitize import ResponseSanitizerMiddleware
@@ -79,6 +80,7 @@ def create_app(
         store_health = await anyio.to_thread.run_sync(inspect_store, rag)
         feedback_store = await anyio.to_thread.run_sync(open_feedback_store, settings.data_dir / "feedback.sqlite3")
         await anyio.to_thread.run_sync(prune_question_log, feedback_store, settings)
+        review = await anyio.to_thread.run_sync(open_review_log, feedback_store)
         app.state.museum_rag = AppState(
             settings=settings,
             museum=rag,
@@ -88,6 +90,7 @@ def create_app(
             ask_limiter=anyio.CapacityLimiter(settings.ask_concurrency),
             auth_limiter=TokenBucketLimiter(settings.auth_failures_per_minute),
             store_health=store_health,
+            review=review,
         )
         log.info("ready: store=%s data_dir=%s", settings.store, settings.data_dir)
         try:
@@ -95,6 +98,7 @@ def create_app(
         finally:
             app.state.museum_rag = None
             feedback_store.close()
+            review.close()
             if owns_museum:
                 rag.close()
 
@@ -103,14 +107,17 @@ def create_app(
         version=API_VERSION,
         description="Answers questions about a museum's collection from its own records, with citations.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by api.routers.docs
+        redoc_url=None,
     )
     app.state.museum_rag = None
     install_problem_handlers(app)
 
-    for router in (ask.router, feedback.router, search.router, objects.router, reports.router, ingest.router,
-                   health.router, pages.router):
+    for router in (ask.router, suggestions.router, feedback.router, search.router, objects.router, reports.router,
+                   ingest.router, health.router, pages.router, docs.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")
     install_openapi(app)
 
     # Added innermost first: the request-context middleware ends up outermost.

@@ -173,6 +173,16 @@ class Settings(BaseSettings):
         200, ge=16, le=2000, description="Longest side in pixels of citation thumbnails cut from a IIIF image service."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="The server's log level.")
+    demo_staff_key: str | None = Field(
+        None,
+        description="A staff key the staff page shows to anyone who opens it: for `make demo` only, never in "
+        "production. Shown only when it is also one of MUSEUM_RAG_API_KEYS.",
+    )
+    visitor_info_url: str | None = Field(
+        None,
+        description="The museum's visitor-information page (opening hours, tickets, access): practical questions "
+        "the collection records cannot answer point there (words per language: rag/data/practical_terms.json).",
+    )
 
     # --- robustness and security (docs/robustness.md) ------------------------------
     forwarded_allow_ips: CsvList = Field(

@@ -41,15 +41,17 @@ class MuseumRAG:
         return self.searcher.search(query, limit=limit, filters=filters, mode=mode)
 
     # --- visitor questions ---------------------------------------------------------------
-    def ask(self, question: str, filters: SearchFilters | None = None) -> Answer:
+    def ask(self, question: str, filters: SearchFilters | None = None, on_sentence: Any = None) -> Answer:
         """Answer from the records only: ``answered`` with citations, ``corrected`` or ``abstained``.
 
         Example::
 
             answer = museum.ask("Who nominated Thurgood Marshall to the Supreme Court?")
             answer.status, answer.text, [c.record_id for c in answer.citations]
+
+        ``on_sentence``: see :meth:`rag.answer.answerer.Answerer.ask` (each verified sentence, for streaming).
         """
-        return self.answerer.ask(question, filters=filters)
+        return self.answerer.ask(question, filters=filters, on_sentence=on_sentence)
 
     @property
     def answerer(self) -> "Answerer":

@@ -3,10 +3,12 @@
 The stream is server-sent events, in this order:
 
 * ``status``    ``{"stage": "searching"}``, then ``{"stage": "answering", "status": "answered"}``
-* ``delta``     ``{"text": "..."}`` the answer text as it is produced, sentence by sentence;
+* ``delta``     ``{"text": "..."}`` the answer text sentence by sentence, each sent as soon as it is
+  verified (with ``"sentence"``: its support, and ``"citations"``: the sources it cites);
   the concatenated deltas equal ``Answer.text``
-* ``citations`` ``{"citations": [...], "suggestions": [...]}`` (suggestions: the closest objects, when abstaining)
-* ``done``      ``{"answer_id", "status", "mode", "sentences", "retrieved_ids", "timings"}``
+* ``citations`` ``{"citations": [...], "suggestions": [...], "visitor_info_url"}`` (suggestions: the closest
+  objects, when abstaining; visitor_info_url: set when a practical question is pointed to the visitor page)
+* ``done``      ``{"answer_id", "status", "mode", "sentences", "retrieved_ids", "timings", "visitor_info_url"}``
 * ``error``     a problem+json body, instead of the rest, if answering fails
 
 Example::
@@ -17,11 +19,13 @@ Example::
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import math
 import time
 from functools import partial
-from typing import Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
 import anyio
 from fastapi import APIRouter, Depends
@@ -34,17 +38,28 @@ from api.schemas import AskRequest, AskResponse
 from rag.models import Answer, SearchFilters
 from rag.text import split_sentences
 
+if TYPE_CHECKING:
+    from rag.answer.answerer import SentenceReady
+
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["ask"], dependencies=[Depends(rate_limit)])
 
 
-async def answer_question(state: AppState, question: str, filters: SearchFilters | None) -> tuple[Answer, str]:
-    """Answer in a worker thread (at most ``ask_concurrency`` at once), record it; returns it and its id."""
+async def answer_question(
+    state: AppState,
+    question: str,
+    filters: SearchFilters | None,
+    on_sentence: Callable[["SentenceReady"], None] | None = None,
+) -> tuple[Answer, str]:
+    """Answer in a worker thread (at most ``ask_concurrency`` at once), record it; returns it and its id.
+
+    ``on_sentence`` is called (in the worker thread) with each verified sentence, for streaming.
+    """
     if filters is not None and filters.is_empty():
         filters = None
     started = time.perf_counter()
     answer: Answer = await anyio.to_thread.run_sync(
-        partial(state.museum.ask, question, filters=filters), limiter=state.ask_limiter
+        partial(state.museum.ask, question, filters=filters, on_sentence=on_sentence), limiter=state.ask_limiter
     )
     seconds = time.perf_counter() - started
     state.metrics.answers.labels(status=answer.status).inc()
@@ -52,6 +67,9 @@ async def answer_question(state: AppState, question: str, filters: SearchFilters
     answer_id = await anyio.to_thread.run_sync(  # never raises: answering does not depend on the log
         partial(log_question, state.feedback, state.settings, question, answer.status, answer.mode, round(seconds, 4))
     )
+    if state.review is not None:  # what the visitor is shown, for the curators' review
+        shown = [c.record_id for c in answer.citations + answer.suggestions]
+        await anyio.to_thread.run_sync(partial(state.review.record_shown, answer_id, answer.text, shown))
     log.info("answered status=%s mode=%s seconds=%.3f citations=%d", answer.status, answer.mode, seconds,
              len(answer.citations))
     return answer, answer_id
@@ -83,20 +101,52 @@ def _event(name: str, data: dict[str, Any]) -> dict[str, str]:
 
 async def answer_events(state: AppState, question: str, filters: SearchFilters | None) -> AsyncIterator[dict[str, str]]:
     yield _event("status", {"stage": "searching"})
+    send, receive = anyio.create_memory_object_stream(max_buffer_size=math.inf)
+
+    def on_sentence(ready: "SentenceReady") -> None:  # in the worker thread
+        try:
+            anyio.from_thread.run_sync(send.send_nowait, ready)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError, RuntimeError):
+            pass  # the visitor has gone: the answer is still finished and recorded
+
+    async def answer_then_close() -> tuple[Answer, str]:
+        async with send:
+            return await answer_question(state, question, filters, on_sentence)
+
+    task = asyncio.ensure_future(answer_then_close())
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())  # never an unretrieved exception
+    streamed = ""
+    async with receive:
+        async for ready in receive:
+            if not streamed:
+                yield _event("status", {"stage": "answering", "status": "answered"})
+            streamed += ready.text
+            yield _event(
+                "delta",
+                {
+                    "text": ready.text,
+                    "sentence": ready.sentence.model_dump(mode="json"),
+                    "citations": [c.model_dump(mode="json") for c in ready.citations],
+                },
+            )
     try:
-        answer, answer_id = await answer_question(state, question, filters)
+        answer, answer_id = await task
     except Exception:  # noqa: BLE001 - the stream has started: report it as an event, log the details
         log.exception("answering failed")
         yield _event("error", problem_body(500, "The question could not be answered; please try again."))
         return
-    yield _event("status", {"stage": "answering", "status": answer.status})
-    for piece in text_deltas(answer.text):
-        yield _event("delta", {"text": piece})
+    if not streamed:  # abstained, corrected: no sentence was streamed
+        yield _event("status", {"stage": "answering", "status": answer.status})
+        for piece in text_deltas(answer.text):
+            yield _event("delta", {"text": piece})
+    elif answer.text.startswith(streamed) and len(answer.text) > len(streamed):
+        yield _event("delta", {"text": answer.text[len(streamed):]})
     yield _event(
         "citations",
         {
             "citations": [c.model_dump(mode="json") for c in answer.citations],
             "suggestions": [c.model_dump(mode="json") for c in answer.suggestions],
+            "visitor_info_url": answer.visitor_info_url,
         },
     )
     yield _event(
@@ -108,6 +158,7 @@ async def answer_events(state: AppState, question: str, filters: SearchFilters |
             "sentences": [s.model_dump(mode="json") for s in answer.sentences],
             "retrieved_ids": answer.retrieved_ids,
             "timings": answer.timings,
+            "visitor_info_url": answer.visitor_info_url,
         },
     )
 
