@@ -199,7 +199,7 @@ class Citation(BaseModel):
     type: str | None = None
     lang: str | None = Field(None, description="Language of the quoted text (ISO 639-1), when known.")
     image_display: bool = Field(
-        False, description="Whether the image's rights allow showing it (else link to it): rag.image_rights."
+        False, description="Whether the image's rights allow showing it (else link to it): rag.rights.may_display."
     )
     field: str
     quote: str = Field(description="The quoted span of the record text.")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from rag.image_rights import may_display_image
+from rag.rights import may_display
 from rag.models import Chunk, Citation
 
 
@@ -73,7 +73,7 @@ def to_citation(quote: Quote, n: int) -> Citation:
         date=chunk.date,
         type=chunk.type,
         lang=chunk.language,
-        image_display=may_display_image(chunk.rights),
+        image_display=may_display(chunk.rights.image if chunk.rights is not None else None),
         field=chunk.field,
         quote=quote.text,
         start=quote.start,
