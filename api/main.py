@@ -28,6 +28,7 @@ from api.metrics import Metrics
 from api.observability import RequestContextMiddleware
 from api.problems import install_problem_handlers
 from api.routers import ask, feedback, health, ingest, objects, pages, reports, search
+from api.routers import stats as stats_router
 from api.routers.pages import STATIC_DIR
 from api.security import BodyLimitMiddleware, SecurityHeadersMiddleware, TokenBucketLimiter
 from rag.config import Settings
@@ -97,7 +98,7 @@ def create_app(
     install_problem_handlers(app)
 
     for router in (ask.router, feedback.router, search.router, objects.router, reports.router, ingest.router,
-                   health.router, pages.router):
+                   health.router, pages.router, stats_router.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
