@@ -106,6 +106,8 @@ def main() -> None:
     parser.add_argument("--collection", type=Path, default=SAMPLE)
     parser.add_argument("--questions", type=Path, default=DEV_QUESTIONS)
     parser.add_argument("--ways", nargs="+", default=list(WAYS), choices=WAYS)
+    parser.add_argument("--distractors", type=int, default=None,
+                        help="Only the questions' gold records plus the first N others (a subset, when CPU is short).")
     parser.add_argument("--save-vectors", type=Path, help="Save the 'current' chunks' texts and vectors (npz).")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -117,6 +119,11 @@ def main() -> None:
     records = [item.record for item in load_paths([args.collection]).records]
     questions = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = [q for q in questions if q.get("object_ids")]
+    if args.distractors is not None:
+        gold = {rid for q in questions for rid in q["object_ids"]}
+        others = [r for r in records if r.id not in gold][: args.distractors]
+        keep = {r.id for r in others} | gold
+        records = [r for r in records if r.id in keep]
     bm25 = Bm25Encoder()
 
     per_way = {way: [c for r in records for c in chunks_for(way, r, chunker, embedder, budget)] for way in args.ways}
@@ -151,7 +158,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    print(f"collection: {args.collection.name}  questions: {args.questions.name} ({len(questions)} with gold objects)")
+    subset = f" (gold records + {args.distractors} others)" if args.distractors is not None else ""
+    print(f"collection: {args.collection.name}{subset}  questions: {args.questions.name} "
+          f"({len(questions)} with gold objects)  load average {os.getloadavg()[0]:.1f}")
     print(f"{'way':10} {'records':>8} {'chunks':>7} {'chunks/rec':>10} {'hit@1':>6} {'hit@5':>6} {'MRR':>6}")
     for r in rows:
         print(f"{r['way']:10} {r['records']:8d} {r['chunks']:7d} {r['chunks_per_record']:10.2f} "
