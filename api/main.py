@@ -33,6 +33,7 @@ from api.question_log import prune_question_log
 from api.readiness import inspect_store
 from api.request_guard import JsonBodyGuardMiddleware
 from api.routers import ask, docs, feedback, health, ingest, objects, pages, reports, search, suggestions
+from api.routers import stats as stats_router
 from api.routers.ingest import remove_stale_uploads
 from api.routers.pages import STATIC_DIR
 from api.sanitize import ResponseSanitizerMiddleware
@@ -114,7 +115,7 @@ def create_app(
     install_problem_handlers(app)
 
     for router in (ask.router, suggestions.router, feedback.router, search.router, objects.router, reports.router,
-                   ingest.router, health.router, pages.router, docs.router):
+                   ingest.router, health.router, pages.router, docs.router, stats_router.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")

@@ -6,9 +6,16 @@ questions from a question file for a bounded time and reports requests/s, latenc
 percentiles and errors. 429s would be counted apart (the limit is raised, so there should be none);
 any other non-200 is an error.
 
+With ``--setup NAME:VAR=VALUE,...`` (repeatable) several servers are started on copies of the same
+data dir, each with its own MUSEUM_RAG_* variables, and the levels are run interleaved (level 1 on
+each set-up, then level 4 on each, ...) so that every set-up sees the same machine load; the table
+puts them side by side, with each set-up's throughput at the highest level over its throughput at 1.
+
 Example::
 
-    python bench/load.py --data-dir data/store --duration 20 --concurrency 1,8,32
+    python bench/load.py --data-dir data/store --duration 20 --concurrency 1,4,16
+    python bench/load.py --data-dir data/store --concurrency 1,4,16 \
+        --setup one-thread:MUSEUM_RAG_EMBED_THREADS=1 --setup all-threads:MUSEUM_RAG_EMBED_THREADS=2
     python bench/load.py --url http://127.0.0.1:8000 --duration 10     # a server you started (loopback only)
 """
 
@@ -140,7 +147,9 @@ def main(argv: list[str] | None = None) -> int:
                        help="Data dir to copy and serve (default: data/store, what `make ingest-sample` builds).")
     parser.add_argument("--questions", type=Path, default=REPO / "tests" / "data" / "npg_questions_dev.jsonl")
     parser.add_argument("--max-questions", type=int, default=150)
-    parser.add_argument("--concurrency", default="1,8,32", help="Comma-separated levels.")
+    parser.add_argument("--concurrency", default="1,4,16", help="Comma-separated levels.")
+    parser.add_argument("--setup", action="append", default=[],
+                        help="NAME:VAR=VALUE,VAR=VALUE: a server set-up to compare (repeatable; needs --data-dir).")
     parser.add_argument("--duration", type=float, default=20.0, help="Seconds per level (bounded).")
     parser.add_argument("--grace", type=float, default=30.0, help="Seconds to let in-flight requests finish.")
     parser.add_argument("--warmup", type=int, default=5, help="Sequential requests before measuring.")
@@ -154,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.duration <= 600:
         parser.error("--duration must be between 1 and 600 seconds")
     questions = load_questions(args.questions, args.max_questions)
+
+    if args.setup:
+        if args.url:
+            parser.error("--setup starts its own servers: use --data-dir, not --url")
+        return compare_setups(args, levels, questions)
 
     server = None
     scratch = None
@@ -200,6 +214,64 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def parse_setup(text: str) -> tuple[str, dict[str, str]]:
+    name, _, assignments = text.partition(":")
+    env = {}
+    for pair in filter(None, assignments.split(",")):
+        key, sep, value = pair.partition("=")
+        if not sep or not key.startswith("MUSEUM_RAG_"):
+            raise SystemExit(f"--setup {text!r}: expected NAME:MUSEUM_RAG_VAR=VALUE,...")
+        env[key] = value
+    return name, env
+
+
+def compare_setups(args: argparse.Namespace, levels: list[int], questions: list[str]) -> int:
+    """Each set-up's server on its own copy of the data dir; levels interleaved across set-ups."""
+    if not (args.data_dir / "qdrant").is_dir():
+        raise SystemExit(f"{args.data_dir} holds no store")
+    setups = [parse_setup(text) for text in args.setup]
+    scratch = Path(tempfile.mkdtemp(prefix="museum-rag-load-"))
+    servers: dict[str, LiveServer] = {}
+    results: dict[str, list[LevelResult]] = {name: [] for name, _ in setups}
+    try:
+        for name, extra in setups:
+            data = scratch / name / "data"
+            shutil.copytree(args.data_dir, data, ignore=shutil.ignore_patterns("*.lock", "feedback.sqlite3*"))
+            env = {"MUSEUM_RAG_RATE_LIMIT_PER_MINUTE": "1000000", **extra}
+            servers[name] = LiveServer(data, env=env, log_path=scratch / f"{name}.log", startup_timeout=600).start()
+        for name, server in servers.items():
+            with httpx.Client(base_url=server.url, timeout=300) as client:
+                for question in questions[: args.warmup]:
+                    client.post("/v1/ask", json={"question": question}).raise_for_status()
+        print(f"cpus={os.cpu_count()}  load average {os.getloadavg()[0]:.1f}  questions {len(questions)}  "
+              f"{args.duration:.0f} s per level and set-up, interleaved", file=sys.stderr)
+        offset = args.warmup
+        for level in levels:
+            for name, server in servers.items():
+                result = asyncio.run(run_level(server.url, questions, level, args.duration, args.grace, offset))
+                results[name].append(result)
+                print(f"{name:>14} c={level:<3} {result.requests_per_second:6.2f} req/s  p50 {result.p50_ms:8.1f}  "
+                      f"p95 {result.p95_ms:8.1f}  errors {result.errors}", file=sys.stderr, flush=True)
+            offset = max(results[n][-1].next_offset for n in results)  # the next level starts on other questions
+    finally:
+        for server in servers.values():
+            server.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+    names = list(results)
+    print("conc " + " ".join(f"{n + ' req/s':>22} {'p50 ms':>9} {'p95 ms':>9}" for n in names))
+    for i, level in enumerate(levels):
+        print(f"{level:4d} " + " ".join(
+            f"{results[n][i].requests_per_second:22.2f} {results[n][i].p50_ms:9.1f} {results[n][i].p95_ms:9.1f}"
+            for n in names))
+    for n in names:
+        first, last = results[n][0], results[n][-1]
+        ratio = last.requests_per_second / first.requests_per_second if first.requests_per_second else float("nan")
+        print(f"{n}: throughput at concurrency {last.concurrency} / at {first.concurrency} = {ratio:.2f}x")
+    if args.out:
+        args.out.write_text(json.dumps({n: [asdict(r) for r in rs] for n, rs in results.items()}, indent=2))
+    return 1 if any(r.errors for rs in results.values() for r in rs) else 0
 
 
 if __name__ == "__main__":

@@ -17,6 +17,11 @@ import typer
 
 from rag.models import Answer, Citation
 
+SERVER_HELP = (
+    "Ask a running museum-rag server (e.g. http://127.0.0.1:8000) through its POST /v1/ask instead of opening "
+    "the store: use it while `museum-rag serve` owns the embedded store."
+)
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``ask`` command to the ``museum-rag`` app."""
@@ -29,11 +34,27 @@ def ask(
         None, "--filter", help="field=value (museum, type, creator, date_from, date_to, record_id, source)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print exactly the Answer object as JSON."),
+    server: Optional[str] = typer.Option(None, "--server", help=SERVER_HELP),
 ) -> None:
     """Answer from the museum's records only: answered with citations, corrected, or abstained."""
-    from cli.main import fail, open_museum, parse_filters, settings_or_fail
+    from cli.main import fail, open_museum, open_remote, parse_filters, settings_or_fail
 
     filters = parse_filters(filter)
+    if not question.strip():
+        fail("the question is empty", code=2)
+    if server:
+        from cli.remote import RemoteError
+
+        with open_remote(server, None) as remote:
+            try:
+                data = remote.ask(question, filters=filters)
+            except RemoteError as exc:
+                fail(str(exc))
+                return
+        data.pop("answer_id", None)
+        answer = Answer.model_validate(data)
+        typer.echo(json.dumps(answer.model_dump(mode="json"), indent=2, ensure_ascii=False) if as_json else render(answer))
+        return
     museum = open_museum(settings_or_fail())
     try:
         answer = museum.ask(question, filters=filters)

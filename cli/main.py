@@ -52,6 +52,24 @@ def parse_filters(pairs: list[str] | None) -> SearchFilters | None:
         raise
 
 
+#: ``--server`` and ``--api-key``, shared by the commands that can go through a running server's API.
+SERVER_HELP = (
+    "Ask a running museum-rag server (e.g. http://127.0.0.1:8000) through its HTTP API instead of opening the "
+    "store: use it while `museum-rag serve` owns the embedded store."
+)
+API_KEY_HELP = "Staff API key for --server (search, stats); default: MUSEUM_RAG_SERVER_API_KEY."
+
+
+def open_remote(url: str, api_key: str | None):
+    from cli.remote import RemoteError, RemoteMuseum
+
+    try:
+        return RemoteMuseum(url, api_key=api_key or os.environ.get("MUSEUM_RAG_SERVER_API_KEY"))
+    except RemoteError as exc:
+        fail(str(exc), code=2)
+        raise
+
+
 def open_museum(settings: Settings):
     from rag.pipeline import MuseumRAG
 
@@ -151,13 +169,27 @@ def unreadable_inputs(paths: list[Path]) -> list[str]:
 
 
 @app.command()
-def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Records and chunks in the store, per museum and type."""
-    museum = open_museum(settings_or_fail())
-    try:
-        data = museum.stats()
-    finally:
-        museum.close()
+def stats(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    server: Optional[str] = typer.Option(None, "--server", help=SERVER_HELP),
+    api_key: Optional[str] = typer.Option(None, "--api-key", help=API_KEY_HELP, show_default=False),
+) -> None:
+    """Records and chunks in the store, per museum and type (no model is loaded)."""
+    if server:
+        from cli.remote import RemoteError
+
+        with open_remote(server, api_key) as remote:
+            try:
+                data = remote.stats()
+            except RemoteError as exc:
+                fail(str(exc))
+                return
+    else:
+        museum = open_museum(settings_or_fail())
+        try:
+            data = museum.stats()
+        finally:
+            museum.close()
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
@@ -175,11 +207,16 @@ def search(
     filter: Optional[List[str]] = typer.Option(None, "--filter", help="field=value (museum, type, creator, date_from, date_to, record_id, source)."),
     mode: str = typer.Option("hybrid", help="hybrid | dense | sparse"),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    server: Optional[str] = typer.Option(None, "--server", help=SERVER_HELP),
+    api_key: Optional[str] = typer.Option(None, "--api-key", help=API_KEY_HELP, show_default=False),
 ) -> None:
     """Hybrid (dense + BM25) search, fused in the engine; one line per object."""
     if mode not in ("hybrid", "dense", "sparse"):
         fail("--mode must be hybrid, dense or sparse", code=2)
     filters = parse_filters(filter)
+    if server:
+        _remote_search(server, api_key, query, limit, filters, mode, as_json)
+        return
     museum = open_museum(settings_or_fail())
     try:
         hits = museum.search(query, limit=limit, filters=filters, mode=mode)  # type: ignore[arg-type]
@@ -195,6 +232,30 @@ def search(
         snippet = best.text if len(best.text) <= 160 else best.text[:157] + "..."
         typer.echo(f"{rank:2d}. {hit.record_id}  {hit.title}  (score {hit.score:.4f})")
         typer.echo(f"    [{best.field}] {snippet}")
+
+
+def _remote_search(
+    server: str, api_key: str | None, query: str, limit: int, filters: SearchFilters | None, mode: str, as_json: bool
+) -> None:
+    from cli.remote import RemoteError
+
+    with open_remote(server, api_key) as remote:
+        try:
+            data = remote.search(query, limit, filters, mode)
+        except RemoteError as exc:
+            fail(str(exc))
+            return
+    if as_json:
+        typer.echo(json.dumps(data["results"], indent=2, ensure_ascii=False))
+        return
+    if not data["results"]:
+        typer.echo("no matching objects")
+    for rank, hit in enumerate(data["results"], start=1):
+        typer.echo(f"{rank:2d}. {hit['record_id']}  {hit['title']}  (score {hit['score']:.4f})")
+        if hit.get("snippets"):
+            best = hit["snippets"][0]
+            text = best["text"] if len(best["text"]) <= 160 else best["text"][:157] + "..."
+            typer.echo(f"    [{best['field']}] {text}")
 
 
 def _register_optional_commands() -> None:

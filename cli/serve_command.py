@@ -35,6 +35,10 @@ def serve(
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         fail("--log-level must be debug, info, warning or error", code=2)
     updates = {k: v for k, v in (("host", host), ("port", port), ("log_level", level)) if v is not None}
+    if settings.embed_threads is None:  # concurrent questions side by side, each encoding on its share of the cores
+        import os
+
+        updates["embed_threads"] = max(1, (os.cpu_count() or 1) // settings.ask_concurrency)
     settings = settings.model_copy(update=updates)
     if workers > 1 and settings.store == "embedded":
         fail(
@@ -55,7 +59,8 @@ def serve(
     if workers > 1:  # each worker builds its app from the same MUSEUM_RAG_* environment
         import os
 
-        os.environ.update(MUSEUM_RAG_HOST=settings.host, MUSEUM_RAG_PORT=str(settings.port), MUSEUM_RAG_LOG_LEVEL=level)
+        os.environ.update(MUSEUM_RAG_HOST=settings.host, MUSEUM_RAG_PORT=str(settings.port), MUSEUM_RAG_LOG_LEVEL=level,
+                          MUSEUM_RAG_EMBED_THREADS=str(max(1, (settings.embed_threads or 1) // workers)))
         uvicorn.run("api.main:app_from_environment", factory=True, workers=workers, **common)
         return
 

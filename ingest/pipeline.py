@@ -6,6 +6,11 @@
 * Records are written whole, one batch at a time; a run killed part-way leaves finished records
   complete and at most one record partial, which the next run finds and rewrites. So a
   resumed run ends with exactly the store of an uninterrupted one.
+* Records stream through in batches of about ``upsert_batch_size`` chunks: a batch is chunked,
+  embedded in a worker thread while the previous batch's sparse vectors and payloads are built and
+  upserted and the next batch is chunked (the encoder releases the GIL), so ingest runs at about the
+  encoder's speed and holds at most two batches of chunks and vectors, whatever the collection's size.
+* After writing, the store builds its search index (:meth:`VectorStore.optimize`).
 
 Example::
 
@@ -17,9 +22,12 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
 
 from ingest.loaders import CsvMapping, LoadedRecord, LoadIssue, LoadResult, default_source, load_paths
 from ingest.record_fields import LoadLimits
@@ -96,6 +104,12 @@ class _StoredRecord:
 
 ProgressFactory = Callable[[int], "object"]
 
+#: One record to write: the loaded record, its chunks, and what the store held for it (None: new).
+Pending = tuple[LoadedRecord, list[Chunk], "_StoredRecord | None"]
+
+#: Chunks per encoder call inside a batch: small enough that the progress bar moves every few seconds.
+PROGRESS_SLICE = 64
+
 
 class Ingestor:
     """Writes collection files into a store."""
@@ -137,18 +151,16 @@ class Ingestor:
         self._ensure_space(0)
         self.store.ensure_collection(self.embedder.dimension)
         stored = self._stored_records()
-        pending: list[tuple[LoadedRecord, list[Chunk], _StoredRecord | None]] = []
-        for item in loaded.records:
-            previous = stored.get(item.record.id)
-            if previous is not None and previous.complete(item.record.content_hash(), item.source):
-                summary.records_skipped += 1
-                continue
-            pending.append((item, self.chunker.chunk(item.record, item.source), previous))
-
-        self._write(pending, summary, show_progress)
+        bar = _Progress(len(loaded.records), show_progress)
+        try:
+            self._write(self._pending(loaded.records, stored, summary, bar), summary, bar)
+        finally:
+            bar.close()
         if prune:
             sources = {source} if source else {default_source(Path(p)) for p in paths}
             self._prune(loaded, sources, stored, summary)
+        if summary.records_added or summary.records_replaced or summary.records_deleted:
+            self.store.optimize()
         summary.seconds = time.perf_counter() - started
         return summary
 
@@ -174,43 +186,60 @@ class Ingestor:
             entry.consistent = entry.consistent and same
         return found
 
-    def _write(
-        self,
-        pending: list[tuple[LoadedRecord, list[Chunk], _StoredRecord | None]],
-        summary: IngestSummary,
-        show_progress: bool,
-    ) -> None:
-        total = sum(len(chunks) for _, chunks, _ in pending)
-        bar = None
-        if show_progress and total:
-            from tqdm import tqdm
+    def _pending(
+        self, records: Iterable[LoadedRecord], stored: dict[str, _StoredRecord], summary: IngestSummary,
+        bar: "_Progress",
+    ) -> Iterator[Pending]:
+        """The records to write, chunked lazily as the writer asks for them; unchanged ones are skipped."""
+        for item in records:
+            previous = stored.get(item.record.id)
+            if previous is not None and previous.complete(item.record.content_hash(), item.source):
+                summary.records_skipped += 1
+                bar.records(1)
+                continue
+            yield item, self.chunker.chunk(item.record, item.source), previous
 
-            bar = tqdm(total=total, desc="embedding chunks", unit="chunk")
-        batch: list[tuple[LoadedRecord, list[Chunk], _StoredRecord | None]] = []
-        batch_chunks = 0
-        try:
-            for entry in pending:
-                batch.append(entry)
-                batch_chunks += len(entry[1])
-                if batch_chunks >= self.settings.upsert_batch_size:
-                    self._write_batch(batch, summary)
-                    if bar is not None:
-                        bar.update(batch_chunks)
-                    batch, batch_chunks = [], 0
-            if batch:
-                self._write_batch(batch, summary)
-                if bar is not None:
-                    bar.update(batch_chunks)
-        finally:
-            if bar is not None:
-                bar.close()
+    def _batches(self, pending: Iterable[Pending]) -> Iterator[list[Pending]]:
+        """Whole records grouped into batches of at least ``upsert_batch_size`` chunks (the last may be smaller)."""
+        batch: list[Pending] = []
+        chunks = 0
+        for entry in pending:
+            batch.append(entry)
+            chunks += len(entry[1])
+            if chunks >= self.settings.upsert_batch_size:
+                yield batch
+                batch, chunks = [], 0
+        if batch:
+            yield batch
+
+    def _write(self, pending: Iterable[Pending], summary: IngestSummary, bar: "_Progress | None" = None) -> None:
+        """Embed batch n+1 in a worker thread while batch n is written and batch n+2 is chunked."""
+        bar = bar or _Progress(0, False)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
+            previous: tuple[list[Pending], list[str], Future] | None = None
+            for batch in self._batches(pending):
+                texts = [embedding_text(chunk) for _, record_chunks, _ in batch for chunk in record_chunks]
+                future = pool.submit(self._embed, texts, bar)
+                if previous is not None:
+                    self._write_batch(previous[0], previous[1], previous[2].result(), summary, bar)
+                previous = (batch, texts, future)
+            if previous is not None:
+                self._write_batch(previous[0], previous[1], previous[2].result(), summary, bar)
+
+    def _embed(self, texts: list[str], bar: "_Progress") -> np.ndarray:
+        """Vectors of ``texts``: sorted by length so each encoder batch pads little, in slices so progress shows."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
+        for start in range(0, len(order), PROGRESS_SLICE):
+            part = order[start : start + PROGRESS_SLICE]
+            out[part] = self.embedder.embed_documents([texts[i] for i in part], batch_size=self.settings.embed_batch_size)
+            bar.embedded(len(part))
+        return out
 
     def _write_batch(
-        self, batch: list[tuple[LoadedRecord, list[Chunk], _StoredRecord | None]], summary: IngestSummary
+        self, batch: list[Pending], texts: list[str], dense: np.ndarray, summary: IngestSummary, bar: "_Progress"
     ) -> None:
         chunks = [chunk for _, record_chunks, _ in batch for chunk in record_chunks]
-        texts = [embedding_text(chunk) for chunk in chunks]
-        dense = self.embedder.embed_documents(texts, batch_size=self.settings.embed_batch_size)
         points = [
             PointData(
                 id=point_id(chunk.record_id, chunk.chunk_index),
@@ -232,6 +261,7 @@ class Ingestor:
             summary.chunks_added += max(0, len(record_chunks) - previous.points)
             summary.chunks_deleted += max(0, previous.points - len(record_chunks))
             self.store.delete_record_chunks(loaded.record.id, from_chunk_index=len(record_chunks))
+        bar.written(len(batch), len(chunks))
 
     def _ensure_space(self, needed_bytes: int) -> None:
         """Stop before a write could fill the embedded store's disk (raises DiskSpaceError)."""
@@ -268,7 +298,43 @@ def _count(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else -1
 
 
-def _owners(batch: list[tuple[LoadedRecord, list[Chunk], _StoredRecord | None]]):
+class _Progress:
+    """The ingest progress bar: records done (written or skipped) out of those read, and chunks embedded and written.
+
+    It moves after every slice of ``PROGRESS_SLICE`` embedded chunks, so every few seconds at most.
+    """
+
+    def __init__(self, total_records: int, enabled: bool) -> None:
+        self._bar = None
+        self._embedded = self._written = 0
+        if enabled and total_records:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total_records, desc="ingest", unit="record", mininterval=0.5)
+
+    def records(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def embedded(self, n: int) -> None:
+        self._embedded += n
+        self._show()
+
+    def written(self, records: int, chunks: int) -> None:
+        self._written += chunks
+        self.records(records)
+        self._show()
+
+    def _show(self) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix_str(f"chunks embedded {self._embedded}, written {self._written}")
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _owners(batch: list[Pending]):
     for loaded, record_chunks, _ in batch:
         for _ in record_chunks:
             yield loaded

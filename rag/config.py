@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     )
     embed_onnx_path: Path | None = Field(None, description="An ONNX export to use with embed_backend=onnx.")
     embed_batch_size: int = Field(32, ge=1, le=1024)
+    embed_threads: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description="Threads one encoding uses (torch: process-wide intra-op threads; onnx: per session). "
+        "None: the library's default (all cores) for the CLI; `museum-rag serve` uses cores / ask_concurrency, "
+        "so that concurrent questions run side by side instead of fighting over the same cores.",
+    )
     upsert_batch_size: int = Field(256, ge=1, le=10_000)
 
     # --- chunking --------------------------------------------------------------

@@ -71,9 +71,18 @@ class Embedder(ABC):
 
 
 class SentenceTransformerEmbedder(Embedder):
-    """Any sentence-transformers model, by Hugging Face name or local path."""
+    """Any sentence-transformers model, by Hugging Face name or local path.
 
-    def __init__(self, model_name_or_path: str, device: str = "cpu") -> None:
+    sentence-transformers already sorts each ``encode`` call's texts by length and pads every batch
+    only to its longest text, so callers should hand it many texts at once (the ingest pipeline
+    passes a whole upsert batch). ``threads`` sets torch's intra-op threads, which is process-wide.
+    """
+
+    def __init__(self, model_name_or_path: str, device: str = "cpu", threads: int | None = None) -> None:
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
         from sentence_transformers import SentenceTransformer
 
         self.name = model_name_or_path
@@ -116,7 +125,7 @@ class OnnxEmbedder(Embedder):
         self.max_tokens = _max_seq_length(tokenizer_dir)
         self._tokenizer = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(self.max_tokens)
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._tokenizer.no_padding()  # each batch is padded to its own longest text in _encode
         self._counter = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
         self._counter.no_truncation()
         self._counter.no_padding()
@@ -125,13 +134,19 @@ class OnnxEmbedder(Embedder):
 
     def _encode(self, texts: Sequence[str], batch_size: int, show_progress: bool) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        # Sorting by length keeps padding (and wasted compute) low within each batch.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        # Tokenize once, sort by token count, pad each batch only to its own longest text:
+        # padding is wasted compute, and a mixed batch pads every short text to the longest one.
+        encodings = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
         for batch in _progress(batches, show_progress, "embedding"):
-            encodings = self._tokenizer.encode_batch([texts[i] for i in batch])
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            width = max(len(encodings[i].ids) for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
             feeds = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self._input_names:
                 feeds["token_type_ids"] = np.zeros_like(ids)
@@ -171,5 +186,5 @@ def load_embedder(settings: Settings) -> Embedder:
                 f"embed_backend=onnx needs a local model folder with tokenizer.json for its tokenizer; "
                 f"{settings.embed_model!r} is not one"
             )
-        return OnnxEmbedder(Path(onnx_path), tokenizer_dir)
-    return SentenceTransformerEmbedder(settings.embed_model)
+        return OnnxEmbedder(Path(onnx_path), tokenizer_dir, threads=settings.embed_threads)
+    return SentenceTransformerEmbedder(settings.embed_model, threads=settings.embed_threads)

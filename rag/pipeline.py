@@ -1,4 +1,7 @@
-"""The core assembled from one Settings: embedder, store and searcher, loaded once.
+"""The core assembled from one Settings: embedder, store and searcher, each loaded once, on first use.
+
+Opening a museum opens only its store: the embedder (seconds to load) comes with the first
+search or question that needs it, so ``stats``, object views and sparse-only search never load a model.
 
 The API, the CLI and the evaluation harness all go through this object, so they
 measure and serve exactly the same thing.
@@ -16,27 +19,56 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
-from rag.embedding import Embedder, load_embedder
 from rag.models import Answer, ObjectHit, SearchFilters
-from rag.retrieval import HybridSearcher, Mode
 from rag.store import VectorStore, open_store
 
 if TYPE_CHECKING:
     from rag.answer.answerer import Answerer
+    from rag.embedding import Embedder
+    from rag.retrieval import HybridSearcher, Mode
 
 
 class MuseumRAG:
-    def __init__(self, settings: Settings, store: VectorStore | None = None, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings, store: VectorStore | None = None, embedder: "Embedder | None" = None) -> None:
         self.settings = settings
-        self.embedder = embedder or load_embedder(settings)
         self.store = store or open_store(settings)
-        self.searcher = HybridSearcher(self.store, self.embedder, settings)
+        self._embedder = embedder
+        self._searcher: HybridSearcher | None = None
         self._answerer: Answerer | None = None
         self._answerer_lock = threading.Lock()
+        self._load_lock = threading.Lock()
+
+    @property
+    def embedder(self) -> "Embedder":
+        """The dense embedder, loaded on first use (the slow part of starting up)."""
+        if self._embedder is None:
+            with self._load_lock:
+                if self._embedder is None:
+                    from rag.embedding import load_embedder
+
+                    self._embedder = load_embedder(self.settings)
+        return self._embedder
+
+    @property
+    def searcher(self) -> "HybridSearcher":
+        """The hybrid searcher; its embedder is loaded by the first dense or hybrid search."""
+        if self._searcher is None:
+            from rag.retrieval import HybridSearcher
+
+            searcher = HybridSearcher(self.store, _LazyEmbedder(self), self.settings)
+            with self._load_lock:
+                if self._searcher is None:
+                    self._searcher = searcher
+        return self._searcher
+
+    @property
+    def models_loaded(self) -> bool:
+        """Whether the embedder has been loaded yet."""
+        return self._embedder is not None
 
     # --- staff search ------------------------------------------------------------
     def search(
-        self, query: str, limit: int = 10, filters: SearchFilters | None = None, mode: Mode = "hybrid"
+        self, query: str, limit: int = 10, filters: SearchFilters | None = None, mode: "Mode" = "hybrid"
     ) -> list[ObjectHit]:
         return self.searcher.search(query, limit=limit, filters=filters, mode=mode)
 
@@ -73,18 +105,23 @@ class MuseumRAG:
         return {"record": record, "chunks": [{k: v for k, v in c.items() if k != "record"} for c in chunks]}
 
     def stats(self) -> dict[str, Any]:
-        """Records and chunks, per museum and per type."""
-        records: dict[str, dict[str, Any]] = {}
-        chunks = 0
-        for point in self.store.scroll(fields=["record_id", "museum", "type", "source"]):
-            chunks += 1
-            records.setdefault(point.payload.get("record_id"), point.payload)
+        """Records and chunks, per museum and per type (from the store alone: no model is loaded)."""
+        first = SearchFilters(chunk_index=0)  # one point per record: records are written whole
+        records = self.store.count(first)
+
+        def per(key: str) -> dict[str, int]:
+            counts = {str(value): n for value, n in self.store.facet(key, first, limit=100_000)}
+            missing = records - sum(counts.values())
+            if missing > 0:
+                counts["(none)"] = missing
+            return dict(Counter(counts).most_common())
+
         return {
-            "records": len(records),
-            "chunks": chunks,
-            "per_museum": dict(Counter(p.get("museum") or "(none)" for p in records.values()).most_common()),
-            "per_type": dict(Counter(p.get("type") or "(none)" for p in records.values()).most_common()),
-            "per_source": dict(Counter(p.get("source") or "(none)" for p in records.values()).most_common()),
+            "records": records,
+            "chunks": self.store.count(),
+            "per_museum": per("museum"),
+            "per_type": per("type"),
+            "per_source": per("source"),
         }
 
     def close(self) -> None:
@@ -95,3 +132,13 @@ class MuseumRAG:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _LazyEmbedder:
+    """Stands for the museum's embedder and loads it at the first call (a sparse search never does)."""
+
+    def __init__(self, museum: MuseumRAG) -> None:
+        self._museum = museum
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._museum.embedder, name)

@@ -110,7 +110,7 @@ def test_killed_ingest_resumes_to_the_same_store(tmp_path, embedder):
         if not char:
             break
         progress += char
-        if "chunk/s" in progress[-200:] and "| 0/" not in progress[-60:]:
+        if "record/s" in progress[-200:] and "| 0/" not in progress[-60:]:
             proc.send_signal(signal.SIGKILL)
             break
     proc.wait(timeout=60)

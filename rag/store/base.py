@@ -117,11 +117,14 @@ class VectorStore(ABC):
         rrf_k: int = 60,
         fusion: FusionMethod = "rrf",
         weights: tuple[float, float] | None = None,
+        exact: bool = False,
     ) -> list[ScoredPayload]:
         """Hybrid search fused in the engine; with one of the vectors only, a plain search.
 
         ``fusion`` is ``"rrf"`` (with ``rrf_k`` and optional ``weights`` = (dense, sparse)) or
         ``"dbsf"`` (unweighted). Both engines compute the same fusion, so they rank alike.
+        ``exact`` searches the dense vectors by brute force instead of the HNSW index (to measure
+        the index's recall).
         """
 
     @abstractmethod
@@ -148,6 +151,13 @@ class VectorStore(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def optimize(self) -> bool:
+        """Build the engine's search indexes (HNSW) for what was written; True when anything changed.
+
+        Engines that optimise by themselves (a Qdrant server) do nothing here.
+        """
+        return False
 
     def record_chunks(self, record_id: str) -> list[dict[str, Any]]:
         """All chunk payloads of one record, in chunk order (a damaged chunk_index sorts last)."""

@@ -123,6 +123,7 @@ class ClientStore(VectorStore):
         rrf_k: int = 60,
         fusion: FusionMethod = "rrf",
         weights: tuple[float, float] | None = None,
+        exact: bool = False,
     ) -> list[ScoredPayload]:
         check_fusion(fusion, weights)
         if not self._exists():
@@ -130,7 +131,10 @@ class ClientStore(VectorStore):
         flt = client_filter(filters)
         prefetch = []
         if dense is not None:
-            prefetch.append(models.Prefetch(query=list(map(float, dense)), using=DENSE, limit=prefetch_limit, filter=flt))
+            prefetch.append(models.Prefetch(
+                query=list(map(float, dense)), using=DENSE, limit=prefetch_limit, filter=flt,
+                params=models.SearchParams(exact=True) if exact else None,
+            ))
         if sparse is not None and sparse.indices:
             vector = models.SparseVector(indices=sparse.indices, values=sparse.values)
             prefetch.append(models.Prefetch(query=vector, using=SPARSE, limit=prefetch_limit, filter=flt))
@@ -139,7 +143,8 @@ class ClientStore(VectorStore):
         if len(prefetch) == 1:
             only = prefetch[0]
             response = self.client.query_points(
-                self.collection, query=only.query, using=only.using, limit=limit, query_filter=flt, with_payload=True
+                self.collection, query=only.query, using=only.using, limit=limit, query_filter=flt, with_payload=True,
+                search_params=only.params,
             )
         else:
             response = self.client.query_points(

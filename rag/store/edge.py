@@ -84,8 +84,9 @@ class EdgeStore(VectorStore):
             raise StoreLockedError(
                 f"The embedded store at {self.path} is in use by another process (the running "
                 "`museum-rag serve`, or another ingest). Only one process can open an embedded store: "
-                "stop that process, send the work to the running server's API (POST /v1/ingest, "
-                "/v1/search, /v1/ask), or use a Qdrant server (MUSEUM_RAG_STORE=server)."
+                "query the running server instead (`museum-rag ask|search|stats --server http://127.0.0.1:8000`, "
+                "or its API: POST /v1/ask, GET /v1/search, GET /v1/stats, POST /v1/ingest), stop that process, "
+                "or use a Qdrant server (MUSEUM_RAG_STORE=server)."
             ) from None
         self._lock_file.write(str(os.getpid()))
         self._lock_file.flush()
@@ -134,6 +135,28 @@ class EdgeStore(VectorStore):
         self._manifest = {"dimension": dimension}
         self._mark_written()
         self._shard.flush()
+
+    def optimize(self) -> bool:
+        """Merge segments and build the HNSW index of the dense vectors (blocking).
+
+        Until this runs, everything written stays in unindexed segments and dense search is brute
+        force, whose cost grows linearly with the store. Qdrant indexes a segment once its vectors pass
+        the indexing threshold (10 MB, about 6,500 384-dimensional vectors); smaller stores stay brute
+        force, which is faster at that size. The ingest pipeline calls this after writing.
+        """
+        if self._shard is None:
+            return False
+        changed = bool(self._shard.optimize())
+        self._shard.flush()
+        return changed
+
+    def index_info(self) -> dict[str, int]:
+        """Segments, points and indexed vectors of the shard (what :meth:`optimize` changed)."""
+        if self._shard is None:
+            return {"segments": 0, "points": 0, "indexed_vectors": 0}
+        info = self._shard.info()
+        return {"segments": int(info.segments_count), "points": int(info.points_count),
+                "indexed_vectors": int(info.indexed_vectors_count)}
 
     def close(self) -> None:
         if self._shard is not None:
@@ -228,24 +251,27 @@ class EdgeStore(VectorStore):
         rrf_k: int = 60,
         fusion: FusionMethod = "rrf",
         weights: tuple[float, float] | None = None,
+        exact: bool = False,
     ) -> list[ScoredPayload]:
         check_fusion(fusion, weights)
         if self._shard is None:
             return []
         flt = edge_filter(filters)
         queries = []
+        params = qe.SearchParams(exact=True) if exact else None
         if dense is not None:
-            queries.append(qe.Query.Nearest(list(map(float, dense)), using=DENSE))
+            queries.append((qe.Query.Nearest(list(map(float, dense)), using=DENSE), params))
         if sparse is not None and sparse.indices:
-            queries.append(qe.Query.Nearest(qe.SparseVector(sparse.indices, sparse.values), using=SPARSE))
+            queries.append((qe.Query.Nearest(qe.SparseVector(sparse.indices, sparse.values), using=SPARSE), None))
         if not queries:
             return []
         if len(queries) == 1:
-            request = qe.QueryRequest(limit=limit, query=queries[0], filter=flt, with_payload=True)
+            query, params = queries[0]
+            request = qe.QueryRequest(limit=limit, query=query, filter=flt, with_payload=True, params=params)
         else:
             request = qe.QueryRequest(
                 limit=limit,
-                prefetches=[qe.Prefetch(limit=prefetch_limit, query=q, filter=flt) for q in queries],
+                prefetches=[qe.Prefetch(limit=prefetch_limit, query=q, filter=flt, params=p) for q, p in queries],
                 query=_edge_fusion(fusion, rrf_k, weights),
                 filter=flt,
                 with_payload=True,
