@@ -142,6 +142,10 @@ class SourceFacts:
     sentences: int = 1
 
 
+#: A first sentence of at most this many tokens is a heading ("Portrait of a Weaver."), paired with every later sentence.
+HEADING_TOKENS = 12
+
+
 @lru_cache(maxsize=4096)
 def analyse_source(text: str) -> SourceFacts:
     """Cut a source into sentence windows; each sentence is tokenized once, larger windows are merged."""
@@ -151,6 +155,9 @@ def analyse_source(text: str) -> SourceFacts:
         sentences.append(facts(span.text, anchor))
         anchor = sentences[-1].last_year if sentences[-1].last_year is not None else anchor
     windows = sentences + [merge([a, b]) for a, b in zip(sentences, sentences[1:])]
+    if len(sentences) >= 3 and len(sentences[0].stems) <= HEADING_TOKENS:
+        # A short first sentence is the source's heading (a title): it applies to each sentence after it.
+        windows += [merge([sentences[0], later]) for later in sentences[2:]]
     return SourceFacts(text, merge(sentences), windows, len(sentences))
 
 

@@ -11,6 +11,7 @@ from typing import Sequence
 
 from rag.verification.alignment import Alignment, bigram_recall, pair_recall, question_window, recall
 from rag.verification.attachment import displaced_facts, fact_context
+from rag.verification.copying import copy_edit, reversed_names
 from rag.verification.dates_numbers import numbers_match, years
 from rag.verification.facts import SourceFacts, TextFacts, knows, knows_name, union_facts
 from rag.verification.names_roles import role_conflicts
@@ -109,6 +110,7 @@ def lexical_features(
         + len(claim.materials) - len(missing_materials)
     )
     phrase = float(is_answer_phrase(claim))
+    copy_share, changed_words = copy_edit(claim, window)
     values = {
         "recall_window": alignment.recall,
         "recall_all": recall(claim, allf),
@@ -149,6 +151,9 @@ def lexical_features(
         "answer_phrase": phrase,
         "in_question": (sum(1 for w in content if w in asked) / len(content)) if content and asked else 0.0,
         "verbatim_copy": float(copied_verbatim(claim, sources)),
+        "copy_share": copy_share,
+        "copy_changed": copy_share if changed_words else 0.0,
+        "names_reversed": reversed_names(claim, window),
     }
     values.update(claim_form_interactions(values))
     values["document"] = float(not phrase and sum(source.sentences for source in sources) >= DOCUMENT_SENTENCES)
@@ -180,7 +185,8 @@ LEXICAL_FEATURES = (
     "fact_missing", "fact_missing_aligned", "has_facts", "facts_verified", "context_min", "context_mean", "antonym",
     "negation_mismatch", "negation_dropped", "fact_displaced", "name_displaced", "voice_swap", "role_conflict",
     "contradiction", "recall_pair", "personal", "is_question", "claim_length", "short_answer",
-    "answer_phrase", "in_question", "verbatim_copy", *(f"phrase_{name}" for name in PHRASE_GATED),
+    "answer_phrase", "in_question", "verbatim_copy", "copy_share", "copy_changed", "names_reversed",
+    *(f"phrase_{name}" for name in PHRASE_GATED),
 )
 #: The lexical features that :func:`document_interactions` multiplies by the ``document`` indicator
 #: (the answer-phrase ones are always 0 in the document regime).
