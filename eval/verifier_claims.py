@@ -30,7 +30,7 @@ from rag.verification.tokens import is_name, tokenize
 from rag.verification.vocabulary import ANTONYMS, MATERIALS, UNITS
 
 #: Kinds of supported claims and of unsupported ones.
-SUPPORTED_KINDS = ("quote", "field", "record_says")
+SUPPORTED_KINDS = ("quote", "field", "record_says", "answer")
 CHANGED_KINDS = ("year", "number", "name", "material", "negation", "role_swap", "voice", "antonym")
 PREMISE_KIND = "premise"
 
@@ -354,3 +354,36 @@ def _sentence(text: str) -> str:
     text = text.strip()
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def answer_claims(labels: list[dict], records: dict[str, dict]) -> list[dict]:
+    """The reference answers of English factual questions as supported claims (kind ``answer``): a paraphrase of the
+    record, checked against the whole record (catalogue text and description) of each object it is about.
+
+    The evidence quotes are copied word for word; these teach the verifier that a reworded statement of the
+    record is supported too.
+    """
+    rows = []
+    for label in labels:
+        if label.get("kind") not in ("factual", "multi_object") or label.get("lang", "en") != "en":
+            continue
+        ids = [i for i in label.get("object_ids") or [] if i in records]
+        answer = (label.get("answer") or "").strip()
+        if not ids or len(answer.split()) < 2:
+            continue
+        source = " ".join(f"{catalogue_text(records[i])} {records[i].get('description') or ''}".strip() for i in ids)
+        museum = museum_of(ids[0])
+        rows.append(
+            {
+                "id": f"{label['id']}-answer",
+                "pair_id": label["id"],
+                "claim": answer,
+                "source": source,
+                "question": label.get("question"),
+                "label": "supported",
+                "kind": "answer",
+                "museum": museum,
+                "origin": f"{museum}-derived",
+            }
+        )
+    return rows

@@ -49,7 +49,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from eval.verifier_claims import CHANGED_KINDS, corruptions, derive_claims, load_labels, load_records  # noqa: E402
+from eval.verifier_claims import CHANGED_KINDS, answer_claims, corruptions, derive_claims, load_labels, load_records  # noqa: E402
 from eval.verifier_eval import load_labeled_pairs, row_sources  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.embedding import load_embedder  # noqa: E402
@@ -75,19 +75,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=WEIGHTS_FILE, help="where to write the weights")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--c", type=float, default=0.1, help="inverse L2 strength of the logistic regression")
+    parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength of the logistic regression")
     parser.add_argument(
         "--origin-balance",
         type=float,
-        default=0.5,
+        default=1.0,
         help="row weight = (1 / rows of its origin) ** this; 0 weighs rows equally, 1 weighs origins equally",
     )
-    parser.add_argument("--museum-weight", type=float, default=1.0, help="weight multiplier of the museum-derived claims")
+    parser.add_argument("--museum-weight", type=float, default=2.0, help="weight multiplier of the museum-derived claims")
     parser.add_argument(
         "--swaps", type=float, default=0.3, help="row weight of corrupted copies of the public supported claims; 0 = off"
     )
+    parser.add_argument(
+        "--answers", type=int, default=1, help="1: the reference answers of factual questions are supported claims too"
+    )
     parser.add_argument("--embed-backend", choices=["torch", "onnx"], default="torch")
     parser.add_argument("--without-embedding", action="store_true", help="leave out the embedding features")
+    parser.add_argument(
+        "--exclude",
+        nargs="*",
+        default=["role_conflict", "doc_role_conflict", "question_window_recall", "doc_question_window_recall"],
+        help="features left out of the model: role_conflict duplicates names_missing (which counts a name cast in the "
+        "wrong role) and took the sign opposite to its meaning; question_window_recall learned from the false-premise "
+        "questions (which state the unsupported claim) that restating the question is a warning sign",
+    )
     parser.add_argument("--previous", type=Path, default=None, help="a weights file to report side by side (today's)")
     parser.add_argument("--cache", type=Path, default=None, help="keep the feature matrices here (.npz) between runs")
     parser.add_argument("--no-write", action="store_true", help="report only, keep the weights file")
@@ -103,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     for issue in issues:
         print(f"skipped line {issue['line']}: {issue['error']}", file=sys.stderr)
     label_files = sorted(args.labels.glob("*.jsonl"))
-    museum_rows = derive_claims(load_labels(label_files), load_records(args.records))
+    labels, records = load_labels(label_files), load_records(args.records)
+    museum_rows = derive_claims(labels, records)
+    answers = answer_claims(labels, records) if args.answers else []
     kinds = defaultdict(int)
     for row in museum_rows:
         kinds[f"{row['museum']}:{row['kind']}"] += 1
@@ -121,13 +134,24 @@ def main(argv: list[str] | None = None) -> int:
             extra_rows.append({"claim": text, "sources": sources, "question": row.get("question"), "kind": kind})
 
     settings = Settings(_env_file=None, embed_backend=args.embed_backend)
-    used = [i for i, name in enumerate(FEATURES) if not (args.without_embedding and name in EMBEDDING_FEATURES)]
+    used = [
+        i
+        for i, name in enumerate(FEATURES)
+        if not (args.without_embedding and name in EMBEDDING_FEATURES) and name not in args.exclude
+    ]
     all_rows = (
         [(r["claim"], row_sources(r), r.get("question")) for r in public]
         + [(r["claim"], r["sources"], r["question"]) for r in extra_rows]
         + [(r["claim"], [r["source"]], r["question"]) for r in museum_rows]
     )
-    X_all = features(all_rows, settings, args.cache)[:, used]
+    answer_rows = [(r["claim"], [r["source"]], r["question"]) for r in answers]
+    answer_cache = args.cache.with_suffix(".answers.npz") if args.cache is not None else None
+    X_all = features(all_rows, settings, args.cache)
+    if answer_rows:
+        X_all = np.vstack([X_all, features(answer_rows, settings, answer_cache)])
+    X_all = X_all[:, used]
+    museum_rows = museum_rows + answers
+    all_rows = all_rows + answer_rows
     n_pub, n_extra = len(public), len(extra_rows)
     X_pub, X_extra, X_mus = X_all[:n_pub], X_all[n_pub : n_pub + n_extra], X_all[n_pub + n_extra :]
 
@@ -185,7 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.previous is not None:
         previous = VerifierWeights.load(args.previous)
         index = [FEATURES.index(name) for name in previous.features]
-        X_prev = features(all_rows, settings, args.cache)[:, index]
+        X_prev = features(all_rows[: len(all_rows) - len(answer_rows)], settings, args.cache)
+        if answer_rows:
+            X_prev = np.vstack([X_prev, features(answer_rows, settings, answer_cache)])
+        X_prev = X_prev[:, index]
         p_pub, p_mus = previous.probability(X_prev[:n_pub]), previous.probability(X_prev[n_pub + n_extra :])
         report["previous_on_this_release_features"] = {
             "public": ba(y_pub, p_pub, np.ones(n_pub, bool), balanced_accuracy_score),

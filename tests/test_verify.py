@@ -336,10 +336,13 @@ def test_a_near_copy_with_a_changed_word_is_marked_and_a_true_copy_is_not():
     assert 0.8 < changed["copy_changed"] == changed["copy_share"] < 1.0
 
 
-def test_names_that_trade_places_are_reversed():
-    source = ["Odile Varga painted Tomas Brill in 1861."]
-    assert _features("Odile Varga painted Tomas Brill in 1861.", source)["names_reversed"] == 0.0
-    assert _features("Tomas Brill painted Odile Varga in 1861.", source)["names_reversed"] == 1.0
+def test_names_that_trade_places_in_a_near_copy_are_reversed():
+    source = ["Odile Varga painted Tomas Brill in his Lyon workshop in 1861."]
+    assert _features("Odile Varga painted Tomas Brill in his Lyon workshop in 1861.", source)["names_reversed"] == 0.0
+    swapped = _features("Tomas Brill painted Odile Varga in his Lyon workshop in 1861.", source)
+    assert swapped["names_reversed"] == pytest.approx(1 / 3)  # of three pairs of names, one is turned round
+    # a paraphrase may reorder names freely: only a near copy counts
+    assert _features("Odile Varga was born in Lyon.", ["The Lyon-born Odile Varga painted Tomas Brill."])["names_reversed"] == 0.0
 
 
 def test_a_short_first_sentence_heads_every_later_sentence():

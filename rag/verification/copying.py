@@ -11,6 +11,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from rag.verification.facts import TextFacts
+from rag.verification.tokens import is_name, tokenize
 
 
 def copy_edit(claim: TextFacts, where: TextFacts) -> tuple[float, int]:
@@ -37,14 +38,16 @@ def reversed_names(claim: TextFacts, where: TextFacts) -> float:
 
     A name is a run of name tokens ("Odile Varga"); a pair counts when ``where`` states both names.
     """
+    tokens = tokenize(claim.text)
     runs: list[list[str]] = []
-    previous_kind = None
-    for key, kind in claim.sequence:
-        if kind == "name":
-            if previous_kind != "name":
+    previous = False
+    for index, token in enumerate(tokens):
+        named = is_name(tokens, index)
+        if named:
+            if not previous:
                 runs.append([])
-            runs[-1].append(key)
-        previous_kind = kind
+            runs[-1].append(token.stem)
+        previous = named
     spans = []
     for run in runs:
         found = [p for key in run for p in where.positions.get(key, ())]

@@ -153,13 +153,17 @@ def lexical_features(
         "verbatim_copy": float(copied_verbatim(claim, sources)),
         "copy_share": copy_share,
         "copy_changed": copy_share if changed_words else 0.0,
-        "names_reversed": reversed_names(claim, window),
+        # Names in the opposite order mean swapped roles only in a near copy ("Vienna-born Keller" is a paraphrase).
+        "names_reversed": reversed_names(claim, window) if copy_share >= NEAR_COPY else 0.0,
     }
     values.update(claim_form_interactions(values))
     values["document"] = float(not phrase and sum(source.sentences for source in sources) >= DOCUMENT_SENTENCES)
     values.update(document_interactions(values, DOCUMENT_GATED_LEXICAL))
     return values
 
+
+#: A claim that copies at least this share of its tokens, in order, from its aligned window is a near copy.
+NEAR_COPY = 0.6
 
 #: A claim checked against this many source sentences or more (and not a bare answer phrase) is in the
 #: document regime: a restatement of a passage of a record, where rewording is expected and a changed fact
