@@ -259,7 +259,9 @@ class Answerer:
                 self._verify(question, composed, [i], supports)
             ns = [book.cite(q) for q in s.quotes]
             support = supports[i]
-            sentences.append(SentenceSupport(text=s.text, citation_ids=list(dict.fromkeys(ns)), support=_unit(support)))
+            sentences.append(
+                SentenceSupport(text=s.text, citation_ids=list(dict.fromkeys(ns)), support=_unit(support), claim=s.claim)
+            )
             parts.append(f"{s.text} {markers(ns)}")
             if on_sentence is not None:
                 cited = [book.citations[n - 1] for n in sentences[-1].citation_ids]
@@ -296,7 +298,7 @@ class Answerer:
         n = book.cite(quote)
         # The verifier checks what the record states; the rejected value is the question's, not a claim.
         verdict = self.verifier.score(correction.claim, [_source_text(quote)], question)
-        sentence = SentenceSupport(text=correction.text, citation_ids=[n], support=_unit(verdict.score))
+        sentence = SentenceSupport(text=correction.text, citation_ids=[n], support=_unit(verdict.score), claim=correction.claim)
         return Answer(
             question=question,
             text=f"{correction.text} {markers([n])}",
