@@ -28,6 +28,7 @@ from rag.embedding import Embedder
 from rag.models import Chunk, SearchFilters
 from rag.sparse import Bm25Encoder
 from rag.store import PointData, VectorStore, point_id
+from rag.store.model_record import check_embedding_model
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,7 @@ class Ingestor:
             raise IngestError(loaded.issues)
 
         self.store.ensure_collection(self.embedder.dimension)
+        check_embedding_model(self.store, self.embedder, record=True)
         stored = self._stored_records()
         pending: list[tuple[LoadedRecord, list[Chunk], _StoredRecord | None]] = []
         for item in loaded.records:

@@ -20,6 +20,7 @@ from rag.embedding import Embedder, load_embedder
 from rag.models import Answer, ObjectHit, SearchFilters
 from rag.retrieval import HybridSearcher, Mode
 from rag.store import VectorStore, open_store
+from rag.store.model_record import EmbeddingModelMismatch, check_embedding_model
 
 if TYPE_CHECKING:
     from rag.answer.answerer import Answerer
@@ -30,6 +31,12 @@ class MuseumRAG:
         self.settings = settings
         self.embedder = embedder or load_embedder(settings)
         self.store = store or open_store(settings)
+        try:
+            check_embedding_model(self.store, self.embedder)
+        except EmbeddingModelMismatch:
+            if store is None:  # opened here: release it (an embedded store stays locked otherwise)
+                self.store.close()
+            raise
         self.searcher = HybridSearcher(self.store, self.embedder, settings)
         self._answerer: Answerer | None = None
         self._answerer_lock = threading.Lock()

@@ -31,6 +31,7 @@ from rag.store.base import (
 )
 
 _META = "museum_rag.json"
+_MODEL = "embedding_model.json"  # which embedding model filled the store (rag.store.model_record)
 
 
 def edge_filter(filters: SearchFilters | None, extra: list[Any] | None = None) -> qe.Filter | None:
@@ -126,6 +127,18 @@ class EdgeStore(VectorStore):
     @property
     def exists(self) -> bool:
         return self._shard is not None
+
+    def embedding_model(self) -> dict[str, Any] | None:
+        path = self.path / _MODEL
+        if self._shard is None or not path.is_file():
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def set_embedding_model(self, name: str, dimension: int) -> None:
+        path = self.path / _MODEL
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"name": name, "dimension": dimension}), encoding="utf-8")
+        tmp.replace(path)
 
     # --- writes ------------------------------------------------------------------
     def upsert(self, points: list[PointData]) -> None:
