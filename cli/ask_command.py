@@ -29,6 +29,9 @@ def ask(
         None, "--filter", help="field=value (museum, type, creator, date_from, date_to, record_id, source)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print exactly the Answer object as JSON."),
+    lang: Optional[str] = typer.Option(
+        None, "--lang", help="Answer in this language (en, fr, de, nl, es, it); default: the question's language."
+    ),
 ) -> None:
     """Answer from the museum's records only: answered with citations, corrected, or abstained."""
     from cli.main import fail, open_museum, parse_filters, settings_or_fail
@@ -36,7 +39,7 @@ def ask(
     filters = parse_filters(filter)
     museum = open_museum(settings_or_fail())
     try:
-        answer = museum.ask(question, filters=filters)
+        answer = museum.ask(question, filters=filters, lang=lang)
     except ValueError as exc:
         fail(str(exc), code=2)
         return

@@ -2,7 +2,8 @@
 
 Metric names are dotted keys of summary.json: ``overall.hit_at_1``,
 ``by_kind.factual.hit_at_5``, ``abstention.recall``, ``misinformation.corrected_rate``,
-``latency.p95``. Names are checked before the run starts, so a typo fails in a second, not
+``latency.p95``, and any of them for the questions of one language:
+``by_language.fr.by_kind.factual.hit_at_5``, ``by_language.de.abstention.recall``. Names are checked before the run starts, so a typo fails in a second, not
 after the whole question set; a metric without a value (e.g. no question of that kind was
 evaluated) fails its gate, since nothing was proven.
 
@@ -50,6 +51,10 @@ def known_metrics() -> list[str]:
 
 def is_known_metric(name: str) -> bool:
     parts = name.split(".")
+    if len(parts) >= 3 and parts[0] == "by_language":  # by_language.<lang>.<any other metric name>
+        return parts[1].isalpha() and 2 <= len(parts[1]) <= 3 and parts[2] != "by_language" and is_known_metric(
+            ".".join(parts[2:])
+        )
     if len(parts) == 2 and parts[0] == "overall":
         return parts[1] in _GROUP_METRICS
     if len(parts) == 3 and parts[0] == "by_kind":

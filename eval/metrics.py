@@ -82,6 +82,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     "token_f1": ("content-word F1 against the reference answer", True),
     "token_recall": ("reference content words found in the answer", True),
     "embedding_similarity": ("cosine similarity to the reference answer", True),
+    "answer_language_ok": ("answers whose own sentences are in the question's language", True),
     "latency_p50": ("median seconds per question", False),
     "latency_p95": ("95th percentile seconds per question", False),
 }
@@ -297,6 +298,8 @@ def question_metrics(row: Mapping[str, Any]) -> dict[str, float | None]:
     out["token_f1"] = scores["f1"] if scores else None
     out["token_recall"] = scores["recall"] if scores else None
     out["embedding_similarity"] = row.get("embedding_similarity") if kind != "unanswerable" else None
+    answer_lang = row.get("answer_lang")
+    out["answer_language_ok"] = None if answer_lang is None else float(answer_lang == (row.get("lang") or "en"))
     out["latency"] = row.get("latency")
     return out
 
@@ -443,4 +446,21 @@ def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "max": max(latencies) if latencies else None,
         },
         "outcomes": dict(Counter(r.get("outcome", "ok") for r in rows).most_common()),
+        "by_language": by_language(rows),
     }
+
+
+def by_language(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Every summary metric again for the questions of each language (``lang`` of the question, default en)."""
+    langs = sorted({r.get("lang") or "en" for r in rows}, key=lambda lang: (lang != "en", lang))
+    out: dict[str, Any] = {}
+    for lang in langs:
+        group = [r for r in rows if (r.get("lang") or "en") == lang]
+        kinds = [k for k in EXPECTED_STATUS if any(r["kind"] == k for r in group)]
+        out[lang] = {
+            "overall": group_metrics(group),
+            "by_kind": {kind: group_metrics([r for r in group if r["kind"] == kind]) for kind in kinds},
+            "abstention": abstention_metrics(group),
+            "misinformation": misinformation_metrics(group),
+        }
+    return out

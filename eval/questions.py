@@ -1,4 +1,7 @@
-"""Question sets: one JSON object per line, ``{"id", "question", "answer", "object_ids", "kind"}``.
+"""Question sets: one JSON object per line, ``{"id", "question", "answer", "object_ids", "kind"}`` (``"lang"`` optional).
+
+``lang`` is the language the question is asked in (ISO 639-1, default ``en``): the answer's own
+sentences are expected in it, and every metric is reported per language as well.
 
 A bad line never stops a run: it becomes a :class:`QuestionIssue` naming the file and
 line, and the row is skipped. Gold object ids the store does not hold are checked the same
@@ -14,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -40,6 +44,7 @@ class Question:
     object_ids: tuple[str, ...]
     kind: str
     line: int = 0
+    lang: str = "en"
 
     @property
     def expected_status(self) -> str:
@@ -150,7 +155,14 @@ def _parse_line(raw: str, number: int) -> tuple[Question | None, str | None]:
     if kind in KINDS_NEEDING_GOLD and not object_ids:
         return None, f"a {kind} question must name its gold object(s) in 'object_ids'"
     ids = tuple(dict.fromkeys(i.strip() for i in object_ids))
-    return Question(str(data["id"]).strip(), str(data["question"]).strip(), answer.strip(), ids, kind, number), None
+    lang = data.get("lang")
+    if lang is None:
+        lang = "en"
+    if not isinstance(lang, str) or not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", lang.strip()):
+        return None, f"'lang' must be a language code such as fr or fr-BE (got {lang!r})"
+    lang = lang.strip().lower().replace("_", "-").split("-")[0]
+    question = Question(str(data["id"]).strip(), str(data["question"]).strip(), answer.strip(), ids, kind, number, lang)
+    return question, None
 
 
 def _guess_id(raw: str) -> str | None:

@@ -96,6 +96,33 @@ def _kinds(summary: Mapping[str, Any]) -> list[str]:
 
 
 # --- markdown -----------------------------------------------------------------------
+def _languages_md(summary: Mapping[str, Any]) -> list[str]:
+    """Every metric per question language (only when the run has more than one language)."""
+    languages = summary.get("by_language") or {}
+    if len(languages) < 2:
+        return []
+    langs = list(languages)
+    out = ["## Per language", "", "| metric | " + " | ".join(langs) + " |", "|---|" + "---:|" * len(langs)]
+    out.append("| questions | " + " | ".join(str(languages[lang]["overall"]["n"]) for lang in langs) + " |")
+    rows: list[tuple[str, str, Any]] = [(label(name), name, ("overall", name)) for name in METRICS]
+    rows += [
+        ("factual: gold in the first 5", "hit_at_5", ("by_kind", "factual", "hit_at_5")),
+        ("factual: gold cited", "citation_recall", ("by_kind", "factual", "citation_recall")),
+        ("unanswerable: abstained", "rate", ("abstention", "recall")),
+        ("false premises corrected", "rate", ("misinformation", "corrected_rate")),
+        ("valid questions wrongly corrected", "rate", ("misinformation", "false_correction_rate")),
+    ]
+    for title, name, path in rows:
+        cells = []
+        for lang in langs:
+            node: Any = languages[lang]
+            for part in path:
+                node = node.get(part) if isinstance(node, Mapping) else None
+            cells.append(fmt(name, node))
+        out.append(f"| {title} | " + " | ".join(cells) + " |")
+    return out + [""]
+
+
 def render_markdown(summary: Mapping[str, Any], rows: Sequence[Row], failures: int = 10) -> str:
     run = summary.get("run") or {}
     kinds = _kinds(summary)
@@ -123,6 +150,7 @@ def render_markdown(summary: Mapping[str, Any], rows: Sequence[Row], failures: i
         f"| valid questions wrongly corrected | {fmt('rate', mis['false_correction_rate'])} |",
         f"| latency p50 / p95 | {fmt('p50', summary['latency']['p50'])} / {fmt('p95', summary['latency']['p95'])} |",
         "",
+        *_languages_md(summary),
         "## Outcomes",
         "",
     ]

@@ -207,7 +207,7 @@ class Ingestor:
             PointData(
                 id=point_id(chunk.record_id, chunk.chunk_index),
                 dense=vector.tolist(),
-                sparse=self.bm25.encode_document(text),
+                sparse=self.bm25.encode_document(text, lang=chunk.language),
                 payload=self._payload(chunk, loaded),
             )
             for chunk, vector, text, loaded in zip(chunks, dense, texts, _owners(batch))

@@ -48,15 +48,21 @@ class MuseumRAG:
         return self.searcher.search(query, limit=limit, filters=filters, mode=mode)
 
     # --- visitor questions ---------------------------------------------------------------
-    def ask(self, question: str, filters: SearchFilters | None = None) -> Answer:
+    def ask(
+        self, question: str, filters: SearchFilters | None = None, lang: str | None = None, lang_hint: str | None = None
+    ) -> Answer:
         """Answer from the records only: ``answered`` with citations, ``corrected`` or ``abstained``.
 
         Example::
 
             answer = museum.ask("Who nominated Thurgood Marshall to the Supreme Court?")
             answer.status, answer.text, [c.record_id for c in answer.citations]
+            museum.ask("Qui a peint Martha Washington ?").lang   # "fr": the answer's own sentences in French
+
+        ``lang`` forces the answer's language; ``lang_hint`` (the page's language) decides only when the
+        question is too short to tell.
         """
-        return self.answerer.ask(question, filters=filters)
+        return self.answerer.ask(question, filters=filters, lang=lang, lang_hint=lang_hint)
 
     @property
     def answerer(self) -> "Answerer":

@@ -37,13 +37,20 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["ask"], dependencies=[Depends(rate_limit)])
 
 
-async def answer_question(state: AppState, question: str, filters: SearchFilters | None) -> tuple[Answer, str]:
+async def answer_question(
+    state: AppState,
+    question: str,
+    filters: SearchFilters | None,
+    lang: str | None = None,
+    lang_hint: str | None = None,
+) -> tuple[Answer, str]:
     """Answer in a worker thread (at most ``ask_concurrency`` at once), record it; returns it and its id."""
     if filters is not None and filters.is_empty():
         filters = None
     started = time.perf_counter()
     answer: Answer = await anyio.to_thread.run_sync(
-        partial(state.museum.ask, question, filters=filters), limiter=state.ask_limiter
+        partial(state.museum.ask, question, filters=filters, lang=lang, lang_hint=lang_hint),
+        limiter=state.ask_limiter,
     )
     seconds = time.perf_counter() - started
     state.metrics.answers.labels(status=answer.status).inc()
@@ -59,7 +66,7 @@ async def answer_question(state: AppState, question: str, filters: SearchFilters
 @router.post("/ask", response_model=AskResponse, summary="Answer a question from the collection's records")
 async def ask(body: AskRequest, state: AppState = Depends(get_state)) -> AskResponse:
     question = clean_question(body.question, state.settings)
-    answer, answer_id = await answer_question(state, question, body.filters)
+    answer, answer_id = await answer_question(state, question, body.filters, body.lang, body.page_lang)
     return AskResponse(**answer.model_dump(), answer_id=answer_id)
 
 
@@ -79,10 +86,16 @@ def _event(name: str, data: dict[str, Any]) -> dict[str, str]:
     return {"event": name, "data": json.dumps(data, ensure_ascii=False)}
 
 
-async def answer_events(state: AppState, question: str, filters: SearchFilters | None) -> AsyncIterator[dict[str, str]]:
+async def answer_events(
+    state: AppState,
+    question: str,
+    filters: SearchFilters | None,
+    lang: str | None = None,
+    lang_hint: str | None = None,
+) -> AsyncIterator[dict[str, str]]:
     yield _event("status", {"stage": "searching"})
     try:
-        answer, answer_id = await answer_question(state, question, filters)
+        answer, answer_id = await answer_question(state, question, filters, lang, lang_hint)
     except Exception:  # noqa: BLE001 - the stream has started: report it as an event, log the details
         log.exception("answering failed")
         yield _event("error", problem_body(500, "The question could not be answered; please try again."))
@@ -118,4 +131,4 @@ async def answer_events(state: AppState, question: str, filters: SearchFilters |
 )
 async def ask_stream(body: AskRequest, state: AppState = Depends(get_state)) -> EventSourceResponse:
     question = clean_question(body.question, state.settings)  # before the stream: a plain 422 problem
-    return EventSourceResponse(answer_events(state, question, body.filters), ping=10)
+    return EventSourceResponse(answer_events(state, question, body.filters, body.lang, body.page_lang), ping=10)
