@@ -10,23 +10,12 @@ import pytest
 from tests.conftest import FAITHFULNESS, make_settings
 
 from rag.nli import CrossEncoderVerifier, support_index
-from rag.verifier_features import (
-    DOCUMENT_GATED_LEXICAL,
-    EMBEDDING_FEATURES,
-    FEATURES,
-    PHRASE_GATED,
-    align,
-    analyse_claim,
-    analyse_source,
-    displaced_facts,
-    extract_numbers,
-    implied_years,
-    is_answer_phrase,
-    lexical_features,
-    name_roles,
-    tokenize,
-    voice_swaps,
-)
+from rag.verification import align, analyse_claim, analyse_source, is_answer_phrase, lexical_features, tokenize
+from rag.verification.attachment import displaced_facts
+from rag.verification.dates_numbers import extract_numbers, implied_years
+from rag.verification.lexical import DOCUMENT_GATED_LEXICAL, EMBEDDING_FEATURES, FEATURES, PHRASE_GATED
+from rag.verification.names_roles import name_roles
+from rag.verification.negation_voice import voice_swaps
 from rag.verify import (
     WEIGHTS_FILE,
     EmbeddingSimilarityVerifier,

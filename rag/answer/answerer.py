@@ -246,7 +246,9 @@ class Answerer:
         for i, s in enumerate(composed.sentences):
             ns = [book.cite(q) for q in s.quotes]
             support = supports[i]
-            sentences.append(SentenceSupport(text=s.text, citation_ids=list(dict.fromkeys(ns)), support=_unit(support)))
+            sentences.append(
+                SentenceSupport(text=s.text, citation_ids=list(dict.fromkeys(ns)), support=_unit(support), claim=s.claim)
+            )
             parts.append(f"{s.text} {markers(ns)}")
         mark_languages(book.citations)
         intro = frame(messages, [c.lang or "en" for c in book.citations])
@@ -279,7 +281,7 @@ class Answerer:
                 messages, correction.kind, correction.asserted, correction.stated, quote.chunk.title, quote.text.strip()
             )
         mark_languages(book.citations)
-        sentence = SentenceSupport(text=text, citation_ids=[n], support=_unit(verdict.score))
+        sentence = SentenceSupport(text=text, citation_ids=[n], support=_unit(verdict.score), claim=correction.claim)
         return Answer(
             question=question,
             text=f"{text} {markers([n])}",
