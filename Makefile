@@ -44,12 +44,14 @@ serve: install
 
 ## Ingest the bundled sample collection and serve the API, the chat widget (/) and the staff page (/staff)
 ## on http://127.0.0.1:8000.
-## The staff page asks for a staff key: the demo uses DEMO_STAFF_KEY unless MUSEUM_RAG_API_KEYS is set.
+## The staff page asks for a staff key: the demo uses DEMO_STAFF_KEY unless MUSEUM_RAG_API_KEYS is set,
+## and shows it on the staff page (MUSEUM_RAG_DEMO_STAFF_KEY) only when it is the demo's own key.
 DEMO_STAFF_KEY ?= demo-staff-key
 demo: ingest-sample
 	$(BIN)/museum-rag search "Calder's tribute to his friend, the photographer Man Ray" --limit 3
 	@echo "Widget: http://127.0.0.1:8000/   Staff page: http://127.0.0.1:8000/staff (key: $${MUSEUM_RAG_API_KEYS:-$(DEMO_STAFF_KEY)})"
-	MUSEUM_RAG_API_KEYS="$${MUSEUM_RAG_API_KEYS:-$(DEMO_STAFF_KEY)}" $(BIN)/museum-rag serve
+	MUSEUM_RAG_API_KEYS="$${MUSEUM_RAG_API_KEYS:-$(DEMO_STAFF_KEY)}" MUSEUM_RAG_DEMO_STAFF_KEY="$$([ -n "$$MUSEUM_RAG_API_KEYS" ] || echo $(DEMO_STAFF_KEY))" \
+	  $(BIN)/museum-rag serve
 
 test: install-test system-deps
 	$(BIN)/python -m pytest

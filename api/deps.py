@@ -17,6 +17,7 @@ import anyio
 from fastapi import Depends, Request
 
 from api.feedback import FeedbackStore
+from api.review import ReviewLog
 from api.metrics import Metrics
 from api.problems import Problem
 from api.security import TokenBucketLimiter, bearer_token, key_matches
@@ -35,6 +36,7 @@ class AppState:
     limiter: TokenBucketLimiter
     ask_limiter: anyio.CapacityLimiter
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
+    review: ReviewLog | None = None  # what curators review (api.review), beside the feedback database
 
 
 def get_state(request: Request) -> AppState:

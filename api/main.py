@@ -25,9 +25,10 @@ from fastapi.staticfiles import StaticFiles
 from api.deps import AppState
 from api.feedback import FeedbackStore
 from api.metrics import Metrics
+from api.review import ReviewLog
 from api.observability import RequestContextMiddleware
 from api.problems import install_problem_handlers
-from api.routers import ask, feedback, health, ingest, objects, pages, reports, search
+from api.routers import ask, docs, feedback, health, ingest, objects, pages, reports, search, suggestions
 from api.routers.pages import STATIC_DIR
 from api.security import BodyLimitMiddleware, SecurityHeadersMiddleware, TokenBucketLimiter
 from rag.config import Settings
@@ -70,6 +71,7 @@ def create_app(
         rag = museum or await anyio.to_thread.run_sync(_load, settings, embedder)
         await anyio.to_thread.run_sync(_warm_up, rag)
         feedback_store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+        review = ReviewLog(settings.data_dir / "feedback.sqlite3")
         app.state.museum_rag = AppState(
             settings=settings,
             museum=rag,
@@ -77,6 +79,7 @@ def create_app(
             metrics=metrics,
             limiter=TokenBucketLimiter(settings.rate_limit_per_minute),
             ask_limiter=anyio.CapacityLimiter(settings.ask_concurrency),
+            review=review,
         )
         log.info("ready: store=%s data_dir=%s", settings.store, settings.data_dir)
         try:
@@ -84,6 +87,7 @@ def create_app(
         finally:
             app.state.museum_rag = None
             feedback_store.close()
+            review.close()
             if owns_museum:
                 rag.close()
 
@@ -92,14 +96,17 @@ def create_app(
         version=API_VERSION,
         description="Answers questions about a museum's collection from its own records, with citations.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by api.routers.docs
+        redoc_url=None,
     )
     app.state.museum_rag = None
     install_problem_handlers(app)
 
-    for router in (ask.router, feedback.router, search.router, objects.router, reports.router, ingest.router,
-                   health.router, pages.router):
+    for router in (ask.router, suggestions.router, feedback.router, search.router, objects.router, reports.router,
+                   ingest.router, health.router, pages.router, docs.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")
 
     # Added innermost first: the request-context middleware ends up outermost.
     app.add_middleware(

@@ -73,9 +73,11 @@ class SearchResult(BaseModel):
     type: str | None = None
     date: str | None = None
     creators: list[str] = Field(default_factory=list)
+    creator_roles: list[str] = Field(default_factory=list, description='"Role: Name" of each creator.')
     url: str | None = None
     image_url: str | None = None
-    snippets: list[Snippet] = Field(default_factory=list)
+    thumbnail_url: str | None = None
+    snippets: list[Snippet] = Field(default_factory=list, description="Matching text, overlaps merged, best first.")
 
 
 class FacetValue(BaseModel):
@@ -88,8 +90,18 @@ class SearchResponse(BaseModel):
     filters: SearchFilters
     terms: list[str] = Field(description="The query's words, for highlighting.")
     total_records: int = Field(description="Records matching the filters (whatever the query).")
+    total_results: int = Field(0, description="Results found so far: every record matching the filters without a "
+                               "query; with one, the objects ranked (the page's end plus one with sort=relevance, "
+                               "else at most 200).")
+    has_more: bool = Field(False, description="Whether a next page exists (offset + limit).")
+    offset: int = 0
+    limit: int = 20
+    sort: Literal["relevance", "date", "title"] = "relevance"
     results: list[SearchResult]
-    facets: dict[str, list[FacetValue]]
+    facets: dict[str, list[FacetValue]] = Field(
+        description="museum, type, creators (all), and the creators split by role: makers, sitters, others "
+        "(roles grouped by rag/data/facet_roles.json)."
+    )
 
 
 class ObjectResponse(BaseModel):
@@ -130,3 +142,55 @@ class Ready(BaseModel):
     chunks: int
     embed_model: str
     answering: bool
+
+
+class SuggestedQuestion(BaseModel):
+    question: str
+    record_id: str = Field(description="The record that holds the answer.")
+    title: str
+
+
+class Suggestions(BaseModel):
+    """The widget's greeting: one line and questions built from real records."""
+
+    lang: str
+    greeting: str
+    suggestions: list[SuggestedQuestion]
+
+
+ReviewKind = Literal["abstained", "disliked", "corrected"]
+
+
+class ReviewItemOut(BaseModel):
+    kind: ReviewKind
+    question: str = Field(description="The most recent wording.")
+    normalized: str = Field(description="The wording questions are grouped by (and marked handled by).")
+    count: int
+    last_asked: float = Field(description="Unix time.")
+    shown: str | None = Field(None, description="The answer text the visitor was last shown.")
+    record_ids: list[str] = Field(default_factory=list, description="Objects the answers showed, most often first.")
+    titles: dict[str, str] = Field(default_factory=dict, description="record_id -> title, for the objects shown.")
+    comments: list[str] = Field(default_factory=list, description="Visitors' comments with their down-ratings.")
+    handled: bool = Field(description="Marked handled by a curator since it was last asked.")
+
+
+class ObjectCountOut(BaseModel):
+    record_id: str
+    title: str | None = None
+    abstained: int
+    disliked: int
+    corrected: int
+    total: int
+
+
+class ReviewReport(BaseModel):
+    items: list[ReviewItemOut]
+    objects: list[ObjectCountOut] = Field(description="Per object shown: flagged answers that showed it.")
+
+
+class HandledRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ReviewKind
+    normalized: str = Field(min_length=1, max_length=2000)
+    handled: bool = True

@@ -15,6 +15,7 @@ from typing import Callable
 
 from rag.language.fields import split_field, translated_field
 from rag.models import TEXT_FIELDS, Chunk, CollectionRecord
+from rag.names import name_tokens
 from rag.text import Span, split_long, split_sentences
 
 TokenCounter = Callable[[str], int]
@@ -180,6 +181,7 @@ def _citation_payload(record: CollectionRecord, source: str, content_hash: str) 
         "type": record.type,
         "creators": record.creator_names(),
         "creator_roles": [f"{c.role or 'Creator'}: {c.name}" for c in record.creators if c.name],
+        "creator_tokens": name_tokens(*record.creator_names()),
         "date": record.date,
         "date_begin": record.date_begin,
         "date_end": record.date_end,

@@ -154,6 +154,16 @@ class Settings(BaseSettings):
         2, ge=1, le=64, description="Questions answered at once by one server process; more wait their turn."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="The server's log level.")
+    demo_staff_key: str | None = Field(
+        None,
+        description="A staff key the staff page shows to anyone who opens it: for `make demo` only, never in "
+        "production. Shown only when it is also one of MUSEUM_RAG_API_KEYS.",
+    )
+    visitor_info_url: str | None = Field(
+        None,
+        description="The museum's visitor-information page (opening hours, tickets, access): practical questions "
+        "the collection records cannot answer point there (words per language: rag/data/practical_terms.json).",
+    )
 
     @field_validator("api_keys", "admin_keys", "cors_origins", mode="before")
     @classmethod

@@ -150,6 +150,9 @@ class Chunk(BaseModel):
     type: str | None = None
     creators: list[str] = Field(default_factory=list)
     creator_roles: list[str] = Field(default_factory=list)
+    creator_tokens: list[str] = Field(
+        default_factory=list, description="The creators' names as folded word tokens (rag.names), for the creator filter."
+    )
     date: str | None = None
     date_begin: int | None = None
     date_end: int | None = None
@@ -191,6 +194,9 @@ class Citation(BaseModel):
     date: str | None = None
     type: str | None = None
     lang: str | None = Field(None, description="Language of the quoted text (ISO 639-1), when known.")
+    image_display: bool = Field(
+        False, description="Whether the image's rights allow showing it (else link to it): rag.image_rights."
+    )
     field: str
     quote: str = Field(description="The quoted span of the record text.")
     start: int
@@ -222,6 +228,11 @@ class Answer(BaseModel):
     retrieved_ids: list[str] = Field(default_factory=list, description="Record ids retrieved, best first.")
     mode: Literal["extractive", "llm"] = "extractive"
     lang: str = Field("en", description="The language the answer's own sentences are written in (ISO 639-1).")
+    visitor_info_url: str | None = Field(
+        None,
+        description="Set on a practical question (opening hours, tickets, access...) the records cannot answer: "
+        "the museum's visitor-information page, which the (abstained) answer text points to.",
+    )
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
 
 
@@ -230,7 +241,9 @@ class SearchFilters(BaseModel):
 
     museum: str | None = None
     type: str | None = None
-    creator: str | None = None
+    creator: str | None = Field(
+        None, description="Any part of a creator's name, accents and case aside (every word must match), or the exact name."
+    )
     record_id: str | None = None
     source: str | None = None
     date_from: int | None = None

@@ -49,7 +49,12 @@ class MuseumRAG:
 
     # --- visitor questions ---------------------------------------------------------------
     def ask(
-        self, question: str, filters: SearchFilters | None = None, lang: str | None = None, lang_hint: str | None = None
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        on_sentence: Any = None,
+        lang: str | None = None,
+        lang_hint: str | None = None,
     ) -> Answer:
         """Answer from the records only: ``answered`` with citations, ``corrected`` or ``abstained``.
 
@@ -59,10 +64,11 @@ class MuseumRAG:
             answer.status, answer.text, [c.record_id for c in answer.citations]
             museum.ask("Qui a peint Martha Washington ?").lang   # "fr": the answer's own sentences in French
 
+        ``on_sentence``: see :meth:`rag.answer.answerer.Answerer.ask` (each verified sentence, for streaming).
         ``lang`` forces the answer's language; ``lang_hint`` (the page's language) decides only when the
         question is too short to tell.
         """
-        return self.answerer.ask(question, filters=filters, lang=lang, lang_hint=lang_hint)
+        return self.answerer.ask(question, filters=filters, on_sentence=on_sentence, lang=lang, lang_hint=lang_hint)
 
     @property
     def answerer(self) -> "Answerer":

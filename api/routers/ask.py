@@ -3,10 +3,12 @@
 The stream is server-sent events, in this order:
 
 * ``status``    ``{"stage": "searching"}``, then ``{"stage": "answering", "status": "answered"}``
-* ``delta``     ``{"text": "..."}`` the answer text as it is produced, sentence by sentence;
+* ``delta``     ``{"text": "..."}`` the answer text sentence by sentence, each sent as soon as it is
+  verified (with ``"sentence"``: its support, and ``"citations"``: the sources it cites);
   the concatenated deltas equal ``Answer.text``
-* ``citations`` ``{"citations": [...], "suggestions": [...]}`` (suggestions: the closest objects, when abstaining)
-* ``done``      ``{"answer_id", "status", "mode", "sentences", "retrieved_ids", "timings"}``
+* ``citations`` ``{"citations": [...], "suggestions": [...], "visitor_info_url"}`` (suggestions: the closest
+  objects, when abstaining; visitor_info_url: set when a practical question is pointed to the visitor page)
+* ``done``      ``{"answer_id", "status", "mode", "sentences", "retrieved_ids", "timings", "visitor_info_url"}``
 * ``error``     a problem+json body, instead of the rest, if answering fails
 
 Example::
@@ -17,11 +19,13 @@ Example::
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import math
 import time
 from functools import partial
-from typing import Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
 import anyio
 from fastapi import APIRouter, Depends
@@ -33,6 +37,9 @@ from api.schemas import AskRequest, AskResponse
 from rag.models import Answer, SearchFilters
 from rag.text import split_sentences
 
+if TYPE_CHECKING:
+    from rag.answer.answerer import SentenceReady
+
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["ask"], dependencies=[Depends(rate_limit)])
 
@@ -41,15 +48,20 @@ async def answer_question(
     state: AppState,
     question: str,
     filters: SearchFilters | None,
+    on_sentence: Callable[["SentenceReady"], None] | None = None,
     lang: str | None = None,
     lang_hint: str | None = None,
 ) -> tuple[Answer, str]:
-    """Answer in a worker thread (at most ``ask_concurrency`` at once), record it; returns it and its id."""
+    """Answer in a worker thread (at most ``ask_concurrency`` at once), record it; returns it and its id.
+
+    ``on_sentence`` is called (in the worker thread) with each verified sentence, for streaming.
+    ``lang`` forces the answer's language; ``lang_hint`` (the page's) decides when the question can't.
+    """
     if filters is not None and filters.is_empty():
         filters = None
     started = time.perf_counter()
     answer: Answer = await anyio.to_thread.run_sync(
-        partial(state.museum.ask, question, filters=filters, lang=lang, lang_hint=lang_hint),
+        partial(state.museum.ask, question, filters=filters, on_sentence=on_sentence, lang=lang, lang_hint=lang_hint),
         limiter=state.ask_limiter,
     )
     seconds = time.perf_counter() - started
@@ -58,6 +70,9 @@ async def answer_question(
     answer_id = await anyio.to_thread.run_sync(
         partial(state.feedback.record_question, question, answer.status, answer.mode, round(seconds, 4))
     )
+    if state.review is not None:  # what the visitor is shown, for the curators' review
+        shown = [c.record_id for c in answer.citations + answer.suggestions]
+        await anyio.to_thread.run_sync(partial(state.review.record_shown, answer_id, answer.text, shown))
     log.info("answered status=%s mode=%s seconds=%.3f citations=%d", answer.status, answer.mode, seconds,
              len(answer.citations))
     return answer, answer_id
@@ -66,7 +81,7 @@ async def answer_question(
 @router.post("/ask", response_model=AskResponse, summary="Answer a question from the collection's records")
 async def ask(body: AskRequest, state: AppState = Depends(get_state)) -> AskResponse:
     question = clean_question(body.question, state.settings)
-    answer, answer_id = await answer_question(state, question, body.filters, body.lang, body.page_lang)
+    answer, answer_id = await answer_question(state, question, body.filters, lang=body.lang, lang_hint=body.page_lang)
     return AskResponse(**answer.model_dump(), answer_id=answer_id)
 
 
@@ -94,20 +109,52 @@ async def answer_events(
     lang_hint: str | None = None,
 ) -> AsyncIterator[dict[str, str]]:
     yield _event("status", {"stage": "searching"})
+    send, receive = anyio.create_memory_object_stream(max_buffer_size=math.inf)
+
+    def on_sentence(ready: "SentenceReady") -> None:  # in the worker thread
+        try:
+            anyio.from_thread.run_sync(send.send_nowait, ready)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError, RuntimeError):
+            pass  # the visitor has gone: the answer is still finished and recorded
+
+    async def answer_then_close() -> tuple[Answer, str]:
+        async with send:
+            return await answer_question(state, question, filters, on_sentence, lang=lang, lang_hint=lang_hint)
+
+    task = asyncio.ensure_future(answer_then_close())
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())  # never an unretrieved exception
+    streamed = ""
+    async with receive:
+        async for ready in receive:
+            if not streamed:
+                yield _event("status", {"stage": "answering", "status": "answered"})
+            streamed += ready.text
+            yield _event(
+                "delta",
+                {
+                    "text": ready.text,
+                    "sentence": ready.sentence.model_dump(mode="json"),
+                    "citations": [c.model_dump(mode="json") for c in ready.citations],
+                },
+            )
     try:
-        answer, answer_id = await answer_question(state, question, filters, lang, lang_hint)
+        answer, answer_id = await task
     except Exception:  # noqa: BLE001 - the stream has started: report it as an event, log the details
         log.exception("answering failed")
         yield _event("error", problem_body(500, "The question could not be answered; please try again."))
         return
-    yield _event("status", {"stage": "answering", "status": answer.status})
-    for piece in text_deltas(answer.text):
-        yield _event("delta", {"text": piece})
+    if not streamed:  # abstained, corrected: no sentence was streamed
+        yield _event("status", {"stage": "answering", "status": answer.status})
+        for piece in text_deltas(answer.text):
+            yield _event("delta", {"text": piece})
+    elif answer.text.startswith(streamed) and len(answer.text) > len(streamed):
+        yield _event("delta", {"text": answer.text[len(streamed):]})
     yield _event(
         "citations",
         {
             "citations": [c.model_dump(mode="json") for c in answer.citations],
             "suggestions": [c.model_dump(mode="json") for c in answer.suggestions],
+            "visitor_info_url": answer.visitor_info_url,
         },
     )
     yield _event(
@@ -119,6 +166,7 @@ async def answer_events(
             "sentences": [s.model_dump(mode="json") for s in answer.sentences],
             "retrieved_ids": answer.retrieved_ids,
             "timings": answer.timings,
+            "visitor_info_url": answer.visitor_info_url,
         },
     )
 

@@ -28,22 +28,23 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from rag.answer.abstain import AbstainDecision, AbstentionPolicy
 from rag.answer.citations import CitationBook, Quote, markers
 from rag.answer.evidence import Candidate, EvidencePool, EvidenceScorer
 from rag.answer.extractive import ComposedSentence, ExtractiveComposer
 from rag.answer.llm import ChatModel, LLMWriter, build_sources, load_llm
+from rag.answer.practical import PracticalTerms
 from rag.answer.premise import Correction, PremiseChecker
 from rag.answer.question import QuestionInfo, analyze_question
 from rag.answer.support import answer_verifier
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.language.detect import default_detector
-from rag.language.framing import correction_text, frame, mark_languages, prefer_language
+from rag.language.framing import correction_text, frame, mark_languages, prefer_language, text_language
 from rag.messages import Messages
-from rag.models import Answer, Chunk, ObjectHit, SearchFilters, SentenceSupport
+from rag.models import Answer, Chunk, Citation, ObjectHit, SearchFilters, SentenceSupport
 from rag.retrieval import HybridSearcher
 from rag.store import VectorStore
 from rag.verify import Verifier
@@ -84,6 +85,23 @@ class Analysis:
         return "answered"
 
 
+@dataclass(frozen=True)
+class SentenceReady:
+    """One answer sentence, verified, as soon as it is ready (for streaming).
+
+    ``text`` is the sentence's piece of ``Answer.text`` (with its [n] markers and the space before
+    it), so the pieces of all sentences concatenate to ``Answer.text``.
+    """
+
+    index: int
+    text: str
+    sentence: SentenceSupport
+    citations: list[Citation]
+
+
+OnSentence = Callable[[SentenceReady], None]
+
+
 @dataclass
 class _Composed:
     sentences: list[ComposedSentence]
@@ -118,17 +136,29 @@ class Answerer:
 
     # --- the public calls -----------------------------------------------------------------
     def ask(
-        self, question: str, filters: SearchFilters | None = None, lang: str | None = None, lang_hint: str | None = None
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        on_sentence: OnSentence | None = None,
+        lang: str | None = None,
+        lang_hint: str | None = None,
     ) -> Answer:
         """Answer ``question`` from the retrieved records (raises ValueError on an empty or too long question).
 
+        ``on_sentence``: called with each answer sentence as soon as it is verified (sentences are then
+        verified one by one instead of in one batch), before the whole answer is returned.
         The answer's own sentences are in ``lang`` when given, else in the question's language
         (``lang_hint``, e.g. the page's language, decides when the question is too short to tell).
         """
-        return self.ask_with_analysis(question, filters, lang=lang, lang_hint=lang_hint)[0]
+        return self.ask_with_analysis(question, filters, on_sentence, lang=lang, lang_hint=lang_hint)[0]
 
     def ask_with_analysis(
-        self, question: str, filters: SearchFilters | None = None, lang: str | None = None, lang_hint: str | None = None
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        on_sentence: OnSentence | None = None,
+        lang: str | None = None,
+        lang_hint: str | None = None,
     ) -> tuple[Answer, "Analysis"]:
         """The answer and how it was decided (evidence ranking, correction, answerability): for evaluation."""
         start = time.perf_counter()
@@ -153,8 +183,12 @@ class Answerer:
                 analysis.question, analysis.decision, analysis.ranked, analysis.hits, analysis.retrieved_ids, messages
             )
         else:
-            answer = self._answered(analysis.question, composed, book, analysis.retrieved_ids, messages)
+            answer = self._answered(
+                analysis.question, composed, book, analysis.retrieved_ids, on_sentence, messages
+            )
         answer.lang = messages.lang
+        if answer.status == "abstained":
+            answer = self._practical(answer)
         timings["verify"] = time.perf_counter() - t + draft_check
         timings["total"] = time.perf_counter() - start
         answer.timings = _round(timings)
@@ -232,26 +266,36 @@ class Answerer:
         return _Composed(self.composer.compose(info, ranked)), 0.0
 
     def _answered(
-        self, question: str, composed: _Composed, book: CitationBook, retrieved_ids: list[str], messages: Messages = _ENGLISH
+        self,
+        question: str,
+        composed: _Composed,
+        book: CitationBook,
+        retrieved_ids: list[str],
+        on_sentence: OnSentence | None = None,
+        messages: Messages = _ENGLISH,
     ) -> Answer:
         supports = dict(composed.supports)
         to_verify = [i for i in range(len(composed.sentences)) if i not in supports]
-        verdicts = self.verifier.score_many(
-            [(composed.sentences[i].claim, [_source_text(q) for q in composed.sentences[i].quotes]) for i in to_verify],
-            [question] * len(to_verify),
-        )
-        supports.update({i: v.score for i, v in zip(to_verify, verdicts)})
+        if on_sentence is None:  # all at once: one batch through the verifier
+            self._verify(question, composed, to_verify, supports)
         sentences: list[SentenceSupport] = []
         parts: list[str] = []
+        # Quotes in another language than the visitor's are introduced in the visitor's language.
+        intro = frame(messages, [text_language(q.chunk.language, q.text) for s in composed.sentences for q in s.quotes])
         for i, s in enumerate(composed.sentences):
+            if i not in supports:  # streaming: verify this sentence now, hand it out, then the next
+                self._verify(question, composed, [i], supports)
             ns = [book.cite(q) for q in s.quotes]
             support = supports[i]
             sentences.append(
                 SentenceSupport(text=s.text, citation_ids=list(dict.fromkeys(ns)), support=_unit(support), claim=s.claim)
             )
             parts.append(f"{s.text} {markers(ns)}")
+            if on_sentence is not None:
+                cited = [book.citations[n - 1] for n in sentences[-1].citation_ids]
+                lead = (intro + " " if intro else "") if i == 0 else " "
+                on_sentence(SentenceReady(i, lead + parts[-1], sentences[-1], cited))
         mark_languages(book.citations)
-        intro = frame(messages, [c.lang or "en" for c in book.citations])
         return Answer(
             question=question,
             text=" ".join([intro, *parts] if intro else parts),
@@ -261,6 +305,22 @@ class Answerer:
             retrieved_ids=retrieved_ids,
             mode=composed.mode,  # type: ignore[arg-type]
         )
+
+    def _verify(self, question: str, composed: _Composed, indexes: list[int], supports: dict[int, float]) -> None:
+        verdicts = self.verifier.score_many(
+            [(composed.sentences[i].claim, [_source_text(q) for q in composed.sentences[i].quotes]) for i in indexes],
+            [question] * len(indexes),
+        )
+        supports.update({i: v.score for i, v in zip(indexes, verdicts)})
+
+    # --- practical questions --------------------------------------------------------------
+    def _practical(self, answer: Answer) -> Answer:
+        """An abstention on a practical question (hours, tickets...) points to the visitor-information page."""
+        url = self.settings.visitor_info_url
+        if not url or not PracticalTerms.load().matches(answer.question, answer.lang):
+            return answer
+        text = Messages.for_language(answer.lang).text("practical", url=url)
+        return answer.model_copy(update={"text": text, "visitor_info_url": url, "suggestions": []})
 
     # --- corrected ------------------------------------------------------------------------
     def _corrected(

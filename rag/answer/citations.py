@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from rag.image_rights import may_display_image
 from rag.models import Chunk, Citation
 
 
@@ -72,6 +73,7 @@ def to_citation(quote: Quote, n: int) -> Citation:
         date=chunk.date,
         type=chunk.type,
         lang=chunk.language,
+        image_display=may_display_image(chunk.rights),
         field=chunk.field,
         quote=quote.text,
         start=quote.start,

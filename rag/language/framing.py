@@ -44,13 +44,18 @@ def prefer_language(chunks: Sequence[Chunk], lang: str) -> list[Chunk]:
     return kept or list(chunks)
 
 
-def quote_language(citation: Citation) -> str:
-    """The language of a citation's quote: the record's when it states one, else identified from the quote."""
-    stated = normalize_language(citation.lang)
-    if stated:
-        return stated
-    detection = default_detector().detect(citation.quote)
+def text_language(stated: str | None, text: str) -> str:
+    """The language of a record's text: the record's own statement when it has one, else identified from the text."""
+    lang = normalize_language(stated)
+    if lang:
+        return lang
+    detection = default_detector().detect(text)
     return detection.lang if detection.confidence >= 0.5 else DEFAULT_LANGUAGE
+
+
+def quote_language(citation: Citation) -> str:
+    """The language of a citation's quote (see :func:`text_language`)."""
+    return text_language(citation.lang, citation.quote)
 
 
 def mark_languages(citations: Iterable[Citation]) -> None:

@@ -18,7 +18,7 @@ DENSE = "dense"
 SPARSE = "bm25"
 
 #: Payload fields with an index, and the index kind.
-KEYWORD_INDEXES = ("record_id", "museum", "type", "creators", "source", "field")
+KEYWORD_INDEXES = ("record_id", "museum", "type", "creators", "creator_tokens", "creator_roles", "source", "field")
 INTEGER_INDEXES = ("date_begin", "date_end", "chunk_index")
 
 #: How the dense and the BM25 candidate lists are fused inside the engine: reciprocal rank fusion

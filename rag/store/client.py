@@ -12,6 +12,7 @@ from typing import Any, Iterator
 from qdrant_client import QdrantClient, models
 
 from rag.models import SearchFilters
+from rag.names import name_tokens
 from rag.store.base import (
     DENSE,
     INTEGER_INDEXES,
@@ -36,7 +37,11 @@ def client_filter(filters: SearchFilters | None, extra: list[Any] | None = None)
             if value is not None:
                 must.append(models.FieldCondition(key=key, match=models.MatchValue(value=value)))
         if filters.creator is not None:
-            must.append(models.FieldCondition(key="creators", match=models.MatchValue(value=filters.creator)))
+            # the exact name (stores built before creator_tokens existed), or every word of it, folded
+            exact = models.FieldCondition(key="creators", match=models.MatchValue(value=filters.creator))
+            tokens = [models.FieldCondition(key="creator_tokens", match=models.MatchValue(value=t))
+                      for t in name_tokens(filters.creator)]
+            must.append(models.Filter(should=[exact, models.Filter(must=tokens)]) if tokens else exact)
         if filters.date_from is not None:
             must.append(models.FieldCondition(key="date_end", range=models.Range(gte=filters.date_from)))
         if filters.date_to is not None:

@@ -15,6 +15,7 @@ from typing import Any, Iterator
 import qdrant_edge as qe
 
 from rag.models import SearchFilters
+from rag.names import name_tokens
 from rag.store.base import (
     DENSE,
     INTEGER_INDEXES,
@@ -43,7 +44,10 @@ def edge_filter(filters: SearchFilters | None, extra: list[Any] | None = None) -
             if value is not None:
                 must.append(qe.FieldCondition(key=key, match=qe.MatchValue(value)))
         if filters.creator is not None:
-            must.append(qe.FieldCondition(key="creators", match=qe.MatchValue(filters.creator)))
+            # the exact name (stores built before creator_tokens existed), or every word of it, folded
+            exact = qe.FieldCondition(key="creators", match=qe.MatchValue(filters.creator))
+            tokens = [qe.FieldCondition(key="creator_tokens", match=qe.MatchValue(t)) for t in name_tokens(filters.creator)]
+            must.append(qe.Filter(should=[exact, qe.Filter(must=tokens)]) if tokens else exact)
         if filters.date_from is not None:
             must.append(qe.FieldCondition(key="date_end", range=qe.RangeFloat(gte=float(filters.date_from))))
         if filters.date_to is not None:

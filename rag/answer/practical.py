@@ -1,0 +1,46 @@
+"""Practical visitor questions (opening hours, tickets, access...): point to the visitor-information page.
+
+The collection records never say when the museum opens; such a question is not a gap in the
+collection. When the records do not answer a question that contains a practical term
+(``rag/data/practical_terms.json``, per language; whole words, case and accents aside) and the
+museum configured ``visitor_info_url``, the answer stays ``abstained`` (honestly: the records do not
+answer it) but its text points to that page and ``Answer.visitor_info_url`` carries the link.
+
+Example::
+
+    terms = PracticalTerms.load()
+    terms.matches("What are your opening hours on Sunday?", "en")   # True
+    terms.matches("Who painted the café scene?", "en")               # True: only used when the records abstain
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+from rag.names import fold
+
+
+class PracticalTerms:
+    """The practical words of each language, as one whole-word pattern per language."""
+
+    def __init__(self, terms: dict[str, list[str]]) -> None:
+        self._patterns: dict[str, re.Pattern[str]] = {}
+        for lang, words in terms.items():
+            if lang.startswith("_") or not words:
+                continue
+            alternatives = sorted({re.escape(fold(w)) for w in words if w.strip()}, key=len, reverse=True)
+            self._patterns[lang] = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> "PracticalTerms":
+        path = resources.files("rag.data").joinpath("practical_terms.json")
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def matches(self, question: str, lang: str | None = "en") -> bool:
+        """Whether the question has a practical term of its language (English when it has no list)."""
+        pattern = self._patterns.get((lang or "en").split("-")[0].lower()) or self._patterns.get("en")
+        return bool(pattern and pattern.search(fold(question)))
