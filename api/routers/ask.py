@@ -162,6 +162,7 @@ async def answer_events(
         {
             "answer_id": answer_id,
             "status": answer.status,
+            "lang": answer.lang,
             "mode": answer.mode,
             "sentences": [s.model_dump(mode="json") for s in answer.sentences],
             "retrieved_ids": answer.retrieved_ids,

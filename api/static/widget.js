@@ -268,7 +268,7 @@
       label ? el("span", { className: "mrw-card-n", text: label }) : null,
       el("span", { className: "mrw-card-title", text: str(item.title) }),
       item.museum ? el("span", { className: "mrw-card-museum", text: str(item.museum) }) : null,
-      item.quote ? el("q", { className: "mrw-card-quote", text: str(item.quote) }) : null,
+      item.quote ? el("q", { className: "mrw-card-quote", text: str(item.quote), lang: item.lang ? str(item.lang) : null }) : null,
       href ? el("span", { className: "mrw-card-link", text: "View this object on the museum's site" }) : null,
     ]);
     body.push(info);
@@ -341,6 +341,17 @@
     return "The question could not be answered right now (error " + response.status + "). Please try again.";
   }
 
+  /** The answer is in the question's language; the page's <html lang> decides when the question is too short to
+   * tell, and data-lang on the script tag forces a language. */
+  function askBody(question) {
+    var body = { question: question };
+    var pageLang = document.documentElement.getAttribute("lang");
+    if (pageLang) body.page_lang = pageLang;
+    var forced = script.getAttribute("data-lang");
+    if (forced) body.lang = forced;
+    return body;
+  }
+
   function ask(question) {
     addQuestion(question);
     var view = new AnswerView();
@@ -358,6 +369,7 @@
         view.cards("Closest objects in the collection", data.suggestions, "mrw-cards-suggestions", false);
       } else if (name === "done") {
         finished = true;
+        if (data.lang) view.text.setAttribute("lang", str(data.lang));
         view.setStatus(data.status);
         view.rating(data.answer_id);
         view.finish();
@@ -372,7 +384,7 @@
     fetch(endpoint + "/v1/ask/stream", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-      body: JSON.stringify({ question: question }),
+      body: JSON.stringify(askBody(question)),
     })
       .then(function (response) {
         if (!response.ok) {
