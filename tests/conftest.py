@@ -103,3 +103,33 @@ def museum(tmp_path_factory, sample_store_dir, embedder):
     rag = MuseumRAG(make_settings(target), embedder=embedder)
     yield rag
     rag.close()
+
+
+@pytest.fixture
+def multilingual_data_dir(request, tmp_path_factory, sample_subset_file, tmp_path) -> Path:
+    """A private copy of the sample subset embedded by multilingual-e5-small (the sample store itself when that
+    is the default model), for tests of questions in other languages."""
+    from rag.e5_embedder import is_e5_model
+
+    if is_e5_model(Settings(_env_file=None).embed_model):
+        return copy_sample_store(request.getfixturevalue("sample_store_dir"), tmp_path)
+    return copy_sample_store(_multilingual_store(tmp_path_factory, sample_subset_file), tmp_path)
+
+
+_STORES: dict[str, Path] = {}
+
+
+def _multilingual_store(tmp_path_factory, sample_subset_file) -> Path:
+    """The sample subset ingested once per session with multilingual-e5-small (closed; copy it before opening)."""
+    if "e5" not in _STORES:
+        from ingest.pipeline import Ingestor
+        from rag.e5_embedder import E5Embedder
+        from rag.store import open_store
+
+        data_dir = tmp_path_factory.mktemp("multilingual-store")
+        settings = make_settings(data_dir, embed_model="multilingual-e5-small")
+        with open_store(settings) as store:
+            summary = Ingestor(settings, store, E5Embedder()).run([sample_subset_file], source="npg")
+        assert summary.records_invalid == 0 and summary.records_added > 0
+        _STORES["e5"] = data_dir
+    return _STORES["e5"]

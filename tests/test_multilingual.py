@@ -369,3 +369,22 @@ def test_question_sets_carry_a_language_and_every_metric_is_reported_per_languag
     assert is_known_metric("by_language.fr.by_kind.factual.hit_at_5")
     assert is_known_metric("by_language.de.misinformation.corrected_rate")
     assert not is_known_metric("by_language.fr.by_kind.factual.nonsense")
+
+
+# --- questions in other languages, read through English question words ---------------------------------
+@pytest.mark.parametrize(
+    "question, lang, expected",
+    [
+        ("Qui a peint le portrait du capitaine Brand en 1840 ?", "fr", "who peint portrait capitaine Brand 1840 ?"),
+        ("la vase a ete faite en quelle annee", "fr", "vase faite what year"),
+        ("Wie viele Kinder hatte Elias Brand?", "de", "how many Kinder Elias Brand ?"),
+        ("Waar bouwde Henri Lavoisel de vogel?", "nl", "where bouwde Henri Lavoisel vogel ?"),
+        ("¿Dónde construyó Henri Lavoisel el pájaro?", "es", "where construyó Henri Lavoisel pájaro ?"),
+        ("Perche Ada Whitcombe dipinse il capitano?", "it", "why Ada Whitcombe dipinse capitano ?"),
+        ("Who painted the captain?", "en", "Who painted the captain?"),
+    ],
+)
+def test_a_question_is_read_through_english_question_words_keeping_names_and_years(question, lang, expected):
+    from rag.language.pivot import pivot_question
+
+    assert pivot_question(question, lang) == expected

@@ -42,6 +42,7 @@ from rag.answer.support import answer_verifier
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.language.detect import default_detector
+from rag.language.pivot import pivot_question
 from rag.language.framing import correction_text, frame, mark_languages, prefer_language, text_language
 from rag.messages import Messages
 from rag.models import Answer, Chunk, Citation, ObjectHit, SearchFilters, SentenceSupport
@@ -209,10 +210,13 @@ class Answerer:
         hits = self.searcher.search(question, limit=self.settings.retrieve_limit, filters=filters)
         retrieve_seconds = time.perf_counter() - start
         t = time.perf_counter()
-        info = analyze_question(question)
         lang = lang or default_detector().choose(question)
+        # Another language is read through English question words (rag.language.pivot); similarity is the visitor's text's.
+        question_language = default_detector().detect(question).lang
+        info = analyze_question(pivot_question(question, question_language))
+        query_vector = self.embedder.embed_query(question) if question_language != "en" else None
         pool = EvidencePool.from_hits(hits, self._whole_records(hits, lang))
-        ranked = self.scorer.rank(info, pool) if hits else []
+        ranked = self.scorer.rank(info, pool, query_vector=query_vector) if hits else []
         correction = self.premise.check(info, ranked, pool) if ranked else None
         decision = self.policy.decide(info, ranked, pool) if correction is None else None
         return Analysis(
