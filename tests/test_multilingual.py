@@ -388,3 +388,21 @@ def test_a_question_is_read_through_english_question_words_keeping_names_and_yea
     from rag.language.pivot import pivot_question
 
     assert pivot_question(question, lang) == expected
+
+
+# --- the API ----------------------------------------------------------------------------------------------
+def test_the_api_answers_in_the_questions_language_unless_told_otherwise(museum):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    with TestClient(create_app(museum.settings, museum=museum, close_museum=False)) as client:
+        french = client.post("/v1/ask", json={"question": "Qui a construit le rossignol mécanique ?", "page_lang": "en"})
+        assert french.status_code == 200 and french.json()["lang"] == "fr"
+        forced = client.post("/v1/ask", json={"question": "Qui a construit le rossignol mécanique ?", "lang": "nl-BE"})
+        assert forced.json()["lang"] == "nl"
+        assert forced.json()["text"].startswith(("Het spijt me", "Dit staat", "Het record"))
+        short = client.post("/v1/ask", json={"question": "Lavoisel 1781", "page_lang": "it"})
+        assert short.json()["lang"] == "it"
+        too_long = client.post("/v1/ask", json={"question": "Lavoisel", "lang": "x" * 40})
+        assert too_long.status_code == 422

@@ -34,6 +34,9 @@ DEFAULT_LANGUAGE = "en"
 #: Below this confidence (the identifier's probability of its best language) the page's language wins.
 MIN_CONFIDENCE = 0.5
 
+#: The most a text of names and numbers with fewer than two other words can say about its language.
+FEW_WORDS_CONFIDENCE = 0.4
+
 _TOKEN = re.compile(r"\S+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _EDGE = "¿¡«»\"'“”‘’„()[],;:"
@@ -85,11 +88,12 @@ class LanguageDetector:
         if not any(ch.isalpha() for ch in text):
             return Detection(DEFAULT_LANGUAGE, 0.0)
         words = without_names(text)
-        if len(_WORD.findall(words)) < 2:  # a name and little else: use everything there is
+        few = len(_WORD.findall(words)) < 2
+        if few:  # a name and little else: use everything there is, but it says little about the language
             words = text
         with self._lock:
             lang, confidence = self._identifier.classify(words)
-        return Detection(str(lang), float(confidence))
+        return Detection(str(lang), min(float(confidence), FEW_WORDS_CONFIDENCE) if few else float(confidence))
 
     def choose(self, text: str, explicit: str | None = None, hint: str | None = None) -> str:
         """The language to answer in: explicit, else confidently detected, else the hint, else detected."""
