@@ -17,6 +17,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 from ingest.pipeline import Ingestor
 from rag.chunking import tombstone_text
 from rag.models import Chunk, CollectionRecord, SearchFilters, SearchHit
+from rag.names import name_tokens
 from rag.retrieval import HybridSearcher, group_by_object
 from rag.retriever import MuseumRetriever
 from rag.store import open_store
@@ -195,7 +196,9 @@ def _matching(records: list[CollectionRecord], filters: SearchFilters) -> set[st
             return False
         if filters.type is not None and r.type != filters.type:
             return False
-        if filters.creator is not None and filters.creator not in r.creator_names():
+        if filters.creator is not None and filters.creator not in r.creator_names() and not (
+            set(name_tokens(filters.creator)) <= set(name_tokens(*r.creator_names()))
+        ):  # the exact name, or every word of it (folded) among the creators' names
             return False
         if filters.date_from is not None and (r.date_end is None or r.date_end < filters.date_from):
             return False
@@ -210,6 +213,7 @@ FILTERS = [
     SearchFilters(museum=SECOND_MUSEUM),
     SearchFilters(type="Painting"),
     SearchFilters(creator="Gilbert Stuart"),
+    SearchFilters(creator="STUART"),  # any part of the name, case aside
     SearchFilters(date_from=1840, date_to=1860),
     SearchFilters(museum="National Portrait Gallery, Smithsonian Institution", type="Photograph", date_from=1950),
 ]

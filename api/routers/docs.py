@@ -5,7 +5,8 @@ Here the assets come from the ``fastapi-offline`` package (Swagger UI's bundle a
 standalone build), mounted at ``/docs-assets``, following FastAPI's self-hosted docs recipe. The pages
 themselves are static HTML with their start-up code in ``/static/docs/*.js`` (no inline script), so
 they run under a content security policy that allows scripts from this server only
-(:data:`api.security.DOCS_CONTENT_SECURITY_POLICY`).
+(:data:`api.security.DOCS_CONTENT_SECURITY_POLICY`). ReDoc 3 puts its publisher's logo, from its CDN, in
+the side menu whatever the options: the policy blocks it (the browser logs that), so no request leaves.
 """
 
 from __future__ import annotations

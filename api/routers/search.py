@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -37,6 +38,7 @@ from rag.names import fold
 from rag.roles import RoleGroups
 from rag.text import words
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["staff"], dependencies=[Depends(require_staff)])
 
 FACET_KEYS = ("museum", "type", "creators")
@@ -158,7 +160,12 @@ def facet_counts(state: AppState, filters: SearchFilters, limit: int = 25) -> di
     }
     groups = RoleGroups.load()
     by_group: dict[str, Counter[str]] = {name: Counter() for name in groups.names}
-    for value, count in store.facet("creator_roles", per_record, _ROLE_FACET_SCAN):
+    try:
+        role_values = store.facet("creator_roles", per_record, _ROLE_FACET_SCAN)
+    except Exception as error:  # noqa: BLE001 - a store built before the creator_roles index: no role facets
+        log.warning("no creators-by-role facets (%s): re-ingest into a new data dir to get them", error)
+        role_values = []
+    for value, count in role_values:
         role, name = groups.split(str(value))
         by_group[groups.group_of(role)][name] += count
     for name, counts in by_group.items():

@@ -59,7 +59,8 @@
       parent.appendChild(document.createTextNode(text));
       return parent;
     }
-    var pattern = new RegExp("(" + usable.map(escapeRegExp).join("|") + ")", "gi");
+    // whole words only: a term never matches inside a word ("war" does not mark "Edward")
+    var pattern = new RegExp("(?<![\\p{L}\\p{N}])(" + usable.map(escapeRegExp).join("|") + ")(?![\\p{L}\\p{N}])", "giu");
     var last = 0;
     text.replace(pattern, function (match, _group, offset) {
       if (offset > last) parent.appendChild(document.createTextNode(text.slice(last, offset)));
@@ -101,10 +102,30 @@
       .then(function (data) {
         showApp();
         renderFacets(data.facets);
-        $("search-status").textContent = data.total_records + " records in the collection.";
+        renderResults(data);
+        $("search-status").textContent = data.total_records + " records in the collection: type a query, or choose a filter to list its records.";
         $("q").focus();
       })
       .catch(function () {});
+  });
+
+  /** On the demo server (make demo), the staff key is shown on the page; nowhere else. */
+  function showDemoKey() {
+    fetch("/staff/demo-key", { headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : {};
+      })
+      .then(function (data) {
+        if (!data || typeof data.key !== "string" || !data.key) return;
+        $("demo-key-value").textContent = data.key;
+        $("demo-key").hidden = false;
+      })
+      .catch(function () {});
+  }
+
+  $("use-demo-key").addEventListener("click", function () {
+    $("key-input").value = $("demo-key-value").textContent;
+    $("key-form").requestSubmit();
   });
 
   $("forget-key").addEventListener("click", function () {
@@ -183,7 +204,10 @@
     ["creator", "f-creator"],
     ["date_from", "f-from"],
     ["date_to", "f-to"],
+    ["sort", "f-sort"],
   ];
+  var PAGE_SIZE = 20;
+  var offset = 0;
 
   function searchParams() {
     var params = new URLSearchParams();
@@ -191,7 +215,7 @@
     if (q) params.set("q", q);
     FILTERS.forEach(function (pair) {
       var value = $(pair[1]).value.trim();
-      if (value) params.set(pair[0], value);
+      if (value && !(pair[0] === "sort" && value === "relevance")) params.set(pair[0], value);
     });
     return params;
   }
@@ -208,8 +232,9 @@
     select.value = current || "";
   }
 
-  var FACET_TITLES = { museum: "Museum", type: "Type", creators: "Creators" };
-  var FACET_FILTER = { museum: "f-museum", type: "f-type", creators: "f-creator" };
+  // The creators facet split by role (makers, sitters, others: rag/data/facet_roles.json on the server).
+  var FACET_TITLES = { museum: "Museum", type: "Type", makers: "Makers", sitters: "Sitters", others: "Other creators" };
+  var FACET_FILTER = { museum: "f-museum", type: "f-type", creators: "f-creator", makers: "f-creator", sitters: "f-creator", others: "f-creator" };
 
   function renderFacets(facets) {
     facets = facets || {};
@@ -222,7 +247,11 @@
     });
     var box = $("facets");
     clear(box);
-    Object.keys(FACET_TITLES).forEach(function (name) {
+    var byRole = ["makers", "sitters", "others"].some(function (name) {
+      return (facets[name] || []).length;
+    });
+    var titles = byRole ? FACET_TITLES : { museum: "Museum", type: "Type", creators: "Creators" };  // an older store: no roles
+    Object.keys(titles).forEach(function (name) {
       var values = facets[name] || [];
       var list = el("ul", { className: "facet-list" });
       values.forEach(function (facet) {
@@ -232,12 +261,13 @@
         ]);
         button.addEventListener("click", function () {
           $(FACET_FILTER[name]).value = facet.value;
-          runSearch();
+          runSearch(0);
         });
         list.appendChild(el("li", null, [button]));
       });
-      box.appendChild(el("section", { className: "facet-group", "aria-label": FACET_TITLES[name] + " facet counts" }, [
-        el("h2", { text: FACET_TITLES[name] }),
+      if (!values.length && (name === "others" || name === "sitters")) return;
+      box.appendChild(el("section", { className: "facet-group", "aria-label": titles[name] + " facet counts" }, [
+        el("h2", { text: titles[name] }),
         values.length ? list : el("p", { className: "muted", text: "none" }),
       ]));
     });
@@ -246,37 +276,66 @@
   function renderResults(data) {
     var list = $("results");
     clear(list);
-    data.results.forEach(function (result) {
+    (data.results || []).forEach(function (result) {
       var title = el("button", { type: "button", className: "result-title", text: result.title });
       title.addEventListener("click", function () {
         openObject(result.record_id, title);
       });
-      var meta = [result.record_id, result.type, result.date, (result.creators || []).join(", "), result.museum]
-        .filter(Boolean)
-        .join(" · ");
+      var creators = (result.creator_roles && result.creator_roles.length ? result.creator_roles : result.creators || []).join("; ");
+      var meta = [result.record_id, result.type, result.date, creators, result.museum].filter(Boolean).join(" · ");
       var snippets = el("ul", { className: "snippets" });
       (result.snippets || []).forEach(function (snippet) {
         var text = highlight(el("span", { className: "snippet-text" }), snippet.text, data.terms);
         snippets.appendChild(el("li", { className: "snippet" }, [el("span", { className: "field-tag", text: snippet.field }), " ", text]));
       });
-      list.appendChild(
-        el("li", { className: "result", "data-record-id": result.record_id }, [
+      var children = [];
+      var image = safeUrl(result.thumbnail_url) || safeUrl(result.image_url);
+      if (image) {
+        var img = el("img", { className: "result-thumb", src: image, alt: "", loading: "lazy", referrerpolicy: "no-referrer" });
+        img.addEventListener("error", function () {
+          img.remove();
+        });
+        children.push(img);
+      }
+      children.push(
+        el("div", { className: "result-body" }, [
           el("h3", null, [title]),
-          el("p", { className: "meta", text: meta + " · score " + Number(result.score).toFixed(4) }),
+          el("p", { className: "meta", text: meta + (data.query ? " · score " + Number(result.score).toFixed(4) : "") }),
           snippets,
         ])
       );
+      list.appendChild(el("li", { className: "result", "data-record-id": result.record_id }, children));
     });
+    renderPager(data);
   }
 
-  function runSearch() {
+  function renderPager(data) {
+    var shown = (data.results || []).length;
+    var first = (data.offset || 0) + 1;
+    var last = (data.offset || 0) + shown;
+    $("page-prev").disabled = !(data.offset > 0);
+    $("page-next").disabled = !data.has_more;
+    $("page-info").textContent = shown ? "Results " + first + "–" + last + (data.query ? "" : " of " + data.total_results) : "";
+  }
+
+  function runSearch(newOffset) {
+    offset = typeof newOffset === "number" ? newOffset : 0;
     var params = searchParams();
+    params.set("limit", String(PAGE_SIZE));
+    if (offset) params.set("offset", String(offset));
     $("search-status").textContent = "Searching…";
     return api("/v1/search?" + params.toString())
       .then(function (data) {
         renderFacets(data.facets);
         renderResults(data);
-        var what = data.query ? data.results.length + " objects shown" : "Type a query to search";
+        var browsing = !data.query;
+        var filtered = Object.keys(data.filters || {}).some(function (k) {
+          return data.filters[k] !== null && data.filters[k] !== undefined;
+        });
+        var what;
+        if (!browsing) what = data.results.length + " objects shown";
+        else if (filtered) what = data.total_results + " records listed";
+        else what = "Type a query, or choose a filter to list its records";
         $("search-status").textContent = what + " · " + data.total_records + " records match the filters.";
       })
       .catch(function (error) {
@@ -284,15 +343,59 @@
       });
   }
 
+  $("page-prev").addEventListener("click", function () {
+    runSearch(Math.max(0, offset - PAGE_SIZE));
+  });
+  $("page-next").addEventListener("click", function () {
+    runSearch(offset + PAGE_SIZE);
+  });
+
+  /** Fetch with the staff key and save the body as a file (a plain link could not send the key). */
+  function download(path, filename) {
+    return fetch(path, { headers: { Authorization: "Bearer " + key() } })
+      .then(function (response) {
+        if (!response.ok) throw new ApiError(response.status, "Export failed (" + response.status + ").");
+        return response.blob();
+      })
+      .then(function (blob) {
+        var url = URL.createObjectURL(blob);
+        var link = el("a", { href: url, download: filename });
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () {
+          URL.revokeObjectURL(url);
+        }, 1000);
+      });
+  }
+
+  ["csv", "json"].forEach(function (format) {
+    $("export-" + format).addEventListener("click", function () {
+      var params = searchParams();
+      params.set("format", format);
+      $("search-status").textContent = "Exporting…";
+      download("/v1/search/export?" + params.toString(), "museum-rag-search." + format)
+        .then(function () {
+          $("search-status").textContent = "Exported as " + format.toUpperCase() + ".";
+        })
+        .catch(function (error) {
+          $("search-status").textContent = error.detail || "Export failed.";
+        });
+    });
+  });
+
   $("search-form").addEventListener("submit", function (event) {
     event.preventDefault();
-    runSearch();
+    runSearch(0);
+  });
+  $("f-sort").addEventListener("change", function () {
+    runSearch(0);
   });
   $("clear-filters").addEventListener("click", function () {
     FILTERS.forEach(function (pair) {
-      $(pair[1]).value = "";
+      $(pair[1]).value = pair[0] === "sort" ? "relevance" : "";
     });
-    runSearch();
+    runSearch(0);
   });
 
   // ------------------------------------------------------------------ object view
@@ -463,38 +566,120 @@
       });
   });
 
-  // ------------------------------------------------------------------ unanswered report
+  // ------------------------------------------------------------------ the review report
+
+  var KIND_TEXT = { abstained: "Unanswered", disliked: "Disliked", corrected: "Corrected" };
+
+  function reportParams() {
+    var params = new URLSearchParams();
+    var kind = $("report-kind").value;
+    if (kind) params.set("kind", kind);
+    return params;
+  }
+
+  function objectLink(recordId, title) {
+    var link = el("button", { type: "button", className: "link-button", text: title ? title + " (" + recordId + ")" : recordId });
+    link.addEventListener("click", function () {
+      openObject(recordId, link);
+    });
+    return link;
+  }
+
+  function handledBox(item) {
+    var box = el("input", { type: "checkbox", "aria-label": "Handled: " + item.question });
+    box.checked = Boolean(item.handled);
+    box.addEventListener("change", function () {
+      box.disabled = true;
+      api("/v1/reports/handled", { kind: item.kind, normalized: item.normalized, handled: box.checked })
+        .then(function () {
+          $("report-status").textContent = box.checked ? "Marked handled." : "Marked not handled.";
+          box.closest("tr").classList.toggle("handled", box.checked);
+        })
+        .catch(function (error) {
+          box.checked = !box.checked;
+          $("report-status").textContent = error.detail || "Could not save the mark.";
+        })
+        .then(function () {
+          box.disabled = false;
+        });
+    });
+    return box;
+  }
 
   function loadReport() {
     $("report-status").textContent = "Loading…";
-    api("/v1/reports/unanswered?limit=100")
+    var params = reportParams();
+    params.set("limit", "200");
+    if (!$("report-handled").checked) params.set("include_handled", "false");
+    api("/v1/reports/review?" + params.toString())
       .then(function (data) {
         var table = $("report-table");
         var body = table.querySelector("tbody");
         clear(body);
         data.items.forEach(function (item) {
+          var objects = el("ul");
+          (item.record_ids || []).forEach(function (recordId) {
+            objects.appendChild(el("li", null, [objectLink(recordId, (item.titles || {})[recordId])]));
+          });
+          var comments = (item.comments || []).map(function (c) {
+            return el("p", { className: "muted", text: "Comment: " + c });
+          });
           body.appendChild(
-            el("tr", null, [
+            el("tr", { className: item.handled ? "handled" : null, "data-kind": item.kind }, [
               el("td", { text: item.question }),
               el("td", { text: String(item.count) }),
+              el("td", null, [el("span", { className: "kind kind-" + item.kind, text: KIND_TEXT[item.kind] || item.kind })]),
               el("td", { text: new Date(item.last_asked * 1000).toLocaleString() }),
+              el("td", { className: "shown" }, [item.shown || "", item.record_ids && item.record_ids.length ? objects : null].concat(comments)),
+              el("td", null, [handledBox(item)]),
             ])
           );
         });
         table.hidden = !data.items.length;
-        $("report-status").textContent = data.items.length ? data.items.length + " distinct questions." : "No unanswered questions yet.";
+        var objectsTable = $("report-objects");
+        var objectsBody = objectsTable.querySelector("tbody");
+        clear(objectsBody);
+        (data.objects || []).forEach(function (o) {
+          objectsBody.appendChild(
+            el("tr", { "data-record-id": o.record_id }, [
+              el("td", null, [objectLink(o.record_id, o.title)]),
+              el("td", { text: String(o.abstained) }),
+              el("td", { text: String(o.disliked) }),
+              el("td", { text: String(o.corrected) }),
+              el("td", { text: String(o.total) }),
+            ])
+          );
+        });
+        objectsTable.hidden = !(data.objects || []).length;
+        $("report-status").textContent = data.items.length ? data.items.length + " distinct questions." : "Nothing to review yet.";
       })
       .catch(function (error) {
         $("report-status").textContent = error.detail || "Could not load the report.";
       });
   }
   $("report-refresh").addEventListener("click", loadReport);
+  $("report-kind").addEventListener("change", loadReport);
+  $("report-handled").addEventListener("change", loadReport);
+  ["csv", "json"].forEach(function (format) {
+    $("report-" + format).addEventListener("click", function () {
+      var params = reportParams();
+      params.set("format", format);
+      download("/v1/reports/review/export?" + params.toString(), "museum-rag-review." + format)
+        .then(function () {
+          $("report-status").textContent = "Exported as " + format.toUpperCase() + ".";
+        })
+        .catch(function (error) {
+          $("report-status").textContent = error.detail || "Export failed.";
+        });
+    });
+  });
 
   // ------------------------------------------------------------------ start
 
+  showDemoKey();
   if (key()) {
     showApp();
-    runSearch();
+    runSearch(0);
   } else {
     showKeyForm("");
   }

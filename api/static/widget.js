@@ -7,8 +7,14 @@
  *           data-endpoint="https://collection-api.example.org" defer></script>
  *
  * Optional attributes: data-title (the launcher and panel title), data-intro (one line under
- * the title), data-open="true" (start open), data-placeholder.
+ * the title), data-open="true" (start open), data-placeholder, data-lang (the interface language;
+ * default: the page's <html lang>), data-greeting="false" (no greeting and suggested questions).
  * The API must list the page's origin in MUSEUM_RAG_CORS_ORIGINS when it is on another host.
+ *
+ * Any element of the page with a data-mrw-question attribute asks that question when clicked
+ * (e.g. a "Questions to try" list).
+ *
+ * Every interface string is in STRINGS below, keyed by language: a translation is data, added there.
  *
  * Everything received is untrusted text: it is only ever inserted with textContent, and
  * links and images are used only when they are http(s) URLs.
@@ -23,19 +29,297 @@
 
   var scriptUrl = new URL(script.src, window.location.href);
   var endpoint = (script.getAttribute("data-endpoint") || scriptUrl.origin).replace(/\/+$/, "");
+
+  /** The interface strings, per language (ISO 639-1); a key missing from a language falls back to English. */
+  var STRINGS = {
+    en: {
+      title: "Ask about the collection",
+      intro: "Answers come only from the museum's records, with their sources. If the records don't say, I'll tell you.",
+      placeholder: "e.g. Who made the portrait of Man Ray?",
+      close: "Close the chat",
+      conversation: "Conversation",
+      yourQuestion: "Your question",
+      ask: "Ask",
+      hint: "Press Enter to ask, Shift+Enter for a new line.",
+      youAsked: "You asked: ",
+      answer: "Answer",
+      statusAnswered: "Answer",
+      statusAbstained: "Not in our records",
+      statusCorrected: "Correction",
+      sorry: "Sorry",
+      sources: "Sources",
+      closest: "Closest objects in the collection",
+      viewObject: "View this object on the museum's site",
+      viewImage: "View the image",
+      imageRights: "Image",
+      textRights: "Text",
+      visitorInfo: "Visitor information",
+      tryAsking: "Questions to try",
+      helpfulQuestion: "Was this answer helpful?",
+      helpful: "Helpful?",
+      yes: "Yes",
+      no: "No",
+      yesLabel: "This answer was helpful",
+      noLabel: "This answer was not helpful",
+      thanks: "Thank you for your feedback.",
+      feedbackFailed: "Your feedback could not be saved.",
+      searching: "Searching the museum's records…",
+      answering: "Answering…",
+      complete: "Answer complete.",
+      notAnswered: "The records don't answer that question.",
+      tooMany: "You have asked many questions in a short time. Please try again {when}",
+      inSeconds: "in {seconds} seconds.",
+      shortly: "shortly.",
+      failedStatus: "The question could not be answered right now (error {status}). Please try again.",
+      failed: "The question could not be answered. Please try again.",
+      unreachable: "The museum's answering service could not be reached. Please try again later.",
+      interrupted: "The answer was interrupted. Please try again.",
+    },
+    fr: {
+      title: "Questions sur la collection",
+      intro: "Les réponses viennent uniquement des fiches du musée, avec leurs sources. Si les fiches ne le disent pas, je vous le dirai.",
+      placeholder: "p. ex. Qui a réalisé le portrait de Man Ray ?",
+      close: "Fermer la discussion",
+      conversation: "Conversation",
+      yourQuestion: "Votre question",
+      ask: "Demander",
+      hint: "Entrée pour envoyer, Maj+Entrée pour un saut de ligne.",
+      youAsked: "Vous avez demandé : ",
+      answer: "Réponse",
+      statusAnswered: "Réponse",
+      statusAbstained: "Absent de nos fiches",
+      statusCorrected: "Correction",
+      sorry: "Désolé",
+      sources: "Sources",
+      closest: "Objets les plus proches dans la collection",
+      viewObject: "Voir cet objet sur le site du musée",
+      viewImage: "Voir l'image",
+      imageRights: "Image",
+      textRights: "Texte",
+      visitorInfo: "Informations pratiques",
+      tryAsking: "Questions à essayer",
+      helpfulQuestion: "Cette réponse vous a-t-elle aidé ?",
+      helpful: "Utile ?",
+      yes: "Oui",
+      no: "Non",
+      yesLabel: "Cette réponse m'a aidé",
+      noLabel: "Cette réponse ne m'a pas aidé",
+      thanks: "Merci pour votre avis.",
+      feedbackFailed: "Votre avis n'a pas pu être enregistré.",
+      searching: "Recherche dans les fiches du musée…",
+      answering: "Rédaction de la réponse…",
+      complete: "Réponse terminée.",
+      notAnswered: "Les fiches ne répondent pas à cette question.",
+      tooMany: "Vous avez posé beaucoup de questions en peu de temps. Veuillez réessayer {when}",
+      inSeconds: "dans {seconds} secondes.",
+      shortly: "dans un instant.",
+      failedStatus: "La question n'a pas pu recevoir de réponse pour le moment (erreur {status}). Veuillez réessayer.",
+      failed: "La question n'a pas pu recevoir de réponse. Veuillez réessayer.",
+      unreachable: "Le service de réponses du musée est injoignable. Veuillez réessayer plus tard.",
+      interrupted: "La réponse a été interrompue. Veuillez réessayer.",
+    },
+    de: {
+      title: "Fragen zur Sammlung",
+      intro: "Die Antworten stammen nur aus den Unterlagen des Museums, mit ihren Quellen. Wenn die Unterlagen es nicht sagen, sage ich es Ihnen.",
+      placeholder: "z. B. Wer hat das Porträt von Man Ray geschaffen?",
+      close: "Chat schließen",
+      conversation: "Unterhaltung",
+      yourQuestion: "Ihre Frage",
+      ask: "Fragen",
+      hint: "Eingabetaste zum Senden, Umschalt+Eingabe für eine neue Zeile.",
+      youAsked: "Ihre Frage: ",
+      answer: "Antwort",
+      statusAnswered: "Antwort",
+      statusAbstained: "Nicht in unseren Unterlagen",
+      statusCorrected: "Korrektur",
+      sorry: "Leider",
+      sources: "Quellen",
+      closest: "Die nächstliegenden Objekte der Sammlung",
+      viewObject: "Dieses Objekt auf der Website des Museums ansehen",
+      viewImage: "Bild ansehen",
+      imageRights: "Bild",
+      textRights: "Text",
+      visitorInfo: "Besucherinformationen",
+      tryAsking: "Fragen zum Ausprobieren",
+      helpfulQuestion: "War diese Antwort hilfreich?",
+      helpful: "Hilfreich?",
+      yes: "Ja",
+      no: "Nein",
+      yesLabel: "Diese Antwort war hilfreich",
+      noLabel: "Diese Antwort war nicht hilfreich",
+      thanks: "Danke für Ihre Rückmeldung.",
+      feedbackFailed: "Ihre Rückmeldung konnte nicht gespeichert werden.",
+      searching: "Die Unterlagen des Museums werden durchsucht…",
+      answering: "Antwort wird verfasst…",
+      complete: "Antwort vollständig.",
+      notAnswered: "Die Unterlagen beantworten diese Frage nicht.",
+      tooMany: "Sie haben in kurzer Zeit viele Fragen gestellt. Bitte versuchen Sie es {when} erneut.",
+      inSeconds: "in {seconds} Sekunden",
+      shortly: "gleich",
+      failedStatus: "Die Frage konnte gerade nicht beantwortet werden (Fehler {status}). Bitte versuchen Sie es erneut.",
+      failed: "Die Frage konnte nicht beantwortet werden. Bitte versuchen Sie es erneut.",
+      unreachable: "Der Antwortdienst des Museums ist nicht erreichbar. Bitte versuchen Sie es später erneut.",
+      interrupted: "Die Antwort wurde unterbrochen. Bitte versuchen Sie es erneut.",
+    },
+    nl: {
+      title: "Vragen over de collectie",
+      intro: "De antwoorden komen alleen uit de gegevens van het museum, met hun bronnen. Als de gegevens het niet zeggen, vertel ik u dat.",
+      placeholder: "bijv. Wie maakte het portret van Man Ray?",
+      close: "Chat sluiten",
+      conversation: "Gesprek",
+      yourQuestion: "Uw vraag",
+      ask: "Vragen",
+      hint: "Enter om te versturen, Shift+Enter voor een nieuwe regel.",
+      youAsked: "U vroeg: ",
+      answer: "Antwoord",
+      statusAnswered: "Antwoord",
+      statusAbstained: "Niet in onze gegevens",
+      statusCorrected: "Correctie",
+      sorry: "Helaas",
+      sources: "Bronnen",
+      closest: "Objecten in de collectie die het dichtst in de buurt komen",
+      viewObject: "Bekijk dit object op de website van het museum",
+      viewImage: "Bekijk de afbeelding",
+      imageRights: "Afbeelding",
+      textRights: "Tekst",
+      visitorInfo: "Bezoekersinformatie",
+      tryAsking: "Vragen om te proberen",
+      helpfulQuestion: "Was dit antwoord nuttig?",
+      helpful: "Nuttig?",
+      yes: "Ja",
+      no: "Nee",
+      yesLabel: "Dit antwoord was nuttig",
+      noLabel: "Dit antwoord was niet nuttig",
+      thanks: "Bedankt voor uw reactie.",
+      feedbackFailed: "Uw reactie kon niet worden opgeslagen.",
+      searching: "De gegevens van het museum worden doorzocht…",
+      answering: "Antwoord wordt opgesteld…",
+      complete: "Antwoord compleet.",
+      notAnswered: "De gegevens beantwoorden deze vraag niet.",
+      tooMany: "U hebt in korte tijd veel vragen gesteld. Probeer het {when} opnieuw.",
+      inSeconds: "over {seconds} seconden",
+      shortly: "zo meteen",
+      failedStatus: "De vraag kon nu niet worden beantwoord (fout {status}). Probeer het opnieuw.",
+      failed: "De vraag kon niet worden beantwoord. Probeer het opnieuw.",
+      unreachable: "De antwoorddienst van het museum is niet bereikbaar. Probeer het later opnieuw.",
+      interrupted: "Het antwoord werd onderbroken. Probeer het opnieuw.",
+    },
+    es: {
+      title: "Preguntas sobre la colección",
+      intro: "Las respuestas salen solo de los registros del museo, con sus fuentes. Si los registros no lo dicen, se lo diré.",
+      placeholder: "p. ej. ¿Quién hizo el retrato de Man Ray?",
+      close: "Cerrar el chat",
+      conversation: "Conversación",
+      yourQuestion: "Su pregunta",
+      ask: "Preguntar",
+      hint: "Intro para enviar, Mayús+Intro para una línea nueva.",
+      youAsked: "Usted preguntó: ",
+      answer: "Respuesta",
+      statusAnswered: "Respuesta",
+      statusAbstained: "No está en nuestros registros",
+      statusCorrected: "Corrección",
+      sorry: "Lo siento",
+      sources: "Fuentes",
+      closest: "Objetos más cercanos de la colección",
+      viewObject: "Ver este objeto en el sitio web del museo",
+      viewImage: "Ver la imagen",
+      imageRights: "Imagen",
+      textRights: "Texto",
+      visitorInfo: "Información para visitantes",
+      tryAsking: "Preguntas para probar",
+      helpfulQuestion: "¿Le ha resultado útil esta respuesta?",
+      helpful: "¿Útil?",
+      yes: "Sí",
+      no: "No",
+      yesLabel: "Esta respuesta fue útil",
+      noLabel: "Esta respuesta no fue útil",
+      thanks: "Gracias por su opinión.",
+      feedbackFailed: "No se pudo guardar su opinión.",
+      searching: "Buscando en los registros del museo…",
+      answering: "Redactando la respuesta…",
+      complete: "Respuesta completa.",
+      notAnswered: "Los registros no responden a esa pregunta.",
+      tooMany: "Ha hecho muchas preguntas en poco tiempo. Vuelva a intentarlo {when}",
+      inSeconds: "dentro de {seconds} segundos.",
+      shortly: "en un momento.",
+      failedStatus: "No se pudo responder a la pregunta en este momento (error {status}). Vuelva a intentarlo.",
+      failed: "No se pudo responder a la pregunta. Vuelva a intentarlo.",
+      unreachable: "No se pudo contactar con el servicio de respuestas del museo. Vuelva a intentarlo más tarde.",
+      interrupted: "La respuesta se interrumpió. Vuelva a intentarlo.",
+    },
+    it: {
+      title: "Domande sulla collezione",
+      intro: "Le risposte vengono solo dalle schede del museo, con le loro fonti. Se le schede non lo dicono, glielo dirò.",
+      placeholder: "es. Chi ha realizzato il ritratto di Man Ray?",
+      close: "Chiudi la chat",
+      conversation: "Conversazione",
+      yourQuestion: "La sua domanda",
+      ask: "Chiedi",
+      hint: "Invio per inviare, Maiusc+Invio per andare a capo.",
+      youAsked: "Ha chiesto: ",
+      answer: "Risposta",
+      statusAnswered: "Risposta",
+      statusAbstained: "Non nelle nostre schede",
+      statusCorrected: "Correzione",
+      sorry: "Spiacente",
+      sources: "Fonti",
+      closest: "Gli oggetti più vicini nella collezione",
+      viewObject: "Vedi questo oggetto sul sito del museo",
+      viewImage: "Vedi l'immagine",
+      imageRights: "Immagine",
+      textRights: "Testo",
+      visitorInfo: "Informazioni per i visitatori",
+      tryAsking: "Domande da provare",
+      helpfulQuestion: "Questa risposta le è stata utile?",
+      helpful: "Utile?",
+      yes: "Sì",
+      no: "No",
+      yesLabel: "Questa risposta è stata utile",
+      noLabel: "Questa risposta non è stata utile",
+      thanks: "Grazie per il suo parere.",
+      feedbackFailed: "Non è stato possibile salvare il suo parere.",
+      searching: "Ricerca nelle schede del museo…",
+      answering: "Preparazione della risposta…",
+      complete: "Risposta completa.",
+      notAnswered: "Le schede non rispondono a questa domanda.",
+      tooMany: "Ha fatto molte domande in poco tempo. Riprovi {when}",
+      inSeconds: "tra {seconds} secondi.",
+      shortly: "tra poco.",
+      failedStatus: "Al momento non è stato possibile rispondere alla domanda (errore {status}). Riprovi.",
+      failed: "Non è stato possibile rispondere alla domanda. Riprovi.",
+      unreachable: "Il servizio di risposte del museo non è raggiungibile. Riprovi più tardi.",
+      interrupted: "La risposta è stata interrotta. Riprovi.",
+    },
+  };
+
+  function pageLanguage() {
+    var tag = script.getAttribute("data-lang") || document.documentElement.getAttribute("lang") || "en";
+    return String(tag).trim().toLowerCase().split(/[-_]/)[0] || "en";
+  }
+
+  var lang = pageLanguage();
+
+  /** The string `key` in the page's language (else English), with {name} placeholders filled from `values`. */
+  function t(key, values) {
+    var table = STRINGS[lang] || {};
+    var text = table[key] !== undefined ? table[key] : STRINGS.en[key];
+    return String(text === undefined ? key : text).replace(/\{(\w+)\}/g, function (match, name) {
+      return values && values[name] !== undefined ? String(values[name]) : match;
+    });
+  }
+
   var options = {
-    title: script.getAttribute("data-title") || "Ask about the collection",
-    intro:
-      script.getAttribute("data-intro") ||
-      "Answers come only from the museum's records, with their sources. If the records don't say, I'll tell you.",
-    placeholder: script.getAttribute("data-placeholder") || "e.g. Who made the portrait of Man Ray?",
+    title: script.getAttribute("data-title") || t("title"),
+    intro: script.getAttribute("data-intro") || t("intro"),
+    placeholder: script.getAttribute("data-placeholder") || t("placeholder"),
     open: script.getAttribute("data-open") === "true",
+    greeting: script.getAttribute("data-greeting") !== "false",
   };
 
   var STATUS_LABELS = {
-    answered: "Answer",
-    abstained: "Not in our records",
-    corrected: "Correction",
+    answered: "statusAnswered",
+    abstained: "statusAbstained",
+    corrected: "statusCorrected",
   };
 
   // ------------------------------------------------------------------ DOM helpers (text only)
@@ -91,13 +375,13 @@
     "aria-controls": "mrw-panel",
     text: options.title,
   });
-  var closeButton = el("button", { type: "button", className: "mrw-close", "aria-label": "Close the chat", text: "×" });
+  var closeButton = el("button", { type: "button", className: "mrw-close", "aria-label": t("close"), text: "×" });
   var log = el("div", {
     className: "mrw-log",
     role: "log",
     "aria-live": "polite",
     "aria-relevant": "additions",
-    "aria-label": "Conversation",
+    "aria-label": t("conversation"),
     tabindex: "0",
   });
   var status = el("p", { className: "mrw-status", role: "status", "aria-live": "polite" });
@@ -109,12 +393,12 @@
     placeholder: options.placeholder,
     "aria-describedby": "mrw-hint",
   });
-  var submit = el("button", { type: "submit", className: "mrw-submit", text: "Ask" });
+  var submit = el("button", { type: "submit", className: "mrw-submit", text: t("ask") });
   var form = el("form", { className: "mrw-form", novalidate: true }, [
-    el("label", { for: "mrw-input", className: "mrw-visually-hidden", text: "Your question" }),
+    el("label", { for: "mrw-input", className: "mrw-visually-hidden", text: t("yourQuestion") }),
     input,
     submit,
-    el("p", { id: "mrw-hint", className: "mrw-visually-hidden", text: "Press Enter to ask, Shift+Enter for a new line." }),
+    el("p", { id: "mrw-hint", className: "mrw-visually-hidden", text: t("hint") }),
   ]);
   var panel = el(
     "section",
@@ -193,13 +477,13 @@
 
   function addQuestion(question) {
     log.appendChild(
-      el("div", { className: "mrw-msg mrw-msg-user" }, [el("span", { className: "mrw-visually-hidden", text: "You asked: " }), question])
+      el("div", { className: "mrw-msg mrw-msg-user" }, [el("span", { className: "mrw-visually-hidden", text: t("youAsked") }), question])
     );
     scrollToEnd();
   }
 
   function AnswerView() {
-    this.node = el("article", { className: "mrw-msg mrw-msg-answer", "aria-busy": "true", "aria-label": "Answer" });
+    this.node = el("article", { className: "mrw-msg mrw-msg-answer", "aria-busy": "true", "aria-label": t("answer") });
     this.badge = el("p", { className: "mrw-badge", hidden: true });
     this.text = el("p", { className: "mrw-text" });
     this.node.appendChild(this.badge);
@@ -213,13 +497,16 @@
     this.node.classList.add("mrw-status-" + answerStatus);
     this.node.setAttribute("data-status", answerStatus);
     if (answerStatus !== "answered") {
-      this.badge.textContent = STATUS_LABELS[answerStatus];
+      this.badge.textContent = t(STATUS_LABELS[answerStatus]);
       this.badge.hidden = false;
     }
   };
 
-  AnswerView.prototype.append = function (text) {
-    this.text.appendChild(document.createTextNode(str(text)));
+  /** One piece of the answer: a verified sentence (with its support) as soon as the server sends it. */
+  AnswerView.prototype.append = function (text, sentence) {
+    var piece = el("span", { className: "mrw-sentence", text: str(text) });
+    if (sentence && typeof sentence.support === "number") piece.setAttribute("data-support", String(sentence.support));
+    this.text.appendChild(piece);
     reveal(this.node);
   };
 
@@ -245,11 +532,38 @@
     reveal(this.node);
   };
 
+  /** "Text: CC0 1.0 · Image: In Copyright", each label linked to its statement's URI when it has one. */
+  function rightsLine(rights, withImage) {
+    if (!rights || typeof rights !== "object") return null;
+    var parts = [];
+    [["text", "textRights"], ["image", "imageRights"]].forEach(function (pair) {
+      var statement = rights[pair[0]];
+      if (!statement || typeof statement !== "object" || (pair[0] === "image" && !withImage)) return;
+      var label = str(statement.label) || str(statement.uri);
+      if (!label) return;
+      var uri = safeUrl(statement.uri);
+      if (parts.length) parts.push(" · ");
+      parts.push(t(pair[1]) + ": ");
+      parts.push(uri ? el("a", { href: uri, target: "_blank", rel: "noopener noreferrer license", text: label }) : label);
+    });
+    return parts.length ? el("span", { className: "mrw-card-rights" }, parts) : null;
+  }
+
+  /** Maker(s) ("Role: Name"), date and object type: what tells thirty objects of one title apart. */
+  function factsLine(item) {
+    var creators = Array.isArray(item.creators) ? item.creators.map(str).filter(Boolean).join("; ") : "";
+    var facts = [creators, str(item.date), str(item.type)].filter(Boolean).join(" · ");
+    return facts ? el("span", { className: "mrw-card-facts", text: facts }) : null;
+  }
+
   function card(item, numbers) {
     var href = safeUrl(item.url);
-    var image = safeUrl(item.image_url);
+    var image = safeUrl(item.thumbnail_url) || safeUrl(item.image_url);
+    // The image is shown only when its rights allow it (the server's image_display) and it comes over https;
+    // otherwise the card links to it.
+    var showImage = Boolean(image) && item.image_display === true && image.indexOf("https:") === 0;
     var body = [];
-    if (image) {
+    if (showImage) {
       var img = el("img", { className: "mrw-thumb", src: image, alt: "", loading: "lazy", decoding: "async", referrerpolicy: "no-referrer" });
       img.addEventListener("error", function () {
         img.remove();
@@ -264,28 +578,44 @@
         return "[" + n + "]";
       })
       .join(" ");
+    var title = href
+      ? el("a", { className: "mrw-card-title", href: href, target: "_blank", rel: "noopener noreferrer", title: t("viewObject"), text: str(item.title) })
+      : el("span", { className: "mrw-card-title", text: str(item.title) });
+    var imageLink = image && !showImage
+      ? el("a", { className: "mrw-card-image-link", href: image, target: "_blank", rel: "noopener noreferrer", text: t("viewImage") })
+      : null;
     var info = el("span", { className: "mrw-card-info" }, [
       label ? el("span", { className: "mrw-card-n", text: label }) : null,
-      el("span", { className: "mrw-card-title", text: str(item.title) }),
+      title,
+      factsLine(item),
       item.museum ? el("span", { className: "mrw-card-museum", text: str(item.museum) }) : null,
       item.quote ? el("q", { className: "mrw-card-quote", text: str(item.quote), lang: item.lang ? str(item.lang) : null }) : null,
-      href ? el("span", { className: "mrw-card-link", text: "View this object on the museum's site" }) : null,
+      rightsLine(item.rights, Boolean(image)),
+      imageLink,
     ]);
     body.push(info);
-    if (href) {
-      return el("a", { className: "mrw-card", href: href, target: "_blank", rel: "noopener noreferrer" }, body);
-    }
-    return el("div", { className: "mrw-card" }, body);
+    return el("div", { className: "mrw-card", "data-record-id": str(item.record_id) }, body);
   }
+
+  AnswerView.prototype.visitorInfo = function (url) {
+    var href = safeUrl(url);
+    if (!href) return;
+    this.node.appendChild(
+      el("p", { className: "mrw-visitor-info" }, [
+        el("a", { href: href, target: "_blank", rel: "noopener noreferrer", text: t("visitorInfo") }),
+      ])
+    );
+    reveal(this.node);
+  };
 
   AnswerView.prototype.rating = function (answerId) {
     if (!answerId) return;
-    var group = el("div", { className: "mrw-rating", role: "group", "aria-label": "Was this answer helpful?" }, [
-      el("span", { className: "mrw-rating-label", text: "Helpful?" }),
+    var group = el("div", { className: "mrw-rating", role: "group", "aria-label": t("helpfulQuestion") }, [
+      el("span", { className: "mrw-rating-label", text: t("helpful") }),
     ]);
     var buttons = [
-      ["up", "Yes", "This answer was helpful"],
-      ["down", "No", "This answer was not helpful"],
+      ["up", t("yes"), t("yesLabel")],
+      ["down", t("no"), t("noLabel")],
     ].map(function (spec) {
       var button = el("button", { type: "button", className: "mrw-rate mrw-rate-" + spec[0], "aria-pressed": "false", "aria-label": spec[2], text: spec[1] });
       button.addEventListener("click", function () {
@@ -305,7 +635,7 @@
   AnswerView.prototype.fail = function (message) {
     this.node.classList.add("mrw-status-error");
     this.node.setAttribute("data-status", "error");
-    this.badge.textContent = "Sorry";
+    this.badge.textContent = t("sorry");
     this.badge.hidden = false;
     this.text.textContent = message;
     this.node.setAttribute("role", "alert");
@@ -322,10 +652,10 @@
       body: JSON.stringify({ answer_id: answerId, rating: rating }),
     })
       .then(function (response) {
-        status.textContent = response.ok ? "Thank you for your feedback." : "Your feedback could not be saved.";
+        status.textContent = response.ok ? t("thanks") : t("feedbackFailed");
       })
       .catch(function () {
-        status.textContent = "Your feedback could not be saved.";
+        status.textContent = t("feedbackFailed");
       });
   }
 
@@ -335,10 +665,10 @@
     var detail = body && typeof body.detail === "string" ? body.detail : "";
     if (response.status === 429) {
       var wait = response.headers.get("Retry-After");
-      return "You have asked many questions in a short time. Please try again" + (wait ? " in " + wait + " seconds." : " shortly.");
+      return t("tooMany", { when: wait ? t("inSeconds", { seconds: wait }) : t("shortly") });
     }
     if (response.status === 422 && detail) return detail;
-    return "The question could not be answered right now (error " + response.status + "). Please try again.";
+    return t("failedStatus", { status: response.status });
   }
 
   /** The answer is in the question's language; the page's <html lang> decides when the question is too short to
@@ -355,28 +685,29 @@
   function ask(question) {
     addQuestion(question);
     var view = new AnswerView();
-    setBusy(true, "Searching the museum's records…");
+    setBusy(true, t("searching"));
     var finished = false;
 
     function handle(name, data) {
       if (name === "status") {
         if (data.status) view.setStatus(data.status);
-        if (data.stage === "answering") status.textContent = "Answering…";
+        if (data.stage === "answering") status.textContent = t("answering");
       } else if (name === "delta") {
-        view.append(data.text);
+        view.append(data.text, data.sentence);
       } else if (name === "citations") {
-        view.cards("Sources", data.citations, "mrw-cards-sources", true);
-        view.cards("Closest objects in the collection", data.suggestions, "mrw-cards-suggestions", false);
+        view.visitorInfo(data.visitor_info_url);
+        view.cards(t("sources"), data.citations, "mrw-cards-sources", true);
+        view.cards(t("closest"), data.suggestions, "mrw-cards-suggestions", false);
       } else if (name === "done") {
         finished = true;
         if (data.lang) view.text.setAttribute("lang", str(data.lang));
         view.setStatus(data.status);
         view.rating(data.answer_id);
         view.finish();
-        setBusy(false, data.status === "abstained" ? "The records don't answer that question." : "Answer complete.");
+        setBusy(false, data.status === "abstained" ? t("notAnswered") : t("complete"));
       } else if (name === "error") {
         finished = true;
-        view.fail(str(data.detail) || "The question could not be answered. Please try again.");
+        view.fail(str(data.detail) || t("failed"));
         setBusy(false, "");
       }
     }
@@ -404,13 +735,13 @@
       .catch(function () {
         if (!finished) {
           finished = true;
-          view.fail("The museum's answering service could not be reached. Please try again later.");
+          view.fail(t("unreachable"));
           setBusy(false, "");
         }
       })
       .then(function () {
         if (!finished) {
-          view.fail("The answer was interrupted. Please try again.");
+          view.fail(t("interrupted"));
           setBusy(false, "");
         }
       });
@@ -464,13 +795,61 @@
     return pump();
   }
 
+  // ------------------------------------------------------------------ greeting and questions to try
+
+  var greeted = false;
+
+  /** Once, on first opening: one line and questions built from the collection's own records. */
+  function greet() {
+    if (greeted || !options.greeting) return;
+    greeted = true;
+    fetch(endpoint + "/v1/suggestions?n=3&lang=" + encodeURIComponent(lang), { headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (data) {
+        if (!data || !data.greeting) return;
+        var list = el("ul", { className: "mrw-suggested", "aria-label": t("tryAsking") });
+        (data.suggestions || []).forEach(function (suggestion) {
+          var question = str(suggestion.question);
+          if (!question) return;
+          var button = el("button", { type: "button", className: "mrw-suggestion", text: question });
+          button.addEventListener("click", function () {
+            if (!busy) ask(question);
+          });
+          list.appendChild(el("li", null, [button]));
+        });
+        var greeting = el("div", { className: "mrw-msg mrw-msg-greeting" }, [el("p", { className: "mrw-text", text: str(data.greeting) })]);
+        if (list.childNodes.length) greeting.appendChild(list);
+        log.insertBefore(greeting, log.firstChild);
+      })
+      .catch(function () {});
+  }
+
+  launcher.addEventListener("click", greet);
+
+  // A page's own "questions to try": any element with data-mrw-question asks it.
+  document.addEventListener("click", function (event) {
+    var target = event.target && event.target.closest ? event.target.closest("[data-mrw-question]") : null;
+    if (!target || root.contains(target)) return;
+    event.preventDefault();
+    var question = (target.getAttribute("data-mrw-question") || target.textContent || "").trim();
+    if (!question || busy) return;
+    if (panel.hidden) open();
+    greeted = true; // the visitor chose a question: no greeting above it
+    ask(question);
+  });
+
   function mount() {
     document.body.appendChild(root);
-    if (options.open) open();
+    if (options.open) {
+      open();
+      greet();
+    }
   }
 
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);
 
-  window.MuseumRagWidget = { open: open, close: close, ask: function (q) { open(); ask(String(q)); } };
+  window.MuseumRagWidget = { open: open, close: close, ask: function (q) { open(); ask(String(q)); }, strings: STRINGS };
 })();
