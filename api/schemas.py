@@ -44,7 +44,16 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, description="The question (its length limit is MUSEUM_RAG_MAX_QUESTION_CHARS).")
     filters: AskFilters | None = None
     lang: str | None = Field(
-        None, max_length=35, description="The visitor's language (a BCP 47 tag such as 'en' or 'fr-CA'), from the page."
+        None,
+        max_length=35,
+        description="Answer in this language (BCP 47, e.g. fr or fr-BE; en, fr, de, nl, es, it are supported); "
+        "by default the answer is in the question's language.",
+    )
+    page_lang: str | None = Field(
+        None,
+        max_length=35,
+        description="The language of the page the widget is on (its <html lang>): used when the question is "
+        "too short to tell its language.",
     )
 
 

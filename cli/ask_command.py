@@ -35,6 +35,9 @@ def ask(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print exactly the Answer object as JSON."),
     server: Optional[str] = typer.Option(None, "--server", help=SERVER_HELP),
+    lang: Optional[str] = typer.Option(
+        None, "--lang", help="Answer in this language (en, fr, de, nl, es, it); default: the question's language."
+    ),
 ) -> None:
     """Answer from the museum's records only: answered with citations, corrected, or abstained."""
     from cli.main import fail, open_museum, open_remote, parse_filters, settings_or_fail
@@ -47,7 +50,7 @@ def ask(
 
         with open_remote(server, None) as remote:
             try:
-                data = remote.ask(question, filters=filters)
+                data = remote.ask(question, filters=filters, lang=lang)
             except RemoteError as exc:
                 fail(str(exc))
                 return
@@ -57,7 +60,7 @@ def ask(
         return
     museum = open_museum(settings_or_fail())
     try:
-        answer = museum.ask(question, filters=filters)
+        answer = museum.ask(question, filters=filters, lang=lang)
     except ValueError as exc:
         fail(str(exc), code=2)
         return

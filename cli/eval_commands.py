@@ -146,13 +146,14 @@ def _describe(summary: dict) -> str:
             f"  {kind:14s} n={group['n']:3d} behaviour {fmt('r', group['behaviour_ok'])}, hit@5 {fmt('r', group['hit_at_5'])}, "
             f"supported {fmt('r', group['supported_sentences'])}, token F1 {fmt('token_f1', group['token_f1'])}"
         )
-    by_lang = summary.get("by_lang") or {}
-    if len(by_lang) > 1:
-        for lang, group in by_lang.items():
+    by_language = summary.get("by_language") or {}
+    if len(by_language) > 1:
+        for lang, block in by_language.items():
+            group = block["overall"]
             lines.append(
                 f"  [{lang}] n={group['n']:3d} behaviour {fmt('r', group['behaviour_ok'])}, hit@5 {fmt('r', group['hit_at_5'])}, "
-                f"abstention recall {fmt('r', group['abstention']['recall'])}, "
-                f"corrected {fmt('r', group['misinformation']['corrected_rate'])}"
+                f"abstention recall {fmt('r', block['abstention']['recall'])}, "
+                f"corrected {fmt('r', block['misinformation']['corrected_rate'])}"
             )
     return "\n".join(lines)
 

@@ -21,6 +21,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from rag.config import Settings  # noqa: E402
 from rag.models import SearchFilters  # noqa: E402
 from rag.store import StoreLockedError  # noqa: E402
+from rag.store.base import EmbeddingModelMismatch  # noqa: E402
 
 app = typer.Typer(
     help="museum-rag: answer questions about a museum's collection from its own records, with citations.",
@@ -78,7 +79,7 @@ def open_museum(settings: Settings):
 
     try:
         return MuseumRAG(settings)
-    except (StoreLockedError, StoreCorruptError, DiskSpaceError) as exc:
+    except (StoreLockedError, StoreCorruptError, DiskSpaceError, EmbeddingModelMismatch) as exc:
         fail(str(exc))
         raise
 

@@ -44,6 +44,9 @@ def migrate_store(
         if dimension is None:
             dimension = len(point.dense)
             target.ensure_collection(dimension)
+            model = source.embedding_model()
+            if model:  # the target says which model its vectors came from, as the source did
+                target.set_embedding_model(model["name"], int(model["dimension"]))
         if len(point.dense) != dimension:
             raise ValueError(f"point {point.id} has a {len(point.dense)}-dimensional vector, expected {dimension}")
         pending.append(point)

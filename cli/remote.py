@@ -52,8 +52,10 @@ class RemoteMuseum:
             raise RemoteError(f"{method} {self.url}{path} failed with {response.status_code}: {detail}{hint}")
         return response.json()
 
-    def ask(self, question: str, filters: SearchFilters | None = None) -> dict[str, Any]:
+    def ask(self, question: str, filters: SearchFilters | None = None, lang: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"question": question}
+        if lang:
+            body["lang"] = lang
         if filters is not None and not filters.is_empty():
             body["filters"] = filters.model_dump(exclude_none=True)
         return self._call("POST", "/v1/ask", json=body)

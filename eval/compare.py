@@ -17,7 +17,7 @@ from eval.rows import ResultRow, as_row
 Run = tuple[Mapping[str, Any], Sequence[ResultRow | Mapping[str, Any]]]
 
 #: Sections of summary.json compared.
-_SECTIONS = ("overall", "by_kind", "by_lang", "abstention", "misinformation", "latency")
+_SECTIONS = ("overall", "by_kind", "by_language", "abstention", "misinformation", "latency")
 
 
 def flatten_metrics(summary: Mapping[str, Any]) -> dict[str, float]:

@@ -2,7 +2,8 @@
 
 Metric names are dotted keys of summary.json: ``overall.hit_at_1``,
 ``by_kind.factual.hit_at_5``, ``abstention.recall``, ``misinformation.corrected_rate``,
-``latency.p95``. Names are checked before the run starts, so a typo fails in a second, not
+``latency.p95``, and any of them for the questions of one language:
+``by_language.fr.by_kind.factual.hit_at_5``, ``by_language.de.abstention.recall``. Names are checked before the run starts, so a typo fails in a second, not
 after the whole question set; a metric without a value (e.g. no question of that kind was
 evaluated) fails its gate, since nothing was proven.
 
@@ -41,25 +42,23 @@ class Gate:
 
 
 def known_metrics() -> list[str]:
-    """Every metric name a gate accepts (``by_lang.<lang>.`` takes any language code)."""
+    """Every metric name a gate accepts; each again under ``by_language.<lang>.`` (any language code)."""
     names = [f"overall.{m}" for m in _GROUP_METRICS]
     names += [f"by_kind.{k}.{m}" for k in KINDS for m in _GROUP_METRICS]
-    names += [f"by_lang.<lang>.{m}" for m in _GROUP_METRICS]
-    names += [f"by_lang.<lang>.{section}.{m}" for section in ("abstention", "misinformation") for m in _SECTIONS[section]]
     names += [f"{section}.{m}" for section, keys in _SECTIONS.items() for m in keys]
-    return names
+    return names + [f"by_language.<lang>.{name}" for name in names if not name.startswith("latency.")]
 
 
 def is_known_metric(name: str) -> bool:
     parts = name.split(".")
+    if len(parts) >= 3 and parts[0] == "by_language":  # by_language.<lang>.<any metric but latency>
+        return bool(_LANG.fullmatch(parts[1])) and parts[2] not in ("by_language", "latency") and is_known_metric(
+            ".".join(parts[2:])
+        )
     if len(parts) == 2 and parts[0] == "overall":
         return parts[1] in _GROUP_METRICS
     if len(parts) == 3 and parts[0] == "by_kind":
         return parts[1] in KINDS and parts[2] in _GROUP_METRICS
-    if len(parts) >= 3 and parts[0] == "by_lang" and _LANG.fullmatch(parts[1]):
-        if len(parts) == 3:
-            return parts[2] in _GROUP_METRICS
-        return len(parts) == 4 and parts[3] in _SECTIONS.get(parts[2], ()) and parts[2] != "latency"
     return len(parts) == 2 and parts[1] in _SECTIONS.get(parts[0], ())
 
 
@@ -72,7 +71,7 @@ def parse_gate(text: str, direction: Literal["under", "above"]) -> Gate:
     if not is_known_metric(name):
         raise ValueError(
             f"unknown metric {name!r}: use a dotted key of summary.json such as overall.hit_at_1, "
-            f"by_kind.factual.hit_at_5, by_lang.fr.hit_at_5, abstention.recall, misinformation.corrected_rate or latency.p95 "
+            f"by_kind.factual.hit_at_5, by_language.fr.by_kind.factual.hit_at_5, abstention.recall, misinformation.corrected_rate or latency.p95 "
             f"(group metrics: {', '.join(_GROUP_METRICS)})"
         )
     try:

@@ -236,6 +236,7 @@ def question_metrics(row: ResultRow | Mapping[str, Any]) -> dict[str, float | No
     out["token_f1"] = scores["f1"] if scores else None
     out["token_recall"] = scores["recall"] if scores else None
     out["embedding_similarity"] = row.embedding_similarity if kind != "unanswerable" else None
+    out["answer_language_ok"] = None if row.answer_lang is None else float(row.answer_lang == row.lang)
     out["latency"] = row.latency
     return out
 
@@ -379,23 +380,30 @@ def latency_summary(rows: Sequence[ResultRow]) -> dict[str, float | None]:
     }
 
 
-def language_metrics(rows: Sequence[ResultRow]) -> dict[str, Any]:
-    """The group metrics of one language's questions, with its abstention and misinformation figures."""
-    return group_metrics(rows) | {
-        "abstention": abstention_metrics(rows),
-        "misinformation": misinformation_metrics(rows),
-    }
+def by_language(rows: Sequence[ResultRow]) -> dict[str, Any]:
+    """Every summary section again for the questions of each language (the question's ``lang``), English first."""
+    langs = sorted({r.lang for r in rows}, key=lambda lang: (lang != "en", lang))
+    out: dict[str, Any] = {}
+    for lang in langs:
+        group = [r for r in rows if r.lang == lang]
+        kinds = [k for k in EXPECTED_STATUS if any(r.kind == k for r in group)]
+        out[lang] = {
+            "overall": group_metrics(group),
+            "by_kind": {kind: group_metrics([r for r in group if r.kind == kind]) for kind in kinds},
+            "abstention": abstention_metrics(group),
+            "misinformation": misinformation_metrics(group),
+        }
+    return out
 
 
 def summarize(rows: Sequence[ResultRow | Mapping[str, Any]]) -> dict[str, Any]:
-    """``overall``, ``by_kind``, ``by_lang``, ``abstention``, ``misinformation`` and ``latency`` of evaluated rows."""
+    """``overall``, ``by_kind``, ``by_language``, ``abstention``, ``misinformation`` and ``latency`` of evaluated rows."""
     rows = [as_row(r) for r in rows]
     kinds = [k for k in EXPECTED_STATUS if any(r.kind == k for r in rows)]
-    langs = sorted({r.lang for r in rows}, key=lambda lang: (lang != "en", lang))
     return {
         "overall": group_metrics(rows),
         "by_kind": {kind: group_metrics([r for r in rows if r.kind == kind]) for kind in kinds},
-        "by_lang": {lang: language_metrics([r for r in rows if r.lang == lang]) for lang in langs},
+        "by_language": by_language(rows),
         "abstention": abstention_metrics(rows),
         "misinformation": misinformation_metrics(rows),
         "latency": latency_summary(rows),

@@ -7,8 +7,10 @@ and gateable without touching the other modules' tables.
 
 Summary sections (the keys of summary.json):
 
-* ``overall``, ``by_kind.<kind>`` and ``by_lang.<lang>``: the :data:`GROUP` metrics;
-* ``abstention``, ``misinformation``, ``latency``: their own :data:`SECTIONS` metrics.
+* ``overall`` and ``by_kind.<kind>``: the :data:`GROUP` metrics;
+* ``abstention``, ``misinformation``, ``latency``: their own :data:`SECTIONS` metrics;
+* ``by_language.<lang>``: ``overall``, ``by_kind``, ``abstention`` and ``misinformation`` again for the
+  questions of one language.
 
 Example::
 
@@ -62,6 +64,7 @@ GROUP: tuple[Metric, ...] = (
     Metric("token_f1", "Token F1", "content-word F1 against the reference answer", True, "number"),
     Metric("token_recall", "Token recall", "reference content words found in the answer", True, "number"),
     Metric("embedding_similarity", "Embedding similarity", "cosine similarity to the reference answer", True, "number"),
+    _share("answer_language_ok", "Answer in the question's language", "answers whose own sentences are in the question's language"),
     Metric("latency_p50", "Latency p50", "median seconds per question", False, "seconds"),
     Metric("latency_p95", "Latency p95", "95th percentile seconds per question", False, "seconds"),
 )
@@ -113,8 +116,6 @@ SECTIONS: dict[str, tuple[Metric, ...]] = {
     ),
 }
 
-#: Sections whose values are group metrics, and whether they are keyed further (by kind, by language).
-GROUP_SECTIONS: dict[str, bool] = {"overall": False, "by_kind": True, "by_lang": True}
 
 _GROUP_BY_NAME = {m.name: m for m in GROUP}
 _COUNT = Metric("n", "Questions", "questions evaluated", None, "count")
@@ -126,7 +127,7 @@ def group_metric_names() -> tuple[str, ...]:
 
 def metric(name: str) -> Metric:
     """The metric a (possibly dotted) summary key names: ``hit_at_5``, ``by_kind.factual.hit_at_5``,
-    ``abstention.recall``, ``by_lang.fr.abstention.recall``. Unknown names raise ``KeyError``."""
+    ``abstention.recall``, ``by_language.fr.abstention.recall``. Unknown names raise ``KeyError``."""
     parts = name.split(".")
     leaf = parts[-1]
     if len(parts) >= 2 and parts[-2] in SECTIONS:

@@ -334,7 +334,7 @@ def _score(sentence) -> str:
 def _context(summary: Mapping[str, Any], rows: Sequence[Row], failures: int) -> dict[str, Any]:
     rows = [as_row(r) for r in rows]
     kinds = list((summary.get("by_kind") or {}).keys())
-    by_lang = summary.get("by_lang") or {}
+    by_lang = summary.get("by_language") or {}
     langs = list(by_lang.keys())
     overall = summary["overall"]
     groups = [overall] + [summary["by_kind"][k] for k in kinds]
@@ -352,7 +352,7 @@ def _context(summary: Mapping[str, Any], rows: Sequence[Row], failures: int) -> 
         "metric_rows": _group_rows(groups),
         "abstention_rows": _section_rows([summary]),
         "langs": langs if len(langs) > 1 else [],
-        "lang_rows": _group_rows([by_lang[lang] for lang in langs]) + _section_rows([by_lang[lang] for lang in langs]),
+        "lang_rows": _group_rows([by_lang[lang]["overall"] for lang in langs]) + _section_rows([by_lang[lang] for lang in langs]),
         "outcomes": [(name, count, _OUTCOME_TEXT.get(name, name)) for name, count in (summary.get("outcomes") or {}).items()],
         "latency": {k: fmt(f"latency.{k}", lat.get(k)) for k in ("p50", "p95", "max")},
         "charts": {

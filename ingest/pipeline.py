@@ -38,6 +38,7 @@ from rag.models import Chunk, SearchFilters
 from rag.sparse import Bm25Encoder
 from rag.store import PointData, VectorStore, point_id
 from rag.store.health import readable_points
+from rag.store.model_record import check_embedding_model
 from rag.store.space import ensure_free_space, estimate_write_bytes
 
 log = logging.getLogger(__name__)
@@ -150,6 +151,7 @@ class Ingestor:
         summary.unreadable = loaded.unreadable
         self._ensure_space(0)
         self.store.ensure_collection(self.embedder.dimension)
+        check_embedding_model(self.store, self.embedder, record=True)
         stored = self._stored_records()
         bar = _Progress(len(loaded.records), show_progress)
         try:
@@ -244,7 +246,7 @@ class Ingestor:
             PointData(
                 id=point_id(chunk.record_id, chunk.chunk_index),
                 dense=vector.tolist(),
-                sparse=self.bm25.encode_document(text),
+                sparse=self.bm25.encode_document(text, lang=chunk.language),
                 payload=self._payload(chunk, loaded),
             )
             for chunk, vector, text, loaded in zip(chunks, dense, texts, _owners(batch))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable
 
 from rag import rights as rights_vocab
+from rag.language.fields import split_field, translated_field
 from rag.models import TEXT_FIELDS, Chunk, CollectionRecord
 from rag.names import name_tokens
 from rag.text import Span, split_long, split_sentences
@@ -97,21 +98,36 @@ class Chunker:
             if text and text.strip():
                 for piece in self._pack(text, budget=self.max_tokens - max(title_cost, 0)):
                     spans.append((field, piece))
+        # Texts the record holds in other languages: extra chunks, so a question in that language finds them.
+        for lang, title in sorted(record.title_translations.items()):
+            if title and title.strip():
+                for piece in self._pack(title, budget=self.max_tokens):
+                    spans.append((translated_field("title", lang), piece))
+        for lang, text in sorted(record.description_translations.items()):
+            if text and text.strip():
+                for piece in self._pack(text, budget=self.max_tokens - max(title_cost, 0)):
+                    spans.append((translated_field("description", lang), piece))
         content_hash = record.content_hash()
         common = _citation_payload(record, source, content_hash, self.thumbnail_size)
-        return [
-            Chunk(
-                record_id=record.id,
-                chunk_index=i,
-                chunk_count=len(spans),
-                field=field,
-                start=span.start,
-                end=span.end,
-                text=span.text,
-                **common,
+        chunks = []
+        for i, (field, span) in enumerate(spans):
+            values = dict(common)
+            translation_lang = split_field(field)[1]
+            if translation_lang:
+                values["language"] = translation_lang
+            chunks.append(
+                Chunk(
+                    record_id=record.id,
+                    chunk_index=i,
+                    chunk_count=len(spans),
+                    field=field,
+                    start=span.start,
+                    end=span.end,
+                    text=span.text,
+                    **values,
+                )
             )
-            for i, (field, span) in enumerate(spans)
-        ]
+        return chunks
 
     def _pack(self, text: str, budget: int) -> list[Span]:
         """Greedy packing of whole sentences into spans of at most ``budget`` tokens, with overlap.

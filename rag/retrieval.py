@@ -66,7 +66,7 @@ class HybridSearcher:
         if not query:
             return []
         dense = self.embedder.embed_query(query).tolist() if mode in ("hybrid", "dense") else None
-        sparse = self.bm25.encode_query(query) if mode in ("hybrid", "sparse") else None
+        sparse = self.bm25.encode_query(query, lang=_bm25_language(query)) if mode in ("hybrid", "sparse") else None
         fusion = self.settings.fusion
         points = self.store.query(
             dense,
@@ -131,3 +131,16 @@ def group_by_object(hits: list[SearchHit], limit: int, per_object: int, bonus: f
         objects.append(ObjectHit(record_id=record_id, title=chunks[0].chunk.title, score=score, chunks=chunks[:per_object]))
     objects.sort(key=lambda o: (-o.score, o.record_id))  # ties by id: the same order on every engine
     return objects[:limit]
+
+
+#: How sure the language identifier must be before a query is stemmed and stopped as that language.
+BM25_LANGUAGE_CONFIDENCE = 0.9
+
+
+def _bm25_language(query: str) -> str:
+    """The question's language for BM25 (its stopwords and stemmer), English unless clearly another."""
+    from rag.language.detect import default_detector
+
+    detection = default_detector().detect(query)
+    return detection.lang if detection.confidence >= BM25_LANGUAGE_CONFIDENCE else "en"
+

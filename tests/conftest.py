@@ -34,8 +34,8 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
     return Settings(_env_file=None, **values)
 
 
-def sample_subset_records() -> list[dict]:
-    """Gold objects of the dev questions plus the first DISTRACTORS other records, in file order."""
+def sample_subset_records(distractors: int = DISTRACTORS) -> list[dict]:
+    """Gold objects of the dev questions plus the first ``distractors`` other records, in file order."""
     gold = set()
     for line in DEV_QUESTIONS.read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -45,7 +45,7 @@ def sample_subset_records() -> list[dict]:
         record = json.loads(line)
         if record["id"] in gold:
             records.append(record)
-        elif others < DISTRACTORS:
+        elif others < distractors:
             records.append(record)
             others += 1
     return records
@@ -103,3 +103,38 @@ def museum(tmp_path_factory, sample_store_dir, embedder):
     rag = MuseumRAG(make_settings(target), embedder=embedder)
     yield rag
     rag.close()
+
+
+#: Other records next to the dev questions' gold objects in the multilingual store (small: its model is slower).
+MULTILINGUAL_DISTRACTORS = 62
+
+
+@pytest.fixture
+def multilingual_data_dir(tmp_path_factory, tmp_path) -> Path:
+    """A private copy of a store of the dev questions' gold objects and MULTILINGUAL_DISTRACTORS other records,
+    embedded by multilingual-e5-small, for questions in other languages."""
+    return copy_sample_store(_multilingual_store(tmp_path_factory), tmp_path)
+
+
+_STORES: dict[str, Path] = {}
+
+
+def _multilingual_store(tmp_path_factory) -> Path:
+    """The multilingual store, ingested once per session (closed; copy it before opening)."""
+    if "e5" not in _STORES:
+        from ingest.pipeline import Ingestor
+        from rag.e5_embedder import E5Embedder
+        from rag.store import open_store
+
+        folder = tmp_path_factory.mktemp("multilingual-store")
+        records = folder / "npg_small.jsonl"
+        records.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in sample_subset_records(MULTILINGUAL_DISTRACTORS)),
+            encoding="utf-8",
+        )
+        settings = make_settings(folder / "data", embed_model="multilingual-e5-small")
+        with open_store(settings) as store:
+            summary = Ingestor(settings, store, E5Embedder()).run([records], source="npg")
+        assert summary.records_invalid == 0 and summary.records_added > 0
+        _STORES["e5"] = folder / "data"
+    return _STORES["e5"]

@@ -31,3 +31,26 @@ def test_dev_questions_meet_the_release_floors(sample_data_dir, tmp_path):
     summary = json.loads((out / "summary.json").read_text()) if (out / "summary.json").is_file() else {}
     assert done.returncode == 0, f"{done.stderr[-3000:]}\nsummary: {json.dumps(summary.get('overall', {}))[:2000]}"
     assert summary["overall"]["n"] == 150 and summary["run"]["errors"] == 0
+
+
+MULTILINGUAL_GATES = REPO / "tests" / "eval_gates_multilingual.json"
+MULTILINGUAL_QUESTIONS = REPO / "tests" / "data" / "npg_questions_multilingual_dev.jsonl"
+
+
+def test_questions_in_five_languages_meet_the_multilingual_floors(multilingual_data_dir, tmp_path):
+    """The same dev questions asked in fr, de, nl, es and it (25 each), over the sample store embedded by
+    multilingual-e5-small: every gate is per language (``by_language.<lang>...``), floors as measured."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUSEUM_RAG_")}
+    env.update({"MUSEUM_RAG_DATA_DIR": str(multilingual_data_dir), "HF_HUB_OFFLINE": "1",
+                "MUSEUM_RAG_EMBED_MODEL": "multilingual-e5-small"})
+    out = tmp_path / "run"
+    done = subprocess.run(
+        [sys.executable, "-m", "cli.main", "eval", "run", "--questions", str(MULTILINGUAL_QUESTIONS),
+         "--gates", str(MULTILINGUAL_GATES), "--out", str(out), "--no-progress"],
+        capture_output=True, text=True, timeout=900, env=env, cwd=REPO,
+    )
+    summary = json.loads((out / "summary.json").read_text()) if (out / "summary.json").is_file() else {}
+    languages = {lang: block["overall"].get("hit_at_5") for lang, block in summary.get("by_language", {}).items()}
+    assert done.returncode == 0, f"{done.stdout[-2000:]}{done.stderr[-3000:]}\nhit@5 per language: {languages}"
+    assert summary["overall"]["n"] == 125 and summary["run"]["errors"] == 0
+    assert sorted(summary["by_language"]) == ["de", "es", "fr", "it", "nl"]

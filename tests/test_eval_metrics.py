@@ -257,11 +257,13 @@ def test_every_metric_is_reported_per_language():
     rows = [row("factual", "answered", ["m:1"], ["m:1"]), row("unanswerable", "abstained"), row("factual", "abstained", ["m:1"], ["m:1"])]
     rows[1]["lang"] = rows[2]["lang"] = "fr"
     summary = summarize(rows)
-    assert list(summary["by_lang"]) == ["en", "fr"]
-    assert summary["by_lang"]["en"]["n"] == 1 and summary["by_lang"]["fr"]["n"] == 2
-    assert summary["by_lang"]["fr"]["abstention"]["recall"] == 1.0
-    assert summary["by_lang"]["fr"]["abstention"]["wrongful_abstention_rate"] == 1.0
-    assert summary["by_lang"]["en"]["hit_at_1"] == 1.0
+    by_language = summary["by_language"]
+    assert list(by_language) == ["en", "fr"]
+    assert by_language["en"]["overall"]["n"] == 1 and by_language["fr"]["overall"]["n"] == 2
+    assert by_language["fr"]["abstention"]["recall"] == 1.0
+    assert by_language["fr"]["abstention"]["wrongful_abstention_rate"] == 1.0
+    assert by_language["fr"]["by_kind"]["factual"]["n"] == 1
+    assert by_language["en"]["overall"]["hit_at_1"] == 1.0
 
 
 def test_the_registry_names_every_summary_metric_once():
@@ -271,7 +273,7 @@ def test_the_registry_names_every_summary_metric_once():
     assert len(names) == len(set(names)) == len(GROUP)
     summary = summarize([row("factual", "answered", ["m:1"], ["m:1"])])
     assert set(names) <= set(summary["overall"])
-    assert direction("by_lang.fr.abstention.recall") is True
+    assert direction("by_language.fr.abstention.recall") is True
     assert direction("abstention.wrongful_abstention_rate") is False
     assert direction("misinformation.n") is None
     assert label("latency.p95") == "Latency p95" and format_value("latency.p95", 1.5) == "1.50 s"

@@ -142,7 +142,8 @@ def test_language_of_a_question_and_per_language_gates():
     questions, issues = parse_questions(lines, file="q.jsonl")
     assert [q.lang for q in questions] == ["fr", "en"]
     assert len(issues) == 1 and "'lang'" in issues[0].message and issues[0].line == 3
-    assert is_known_metric("by_lang.fr.hit_at_5") and is_known_metric("by_lang.de.abstention.recall")
-    assert not is_known_metric("by_lang.fr.latency.p50") and not is_known_metric("by_lang.french!.hit_at_5")
-    gate = parse_gate("by_lang.fr.misinformation.corrected_rate=0.5", "under")
-    assert check_gates({"by_lang": {"fr": {"misinformation": {"corrected_rate": 0.4}}}}, [gate])
+    assert is_known_metric("by_language.fr.overall.hit_at_5") and is_known_metric("by_language.de.abstention.recall")
+    assert is_known_metric("by_language.nl.by_kind.factual.hit_at_5")
+    assert not is_known_metric("by_language.fr.latency.p50") and not is_known_metric("by_language.french!.overall.hit_at_5")
+    gate = parse_gate("by_language.fr.misinformation.corrected_rate=0.5", "under")
+    assert check_gates({"by_language": {"fr": {"misinformation": {"corrected_rate": 0.4}}}}, [gate])

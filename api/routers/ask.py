@@ -50,16 +50,20 @@ async def answer_question(
     question: str,
     filters: SearchFilters | None,
     on_sentence: Callable[["SentenceReady"], None] | None = None,
+    lang: str | None = None,
+    lang_hint: str | None = None,
 ) -> tuple[Answer, str]:
     """Answer in a worker thread (at most ``ask_concurrency`` at once), record it; returns it and its id.
 
     ``on_sentence`` is called (in the worker thread) with each verified sentence, for streaming.
+    ``lang`` forces the answer's language; ``lang_hint`` (the page's) decides when the question can't.
     """
     if filters is not None and filters.is_empty():
         filters = None
     started = time.perf_counter()
     answer: Answer = await anyio.to_thread.run_sync(
-        partial(state.museum.ask, question, filters=filters, on_sentence=on_sentence), limiter=state.ask_limiter
+        partial(state.museum.ask, question, filters=filters, on_sentence=on_sentence, lang=lang, lang_hint=lang_hint),
+        limiter=state.ask_limiter,
     )
     seconds = time.perf_counter() - started
     state.metrics.answers.labels(status=answer.status).inc()
@@ -79,7 +83,7 @@ async def answer_question(
 async def ask(body: AskRequest, state: AppState = Depends(get_state)) -> AskResponse:
     question = clean_question(body.question, state.settings)
     filters = body.filters.to_search_filters() if body.filters else None
-    answer, answer_id = await answer_question(state, question, filters)
+    answer, answer_id = await answer_question(state, question, filters, lang=body.lang, lang_hint=body.page_lang)
     return AskResponse(**answer.model_dump(), answer_id=answer_id)
 
 
@@ -99,7 +103,13 @@ def _event(name: str, data: dict[str, Any]) -> dict[str, str]:
     return {"event": name, "data": json.dumps(data, ensure_ascii=False)}
 
 
-async def answer_events(state: AppState, question: str, filters: SearchFilters | None) -> AsyncIterator[dict[str, str]]:
+async def answer_events(
+    state: AppState,
+    question: str,
+    filters: SearchFilters | None,
+    lang: str | None = None,
+    lang_hint: str | None = None,
+) -> AsyncIterator[dict[str, str]]:
     yield _event("status", {"stage": "searching"})
     send, receive = anyio.create_memory_object_stream(max_buffer_size=math.inf)
 
@@ -111,7 +121,7 @@ async def answer_events(state: AppState, question: str, filters: SearchFilters |
 
     async def answer_then_close() -> tuple[Answer, str]:
         async with send:
-            return await answer_question(state, question, filters, on_sentence)
+            return await answer_question(state, question, filters, on_sentence, lang=lang, lang_hint=lang_hint)
 
     task = asyncio.ensure_future(answer_then_close())
     task.add_done_callback(lambda t: t.cancelled() or t.exception())  # never an unretrieved exception
@@ -154,6 +164,7 @@ async def answer_events(state: AppState, question: str, filters: SearchFilters |
         {
             "answer_id": answer_id,
             "status": answer.status,
+            "lang": answer.lang,
             "mode": answer.mode,
             "sentences": [s.model_dump(mode="json") for s in answer.sentences],
             "retrieved_ids": answer.retrieved_ids,
@@ -172,4 +183,4 @@ async def answer_events(state: AppState, question: str, filters: SearchFilters |
 async def ask_stream(body: AskRequest, state: AppState = Depends(get_state)) -> EventSourceResponse:
     question = clean_question(body.question, state.settings)  # before the stream: a plain 422 problem
     filters = body.filters.to_search_filters() if body.filters else None
-    return EventSourceResponse(answer_events(state, question, filters), ping=10)
+    return EventSourceResponse(answer_events(state, question, filters, body.lang, body.page_lang), ping=10)

@@ -41,6 +41,9 @@ from rag.answer.question import QuestionInfo, analyze_question
 from rag.answer.support import answer_verifier
 from rag.config import Settings
 from rag.embedding import Embedder
+from rag.language.detect import default_detector
+from rag.language.pivot import pivot_question
+from rag.language.framing import correction_text, frame, mark_languages, prefer_language, text_language
 from rag.messages import Messages
 from rag.models import Answer, Chunk, Citation, ObjectHit, SearchFilters, SentenceSupport
 from rag.retrieval import HybridSearcher
@@ -69,6 +72,7 @@ class Analysis:
     decision: AbstainDecision | None
     retrieve_seconds: float = 0.0
     analyze_seconds: float = 0.0
+    lang: str = "en"  # the visitor's language: the answer's own sentences are written in it
 
     @property
     def retrieved_ids(self) -> list[str]:
@@ -133,20 +137,35 @@ class Answerer:
         self.writer = LLMWriter(chat_model, self.verifier, settings) if chat_model is not None else None
 
     # --- the public calls -----------------------------------------------------------------
-    def ask(self, question: str, filters: SearchFilters | None = None, on_sentence: OnSentence | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        on_sentence: OnSentence | None = None,
+        lang: str | None = None,
+        lang_hint: str | None = None,
+    ) -> Answer:
         """Answer ``question`` from the retrieved records (raises ValueError on an empty or too long question).
 
         ``on_sentence``: called with each answer sentence as soon as it is verified (sentences are then
         verified one by one instead of in one batch), before the whole answer is returned.
+        The answer's own sentences are in ``lang`` when given, else in the question's language
+        (``lang_hint``, e.g. the page's language, decides when the question is too short to tell).
         """
-        return self.ask_with_analysis(question, filters, on_sentence)[0]
+        return self.ask_with_analysis(question, filters, on_sentence, lang=lang, lang_hint=lang_hint)[0]
 
     def ask_with_analysis(
-        self, question: str, filters: SearchFilters | None = None, on_sentence: OnSentence | None = None
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        on_sentence: OnSentence | None = None,
+        lang: str | None = None,
+        lang_hint: str | None = None,
     ) -> tuple[Answer, "Analysis"]:
         """The answer and how it was decided (evidence ranking, correction, answerability): for evaluation."""
         start = time.perf_counter()
-        analysis = self.analyze(question, filters)
+        analysis = self.analyze(question, filters, lang=default_detector().choose(question or "", lang, lang_hint))
+        messages = Messages.for_language(analysis.lang)
         timings = {"retrieve": analysis.retrieve_seconds}
         t = time.perf_counter()
         composed: _Composed | None = None
@@ -158,15 +177,18 @@ class Answerer:
         t = time.perf_counter()
         book = CitationBook(analysis.retrieved_ids)
         if not analysis.hits:
-            answer = Answer(question=analysis.question, text=NO_RESULTS_MESSAGE, status="abstained")
+            answer = Answer(question=analysis.question, text=messages.text("no_results"), status="abstained")
         elif analysis.correction is not None:
-            answer = self._corrected(analysis.question, analysis.correction, book, analysis.retrieved_ids)
+            answer = self._corrected(analysis.question, analysis.correction, book, analysis.retrieved_ids, messages)
         elif composed is None:
             answer = self._abstained(
-                analysis.question, analysis.decision, analysis.ranked, analysis.hits, analysis.retrieved_ids
+                analysis.question, analysis.decision, analysis.ranked, analysis.hits, analysis.retrieved_ids, messages
             )
         else:
-            answer = self._answered(analysis.question, composed, book, analysis.retrieved_ids, on_sentence)
+            answer = self._answered(
+                analysis.question, composed, book, analysis.retrieved_ids, on_sentence, messages
+            )
+        answer.lang = messages.lang
         if answer.status == "abstained":
             answer = self._practical(answer)
         timings["verify"] = time.perf_counter() - t + draft_check
@@ -174,8 +196,12 @@ class Answerer:
         answer.timings = _round(timings)
         return answer, analysis
 
-    def analyze(self, question: str, filters: SearchFilters | None = None) -> "Analysis":
-        """Retrieve, rank the evidence and decide: corrected, abstained or answered (nothing composed yet)."""
+    def analyze(self, question: str, filters: SearchFilters | None = None, lang: str | None = None) -> "Analysis":
+        """Retrieve, rank the evidence and decide: corrected, abstained or answered (nothing composed yet).
+
+        ``lang``: the visitor's language (default: the question's); of a record's texts, the version in
+        it is the evidence when the record has one.
+        """
         question = " ".join((question or "").split())
         if not question:
             raise ValueError("the question is empty")
@@ -185,9 +211,13 @@ class Answerer:
         hits = self.searcher.search(question, limit=self.settings.retrieve_limit, filters=filters)
         retrieve_seconds = time.perf_counter() - start
         t = time.perf_counter()
-        info = analyze_question(question)
-        pool = EvidencePool.from_hits(hits, self._whole_records(hits))
-        ranked = self.scorer.rank(info, pool) if hits else []
+        lang = lang or default_detector().choose(question)
+        # Another language is read through English question words (rag.language.pivot); similarity is the visitor's text's.
+        question_language = default_detector().detect(question).lang
+        info = analyze_question(pivot_question(question, question_language))
+        query_vector = self.embedder.embed_query(question) if question_language != "en" else None
+        pool = EvidencePool.from_hits(hits, self._whole_records(hits, lang))
+        ranked = self.scorer.rank(info, pool, query_vector=query_vector) if hits else []
         correction = self.premise.check(info, ranked, pool) if ranked else None
         decision = self.policy.decide(info, ranked, pool) if correction is None else None
         return Analysis(
@@ -200,18 +230,19 @@ class Answerer:
             decision=decision,
             retrieve_seconds=retrieve_seconds,
             analyze_seconds=time.perf_counter() - t,
+            lang=lang,
         )
 
     # --- evidence -------------------------------------------------------------------------
-    def _whole_records(self, hits: Sequence[ObjectHit]) -> dict[str, list[Chunk]]:
-        """All chunks of the best few retrieved objects (only ever of retrieved objects)."""
+    def _whole_records(self, hits: Sequence[ObjectHit], lang: str = "en") -> dict[str, list[Chunk]]:
+        """All chunks of the best few retrieved objects (only ever of retrieved objects), each text in ``lang`` if held."""
         full: dict[str, list[Chunk]] = {}
         for hit in hits[: self.settings.answer_expand_objects]:
             payloads = self.store.record_chunks(hit.record_id)
             read = (read_chunk(p) for p in payloads if p.get("record_id") == hit.record_id)
             chunks = [chunk for chunk in read if chunk is not None]
             if chunks:
-                full[hit.record_id] = chunks
+                full[hit.record_id] = prefer_language(chunks, lang)
         return full
 
     # --- answered -------------------------------------------------------------------------
@@ -247,6 +278,7 @@ class Answerer:
         book: CitationBook,
         retrieved_ids: list[str],
         on_sentence: OnSentence | None = None,
+        messages: Messages = _ENGLISH,
     ) -> Answer:
         supports = dict(composed.supports)
         to_verify = [i for i in range(len(composed.sentences)) if i not in supports]
@@ -254,6 +286,8 @@ class Answerer:
             self._verify(question, composed, to_verify, supports)
         sentences: list[SentenceSupport] = []
         parts: list[str] = []
+        # Quotes in another language than the visitor's are introduced in the visitor's language.
+        intro = frame(messages, [text_language(q.chunk.language, q.text) for s in composed.sentences for q in s.quotes])
         for i, s in enumerate(composed.sentences):
             if i not in supports:  # streaming: verify this sentence now, hand it out, then the next
                 self._verify(question, composed, [i], supports)
@@ -265,10 +299,12 @@ class Answerer:
             parts.append(f"{s.text} {markers(ns)}")
             if on_sentence is not None:
                 cited = [book.citations[n - 1] for n in sentences[-1].citation_ids]
-                on_sentence(SentenceReady(i, (" " if i else "") + parts[-1], sentences[-1], cited))
+                lead = (intro + " " if intro else "") if i == 0 else " "
+                on_sentence(SentenceReady(i, lead + parts[-1], sentences[-1], cited))
+        mark_languages(book.citations)
         return Answer(
             question=question,
-            text=" ".join(parts),
+            text=" ".join([intro, *parts] if intro else parts),
             status="answered",
             citations=book.citations,
             sentences=sentences,
@@ -293,15 +329,28 @@ class Answerer:
         return answer.model_copy(update={"text": text, "visitor_info_url": url, "suggestions": []})
 
     # --- corrected ------------------------------------------------------------------------
-    def _corrected(self, question: str, correction: Correction, book: CitationBook, retrieved_ids: list[str]) -> Answer:
+    def _corrected(
+        self,
+        question: str,
+        correction: Correction,
+        book: CitationBook,
+        retrieved_ids: list[str],
+        messages: Messages = _ENGLISH,
+    ) -> Answer:
         quote = correction.evidence.quote
         n = book.cite(quote)
         # The verifier checks what the record states; the rejected value is the question's, not a claim.
         verdict = self.verifier.score(correction.claim, [_source_text(quote)], question)
-        sentence = SentenceSupport(text=correction.text, citation_ids=[n], support=_unit(verdict.score), claim=correction.claim)
+        text = correction.text
+        if messages.lang != _ENGLISH.lang:  # the same correction, framed in the visitor's language
+            text = correction_text(
+                messages, correction.kind, correction.asserted, correction.stated, quote.chunk.title, quote.text.strip()
+            )
+        mark_languages(book.citations)
+        sentence = SentenceSupport(text=text, citation_ids=[n], support=_unit(verdict.score), claim=correction.claim)
         return Answer(
             question=question,
-            text=f"{correction.text} {markers([n])}",
+            text=f"{text} {markers([n])}",
             status="corrected",
             citations=book.citations,
             sentences=[sentence],
@@ -316,6 +365,7 @@ class Answerer:
         ranked: list[Candidate],
         hits: Sequence[ObjectHit],
         retrieved_ids: list[str],
+        messages: Messages = _ENGLISH,
     ) -> Answer:
         suggestion_book = CitationBook(retrieved_ids)
         seen: list[str] = []
@@ -327,10 +377,11 @@ class Answerer:
             seen.append(c.record_id)
             suggestion_book.cite(c.quote)
         unknown = decision is not None and decision.features is not None and decision.features.unknown > 0
-        text = ABSTAIN_UNKNOWN_MESSAGE if unknown else ABSTAIN_MESSAGE
+        text = messages.text("abstain_unknown" if unknown else "abstain")
         titles = [s.title for s in suggestion_book.citations]
         if titles:
-            text += _ENGLISH.text("suggestions", titles=", ".join(f"“{t}”" for t in titles))
+            text += messages.text("suggestions", titles=", ".join(f"“{t}”" for t in titles))
+        mark_languages(suggestion_book.citations)
         return Answer(
             question=question,
             text=text,

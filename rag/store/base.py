@@ -92,6 +92,10 @@ class StoreCorruptError(RuntimeError):
     """The store's files cannot be opened: damaged on disk."""
 
 
+class EmbeddingModelMismatch(ValueError):
+    """The store was filled by another embedding model than the configured one (rag.store.model_record)."""
+
+
 class VectorStore(ABC):
     """Engine-neutral operations on the museum collection."""
 
@@ -158,6 +162,14 @@ class VectorStore(ABC):
         Engines that optimise by themselves (a Qdrant server) do nothing here.
         """
         return False
+
+    # --- which embedding model filled the store (see rag.store.model_record) ------------
+    def embedding_model(self) -> dict[str, Any] | None:
+        """``{"name", "dimension"}`` of the model that filled the store, or None when not recorded."""
+        return None
+
+    def set_embedding_model(self, name: str, dimension: int) -> None:
+        """Record the model that fills the store (after :meth:`ensure_collection`)."""
 
     def record_chunks(self, record_id: str) -> list[dict[str, Any]]:
         """All chunk payloads of one record, in chunk order (a damaged chunk_index sorts last)."""

@@ -95,6 +95,18 @@ class ClientStore(VectorStore):
     def _exists(self) -> bool:
         return self.client.collection_exists(self.collection)
 
+    def embedding_model(self) -> dict[str, Any] | None:
+        if not self._exists():
+            return None
+        metadata = self.client.get_collection(self.collection).config.metadata or {}
+        model = metadata.get("embedding_model")
+        return dict(model) if isinstance(model, dict) else None
+
+    def set_embedding_model(self, name: str, dimension: int) -> None:
+        self.client.update_collection(
+            self.collection, metadata={"embedding_model": {"name": name, "dimension": dimension}}
+        )
+
     def upsert(self, points: list[PointData]) -> None:
         if not points:
             return

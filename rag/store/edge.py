@@ -36,6 +36,7 @@ from rag.store.manifest import read_manifest, write_manifest
 from rag.store.space import DiskSpaceError, bytes_to_open, ensure_free_space
 
 log = logging.getLogger(__name__)
+_MODEL = "embedding_model.json"  # which embedding model filled the store (rag.store.model_record)
 
 
 def edge_filter(filters: SearchFilters | None, extra: list[Any] | None = None) -> qe.Filter | None:
@@ -216,6 +217,18 @@ class EdgeStore(VectorStore):
         )
         if write_manifest(self.path, manifest):
             self._manifest = manifest
+
+    def embedding_model(self) -> dict[str, Any] | None:
+        path = self.path / _MODEL
+        if self._shard is None or not path.is_file():
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def set_embedding_model(self, name: str, dimension: int) -> None:
+        path = self.path / _MODEL
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"name": name, "dimension": dimension}), encoding="utf-8")
+        tmp.replace(path)
 
     # --- writes ------------------------------------------------------------------
     def upsert(self, points: list[PointData]) -> None:
