@@ -357,7 +357,8 @@ def test_question_sets_carry_a_language_and_every_metric_is_reported_per_languag
     def row(lang: str, answer_lang: str, retrieved: list[str]) -> dict:
         from eval.metrics import question_metrics
 
-        r = {"kind": "factual", "status": "answered", "lang": lang, "answer_lang": answer_lang, "gold_ids": ["m:1"],
+        r = {"id": f"{lang}-{answer_lang}-{len(retrieved)}", "question": "Who made it?",
+             "kind": "factual", "status": "answered", "lang": lang, "answer_lang": answer_lang, "gold_ids": ["m:1"],
              "retrieved_ids": retrieved, "citations": [], "sentences": [], "answer": "x", "reference": "x"}
         r["metrics"] = question_metrics(r)
         return r

@@ -7,6 +7,7 @@ with what to do instead.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import time
