@@ -23,6 +23,7 @@ from typing import Callable
 
 from ingest.loaders import CsvMapping, LoadedRecord, LoadIssue, LoadResult, default_source, load_paths
 from rag.chunking import Chunker, embedding_text
+from rag.sentence_vectors import attach_sentence_vectors
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.models import Chunk, SearchFilters
@@ -201,6 +202,7 @@ class Ingestor:
         chunks = [chunk for _, record_chunks, _ in batch for chunk in record_chunks]
         texts = [embedding_text(chunk) for chunk in chunks]
         dense = self.embedder.embed_documents(texts, batch_size=self.settings.embed_batch_size)
+        attach_sentence_vectors(chunks, self.embedder, batch_size=self.settings.embed_batch_size)
         points = [
             PointData(
                 id=point_id(chunk.record_id, chunk.chunk_index),

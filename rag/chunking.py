@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Callable
 
+from rag.catalogue import CatalogueProfile
 from rag.models import TEXT_FIELDS, Chunk, CollectionRecord
+from rag.sentence_vectors import sentence_spans
 from rag.text import Span, split_long, split_sentences
 
 TokenCounter = Callable[[str], int]
@@ -28,38 +30,9 @@ def _as_text(value: str | list[str] | None) -> str | None:
     return str(value).strip() or None
 
 
-def tombstone_text(record: CollectionRecord) -> str:
+def tombstone_text(record: CollectionRecord, profile: CatalogueProfile | None = None) -> str:
     """The label's structured facts as sentences: "Title. Artist: Name (dates). Date: 1974. ..."."""
-    parts = [record.title.rstrip(".") + "."]
-    for creator in record.creators:
-        if not creator.name:
-            continue
-        role = (creator.role or "Creator").strip()
-        dates = f" ({creator.dates})" if creator.dates else ""
-        nationality = f", {creator.nationality}" if creator.nationality else ""
-        parts.append(f"{role}: {creator.name}{dates}{nationality}.")
-    labelled = [
-        ("Date", record.date),
-        ("Type", record.type),
-        ("Object", record.object_name),
-        ("Medium", record.technique),
-        ("Culture", _as_text(record.culture)),
-        ("Period", _as_text(record.period)),
-        ("Dynasty", _as_text(record.dynasty)),
-        ("Reign", _as_text(record.reign)),
-        ("Style", _as_text(record.style)),
-        ("Place of origin", _as_text(record.place_of_origin)),
-        ("Department", record.department),
-        ("Dimensions", record.dimensions),
-        ("Credit line", record.credit_line),
-        ("Accession number", str(record.accession_number) if record.accession_number else None),
-    ]
-    for label, value in labelled:
-        if value:
-            parts.append(f"{label}: {str(value).strip().rstrip('.')}.")
-    if record.museum:
-        parts.append(f"Collection: {record.museum}.")
-    return " ".join(parts)
+    return (profile or CatalogueProfile.load()).tombstone(record)[0]
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -72,7 +45,13 @@ def embedding_text(chunk: Chunk) -> str:
 class Chunker:
     """Splits records into chunks that fit ``max_tokens`` of the embedding model."""
 
-    def __init__(self, count_tokens: TokenCounter, max_tokens: int = 200, overlap_tokens: int = 32) -> None:
+    def __init__(
+        self,
+        count_tokens: TokenCounter,
+        max_tokens: int = 200,
+        overlap_tokens: int = 32,
+        profile: CatalogueProfile | None = None,
+    ) -> None:
         if max_tokens < 32:
             raise ValueError(f"max_tokens must be at least 32, got {max_tokens}")
         if not 0 <= overlap_tokens < max_tokens // 2:
@@ -80,10 +59,11 @@ class Chunker:
         self.count_tokens = count_tokens
         self.max_tokens = max_tokens
         self.overlap_tokens = overlap_tokens
+        self.profile = profile or CatalogueProfile.load()
 
     def chunk(self, record: CollectionRecord, source: str = "default") -> list[Chunk]:
         spans: list[tuple[str, Span]] = []
-        tomb = tombstone_text(record)
+        tomb, facts = self.profile.tombstone(record)
         for piece in self._pack(tomb, budget=self.max_tokens):
             spans.append(("tombstone", piece))
         title_cost = self.count_tokens(record.title + ": ") - 2  # less the special tokens counted twice
@@ -94,7 +74,8 @@ class Chunker:
                     spans.append((field, piece))
         content_hash = record.content_hash()
         common = _citation_payload(record, source, content_hash)
-        return [
+        common["facts"] = facts
+        chunks = [
             Chunk(
                 record_id=record.id,
                 chunk_index=i,
@@ -107,6 +88,12 @@ class Chunker:
             )
             for i, (field, span) in enumerate(spans)
         ]
+        for chunk in chunks:
+            if chunk.field == "tombstone":  # a tombstone's sentences are its facts
+                chunk.sentences = [(f.start, f.end) for f in facts if chunk.start <= f.start and f.end <= chunk.end]
+            else:
+                chunk.sentences = sentence_spans(chunk)
+        return chunks
 
     def _pack(self, text: str, budget: int) -> list[Span]:
         """Greedy packing of whole sentences into spans of at most ``budget`` tokens, with overlap.

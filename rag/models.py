@@ -128,6 +128,24 @@ class CollectionRecord(BaseModel):
         return [c.name for c in self.creators if c.name]
 
 
+class Fact(BaseModel):
+    """One typed catalogue fact of a record: a creator with its role, or a catalogue field.
+
+    ``kind`` says what it is whatever words the museum uses (rag/data/profiles/*.json): maker,
+    depicted, source_maker, date, material, place, dimensions, credit, type, ...; ``label`` is the
+    museum's own word ("Sitter", "Medium"); ``start``/``end`` are the offsets of the fact's sentence in
+    the record's tombstone text, so that a fact is quoted and cited like any sentence.
+    """
+
+    kind: str
+    label: str
+    value: str
+    field: str  # the record field it comes from ("creators", "date", "technique", ...)
+    detail: str | None = None  # a creator's life dates
+    start: int = 0
+    end: int = 0
+
+
 class Chunk(BaseModel):
     """A span of one record's text, with everything a citation needs."""
 
@@ -155,6 +173,13 @@ class Chunk(BaseModel):
     date_end: int | None = None
     source: str = "default"
     content_hash: str = ""
+    facts: list[Fact] = Field(default_factory=list, description="The record's typed catalogue facts.")
+    sentences: list[tuple[int, int]] = Field(
+        default_factory=list, description="The chunk's sentences as (start, end) offsets into the field's text."
+    )
+    sentence_vectors: str | None = Field(
+        None, description="The sentences' embeddings, computed at ingest (rag.sentence_vectors encoding)."
+    )
 
     def payload(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -68,7 +68,8 @@ class MuseumRAG:
         if not chunks:
             return None
         record = chunks[0].get("record") or {"id": record_id, "title": chunks[0].get("title")}
-        return {"record": record, "chunks": [{k: v for k, v in c.items() if k != "record"} for c in chunks]}
+        hidden = ("record", "sentence_vectors")
+        return {"record": record, "chunks": [{k: v for k, v in c.items() if k not in hidden} for c in chunks]}
 
     def stats(self) -> dict[str, Any]:
         """Records and chunks, per museum and per type."""
