@@ -18,29 +18,20 @@ from __future__ import annotations
 import re
 
 from rag.answer.terms import STOPWORDS, all_stems, stem
+from rag.language import Language
 from rag.text import words
 
+_EN = Language.for_code("en")
+
 #: Nouns that name a museum object.
-OBJECT_NOUNS = frozenset(
-    """portrait painting photograph photo picture image likeness bust statue sculpture drawing sketch print engraving
-    etching lithograph mezzotint woodcut daguerreotype ambrotype tintype miniature silhouette caricature cartoon poster
-    medal relief head mask pastel watercolor watercolour screenprint collage object work artwork piece""".split()
-)
+OBJECT_NOUNS = _EN.wordlist("object_nouns")
 OBJECT_STEMS = frozenset(stem(w) for w in OBJECT_NOUNS)
 
 #: The object types an object noun of a question can refer to (a record's ``type`` and title are compared by stem).
 #: Nouns missing here ("portrait", "picture", "work") fit any object.
 NOUN_TYPES = {
     stem(noun): frozenset(stem(t) for t in types.split())
-    for noun, types in {
-        "bust": "sculpture bust", "statue": "sculpture statue", "sculpture": "sculpture", "head": "sculpture",
-        "relief": "sculpture relief medal", "medal": "medal sculpture", "mask": "sculpture mask",
-        "photograph": "photograph", "photo": "photograph", "daguerreotype": "photograph daguerreotype",
-        "ambrotype": "photograph", "tintype": "photograph", "drawing": "drawing", "sketch": "drawing",
-        "print": "print", "engraving": "print", "etching": "print", "lithograph": "print", "mezzotint": "print",
-        "woodcut": "print", "screenprint": "print", "painting": "painting", "miniature": "painting miniature",
-        "watercolor": "painting drawing", "pastel": "drawing painting", "silhouette": "silhouette drawing",
-    }.items()
+    for noun, types in _EN.mapping("object_noun_types")["types"].items()
 }
 
 

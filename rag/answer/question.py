@@ -15,25 +15,18 @@ from typing import Literal
 
 from rag.answer.objects import OBJECT_STEMS
 from rag.answer.terms import STOPWORDS, Phrase, content_terms, name_phrases, stem, years
+from rag.language import Language
 from rag.text import words
+
+_EN = Language.for_code("en")
 
 AnswerType = Literal["person", "date", "number", "place", "reason", "yesno", "thing"]
 
-_AUX = frozenset("is was were are do does did can could would should will has have had isn't wasn't didn't".split())
-_PERSON_NOUNS = frozenset(
-    """artist painter photographer sculptor maker engraver printmaker lithographer sitter author writer designer
-    architect founder husband wife father mother son daughter brother sister teacher student patron owner president
-    mentor partner friend rival subject grandfather grandmother uncle aunt nephew niece cousin grandson granddaughter
-    child children parent parents killer assassin publisher editor captain coach manager""".split()
-)
-_PLACE_NOUNS = frozenset("city town state country place island building church school college university".split())
+_AUX = _EN.wordlist("question_auxiliaries")
+_PERSON_NOUNS = _EN.wordlist("person_nouns")
+_PLACE_NOUNS = _EN.wordlist("place_nouns")
 #: Nouns whose instances have proper names: "Which *newspaper* ...?" asks for a name ("the Maryland Gazette").
-NAMED_HEADS = frozenset(
-    """newspaper magazine journal periodical paper book novel poem play film movie song album opera ballet musical
-    show series school college university academy seminary church company firm business team club party ship
-    theater theatre treaty war battle award prize museum gallery hotel restaurant city town village state country
-    island river street organization society""".split()
-)
+NAMED_HEADS = _EN.wordlist("named_heads")
 
 
 @dataclass
@@ -92,7 +85,7 @@ def all_answer_types(question: str) -> set[str]:
 
 #: Words as a question writes them, apostrophes kept ("Hoban's").
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9'’]+")
-_HEAD_SKIP = frozenset("of the a an kind sort type was is were are did does do had has".split())
+_HEAD_SKIP = _EN.wordlist("head_skip")
 _HEAD_AFTER = {"which", "what", "whose"}
 
 
@@ -130,8 +123,8 @@ def asked_head(question: str) -> str | None:
     return None
 
 
-_EVENT_AUX = frozenset("did does do was were is are has have had".split())
-_EVENT_SKIP = frozenset("this that these those the a an his her its their first last".split())
+_EVENT_AUX = _EN.wordlist("event_auxiliaries")
+_EVENT_SKIP = _EN.wordlist("event_skip")
 
 
 def asked_event(question: str) -> str | None:
@@ -157,7 +150,7 @@ def asked_event(question: str) -> str | None:
 
 
 _NAME_OF = re.compile(r"\bnames? of\b", re.IGNORECASE)
-_NUMBER_WORDS = frozenset("two three four five six seven eight nine ten".split())
+_NUMBER_WORDS = _EN.wordlist("small_number_words")
 _WH = re.compile(r"\b(who|whom|whose|when|where|why|how|what|which)\b", re.IGNORECASE)
 
 

@@ -18,34 +18,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.language import Language
 from rag.text import words
 
+_EN = Language.for_code("en")
+
 #: Function words and question scaffolding: never evidence of relevance on their own.
-STOPWORDS = frozenset(
-    """a an the and or but nor of in on at to for from by with as is was were are be been being am it its this that
-    these those he she his her hers him they them their theirs we our ours you your yours i me my mine not no so than
-    then there here who whom whose which what when where why how do does did doing done has have had having will would
-    can could should shall may might must also into about over under up down out off again further once all any both
-    each few more most other some such only same too very just s t don now one ones if else while because until
-    against between through during before after above below each per via upon onto within without yet still ever even
-    whether whatever whoever whichever tell know want wants like right really actually please thanks thank get got
-    kind sort thing things something anything lot much many long old year years ok okay yes true isn't wasn't
-    didn't doesn't don't aren't weren't won't can't couldn't wouldn't who's what's where's there's""".split()
-)
+STOPWORDS = _EN.wordlist("question_stopwords")
 
 #: Words that name the kind of question rather than its subject.
-QUESTION_WORDS = frozenset("who whom whose what which when where why how".split())
+QUESTION_WORDS = _EN.wordlist("question_words")
 
-_NUMBER_WORDS = frozenset(
-    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
-    eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion dozen
-    first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth
-    fifteenth sixteenth seventeenth eighteenth nineteenth twentieth half twice""".split()
-)
-_MONTHS = frozenset(
-    """january february march april may june july august september october november december
-    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
-)
+_NUMBER_WORDS = _EN.wordlist("number_words")
+_MONTHS = _EN.wordlist("months") | _EN.wordlist("month_abbreviations")
 _YEAR = re.compile(r"(?<![\d.,$£])(1[0-9]{3}|20[0-9]{2})(?!\d|,\d|s\b)")
 _DECADE = re.compile(r"\b(1[0-9]{2}0)s\b")
 _DIGITS = re.compile(r"\d")
@@ -55,43 +40,20 @@ _CENTURY = re.compile(
     r"twenty-first)[- ]century\b",
     re.IGNORECASE,
 )
-_ORDINAL_CENTURY = {
-    w: i + 1
-    for i, w in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
-        "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth twenty-first".split()
-    )
-}
+_ORDINAL_CENTURY: dict[str, int] = _EN.mapping("ordinal_centuries")["centuries"]
 
 # A capitalised word, an initial ("F."), or a word joined by an apostrophe ("O'Keeffe", "Seamen's").
 _CAP_TOKEN = re.compile(r"[A-ZÀ-Ö][A-Za-zÀ-ÖØ-öø-ÿ'’\-]*\.?|[A-Z]\.")
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9][A-Za-zÀ-ÖØ-öø-ÿ0-9'’\-]*\.?|[^\sA-Za-z0-9]")
 #: Lower-case words allowed inside a name ("Seamen's Bethel in Boston" is two names; "Charles de Gaulle" one).
-_NAME_CONNECTORS = frozenset({"de", "van", "von", "da", "du", "la", "le", "der", "den", "of", "y", "del", "di"})
+_NAME_CONNECTORS = _EN.wordlist("name_connectors")
 #: Capitalised words that open questions and sentences without being names.
-_NOT_NAMES = frozenset(
-    """what who whom whose which when where why how is was were are do does did can could would should will shall
-    may might has have had in on at to for from by with as the a an and or but this that these those there here
-    since after before during while if although though because my our your his her their its it he she they we i
-    you me us them not no yes so then also about did tell please who's what's where's when's how's isn't wasn't
-    didn't doesn't don't right true ok okay hi hello dear mr mrs ms miss dr sir""".split()
-)
+_NOT_NAMES = _EN.wordlist("not_names")
 
 
 #: Irregular forms mapped to the form the stemmer reduces the same way as the regular ones.
-_IRREGULAR = {
-    "photo": "photograph", "photos": "photograph",  # the short form visitors type
-    "sat": "sit", "paid": "pay", "wrote": "write", "written": "write", "drew": "draw", "drawn": "draw",
-    "took": "take", "taken": "take", "made": "make", "gave": "give", "given": "give", "began": "begin",
-    "begun": "begin", "went": "go", "gone": "go", "came": "come", "saw": "see", "seen": "see", "sold": "sell",
-    "bought": "buy", "built": "build", "held": "hold", "led": "lead", "left": "leave", "met": "meet",
-    "won": "win", "lost": "lose", "taught": "teach", "thought": "think", "told": "tell", "said": "say",
-    "ran": "run", "became": "become", "born": "bear", "died": "die", "dies": "die", "dying": "die",
-    "children": "child", "men": "man", "women": "woman", "wives": "wife", "lives": "life", "knew": "know",
-    "known": "know", "grew": "grow", "grown": "grow", "chose": "choose", "chosen": "choose", "fought": "fight",
-    "brought": "bring", "spoke": "speak", "spoken": "speak", "stood": "stand", "sent": "send", "spent": "spend",
-    "struck": "strike", "wore": "wear", "worn": "wear", "hung": "hang", "shot": "shoot", "fled": "flee",
-}
+# "born" -> "bear" stays here until answering stems with Language.stem (the shared list leaves "born" to the stemmer).
+_IRREGULAR: dict[str, str] = {**_EN.mapping("irregular_forms")["forms"], "born": "bear"}
 
 
 def stem(word: str) -> str:
@@ -137,12 +99,7 @@ def all_stems(text: str) -> set[str]:
 
 
 #: Titles that precede a name and say who it is, not which person ("President Kennedy", "Colonel Ellsworth").
-NAME_TITLES = frozenset(
-    stem(w)
-    for w in """president queen king prince princess saint st general gen colonel col captain capt admiral senator sen
-    governor gov judge justice bishop pope father mother sister brother lord lady sir dr doctor mr mrs ms miss
-    reverend rev chief emperor empress duke duchess""".split()
-)
+NAME_TITLES = frozenset(stem(w) for w in _EN.wordlist("name_titles"))
 
 
 def years(text: str) -> list[int]:
@@ -163,10 +120,7 @@ def centuries(text: str) -> list[int]:
     return out
 
 
-_ORDINAL_WORDS = frozenset(
-    """first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth
-    fifteenth sixteenth seventeenth eighteenth nineteenth twentieth""".split()
-)
+_ORDINAL_WORDS = _EN.wordlist("ordinal_words")
 
 
 def has_number(text: str) -> bool:
