@@ -175,7 +175,7 @@ class QuestionScorer:
         if self.verifier is not None:
             checked = [i for i, src in enumerate(sources) if src]
             verdicts = self.verifier.score_many(
-                [(strip_markers(answer.sentences[i].text).strip(), sources[i]) for i in checked],
+                [(answer.sentences[i].claim or strip_markers(answer.sentences[i].text).strip(), sources[i]) for i in checked],
                 [answer.question] * len(checked),
             )
             for i, verdict in zip(checked, verdicts):

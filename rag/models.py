@@ -227,6 +227,9 @@ class SentenceSupport(BaseModel):
     text: str
     citation_ids: list[int] = Field(default_factory=list, description="The [n] markers of this sentence.")
     support: float = Field(ge=0.0, le=1.0)
+    claim: str | None = Field(
+        None, description="What the sentence asserts, without its frame: the text the verifier checked (None: the text)."
+    )
 
 
 AnswerStatus = Literal["answered", "abstained", "corrected"]

@@ -25,7 +25,7 @@ from typing import Sequence
 import numpy as np
 
 from rag.text import split_sentences
-from rag.verify import Verdict, Verifier, answer_claim
+from rag.verify import Verdict, Verifier
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class CrossEncoderVerifier(Verifier):
         questions = list(questions) if questions is not None else [None] * len(pairs)
         jobs: list[tuple[int, int, str, str]] = []  # (pair, source index, premise, hypothesis)
         for p, ((claim, sources), question) in enumerate(zip(pairs, questions)):
-            hypothesis = self.hypothesis(answer_claim(claim), question)
+            hypothesis = self.hypothesis(claim, question)
             for s, source in enumerate(sources):
                 if source and source.strip():
                     for piece in self._pieces(source, hypothesis):

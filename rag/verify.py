@@ -10,7 +10,7 @@ Verifiers:
   place, material, relation or negation; a fact of the record attached to the wrong thing;
   maker and sitter swapped; doer and undergoer swapped) next to lexical and embedding
   similarity; a logistic regression fitted by ``scripts/fit_verifier.py`` combines the signals
-  (see ``rag/verifier_features.py``).
+  (see the ``rag/verification`` package).
 - :class:`rag.nli.CrossEncoderVerifier`: an NLI / factual-consistency cross-encoder by
   Hugging Face name or local path (``Settings.verifier_model``).
 - :class:`TokenOverlapVerifier`, :class:`EmbeddingSimilarityVerifier`: baselines.
@@ -25,7 +25,6 @@ Example::
 from __future__ import annotations
 
 import json
-import re
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -38,7 +37,7 @@ import numpy as np
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.text import words
-from rag.verifier_features import EMBEDDING_FEATURES, FEATURES, align, analyse_claim, analyse_source, lexical_features
+from rag.verification import EMBEDDING_FEATURES, FEATURES, align, analyse_claim, analyse_source, lexical_features
 
 Label = Literal["supported", "unsupported"]
 
@@ -47,6 +46,21 @@ _STOPWORDS = frozenset(
     those he she his her him they them their we our you your i me my not no so than then there here who whom whose
     which what when where why how do does did has have had will would can could should may might also into about""".split()
 )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What one answer sentence asserts, as the answerer composed it, with the source texts it cites.
+
+    ``text`` is the bare statement, without the frame the visitor reads around it: for "According
+    to the record for “Harold Lloyd”, his best-known film ..." the claim is "His best-known film ...";
+    for a correction "The museum's record dates “X” to c. 1853, not 1795." it is what the record
+    states ("X. Date: c. 1853"), never the rejected value. The verifier checks ``text`` as given.
+    """
+
+    text: str
+    sources: tuple[str, ...]
+    question: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,10 @@ class Verifier(ABC):
     ) -> list[Verdict]:
         qs = questions or [None] * len(pairs)
         return [self.score(claim, sources, q) for (claim, sources), q in zip(pairs, qs)]
+
+    def check(self, claims: Sequence[Claim]) -> list[Verdict]:
+        """One verdict per claim, in order: how well its own sources support its text."""
+        return self.score_many([(c.text, list(c.sources)) for c in claims], [c.question for c in claims])
 
     def _verdict(self, score: float, source_index: int | None) -> Verdict:
         score = float(min(1.0, max(0.0, score)))
@@ -196,7 +214,7 @@ class VerifierWeights:
 
 
 class ClaimFeaturizer:
-    """Turns (claim, sources, question) into the feature vectors of :data:`rag.verifier_features.FEATURES`.
+    """Turns (claim, sources, question) into the feature vectors of :data:`rag.verification.FEATURES`.
 
     Source analyses and embeddings are cached, so checking every sentence of one answer
     against the same sources costs little after the first sentence.
@@ -279,25 +297,6 @@ class ClaimFeaturizer:
             return found
 
 
-_ATTRIBUTION = re.compile(r"^According to the (?:museum's )?record for “[^”]*”,\s*")
-_REJECTED = re.compile(r",\s+not\s+[^.:;“”]+(?=[.:;]|$)")
-
-
-def answer_claim(claim: str) -> str:
-    """What an answer sentence asserts, without the frames the answerer writes around a quote.
-
-    "According to the record for “Harold Lloyd”, his best-known film ..." asserts "His best-known
-    film ..."; a correction "The museum's record dates “Martha Washington” to c. 1853, not 1795."
-    asserts the record's value, and rejects (does not assert) 1795.
-
-    >>> answer_claim("The museum's record dates “Martha Washington” to c. 1853, not 1795.")
-    "The museum's record dates “Martha Washington” to c. 1853."
-    """
-    text = _ATTRIBUTION.sub("", claim.strip())
-    text = _REJECTED.sub("", text)
-    return text[:1].upper() + text[1:] if text else claim
-
-
 class FactCheckVerifier(Verifier):
     """The offline default: fact checks on the aligned source span, combined by fitted weights.
 
@@ -329,7 +328,6 @@ class FactCheckVerifier(Verifier):
     ) -> list[Verdict]:
         if not pairs:
             return []
-        pairs = [(answer_claim(claim), sources) for claim, sources in pairs]
         matrix, indexes = self.featurizer.features(pairs, questions, embed=self._embed)
         scores = self.weights.probability(matrix[:, self._index])
         return [

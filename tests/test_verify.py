@@ -10,23 +10,12 @@ import pytest
 from tests.conftest import FAITHFULNESS, make_settings
 
 from rag.nli import CrossEncoderVerifier, support_index
-from rag.verifier_features import (
-    DOCUMENT_GATED_LEXICAL,
-    EMBEDDING_FEATURES,
-    FEATURES,
-    PHRASE_GATED,
-    align,
-    analyse_claim,
-    analyse_source,
-    displaced_facts,
-    extract_numbers,
-    implied_years,
-    is_answer_phrase,
-    lexical_features,
-    name_roles,
-    tokenize,
-    voice_swaps,
-)
+from rag.verification import align, analyse_claim, analyse_source, is_answer_phrase, lexical_features, tokenize
+from rag.verification.attachment import displaced_facts
+from rag.verification.dates_numbers import extract_numbers, implied_years
+from rag.verification.lexical import DOCUMENT_GATED_LEXICAL, EMBEDDING_FEATURES, FEATURES, PHRASE_GATED
+from rag.verification.names_roles import name_roles
+from rag.verification.negation_voice import voice_swaps
 from rag.verify import (
     WEIGHTS_FILE,
     EmbeddingSimilarityVerifier,
@@ -334,3 +323,40 @@ def test_broken_weights_files_are_refused(tmp_path):
         VerifierWeights.load(bad)
     with pytest.raises(FileNotFoundError, match="fit_verifier.py"):
         VerifierWeights.load(tmp_path / "missing.json")
+
+
+# ----------------------------------------------------------------------------- near copies, headings, the claim API
+
+
+def test_a_near_copy_with_a_changed_word_is_marked_and_a_true_copy_is_not():
+    source = ["Odile Varga painted the lantern maker Tomas Brill in his Lyon workshop in 1861."]
+    copied = _features("Odile Varga painted the lantern maker Tomas Brill in his Lyon workshop in 1861.", source)
+    changed = _features("Odile Varga painted the lantern maker Tomas Brill in his Paris workshop in 1861.", source)
+    assert copied["copy_share"] == 1.0 and copied["copy_changed"] == 0.0
+    assert 0.8 < changed["copy_changed"] == changed["copy_share"] < 1.0
+
+
+def test_names_that_trade_places_are_reversed():
+    source = ["Odile Varga painted Tomas Brill in 1861."]
+    assert _features("Odile Varga painted Tomas Brill in 1861.", source)["names_reversed"] == 0.0
+    assert _features("Tomas Brill painted Odile Varga in 1861.", source)["names_reversed"] == 1.0
+
+
+def test_a_short_first_sentence_heads_every_later_sentence():
+    tombstone = "The Lantern Maker. Artist: Odile Varga. Date: 1861. Medium: Oil on walnut panel."
+    windows = [w.text for w in analyse_source(tombstone).windows]
+    assert "The Lantern Maker. Medium: Oil on walnut panel." in windows
+    long_first = "Odile Varga, who trained in Lyon and Turin, painted this panel for a guild of lantern makers. It hung there. It was sold."
+    assert len(analyse_source(long_first).windows) == 3 + 2  # sentences and adjacent pairs only
+
+
+def test_check_verifies_the_claim_as_the_answerer_composed_it(fact_check):
+    from rag.verify import Claim
+
+    claims = [
+        Claim("Douglass escaped from slavery in 1838.", tuple(SOURCES), "When did Douglass escape?"),
+        Claim("Douglass escaped from slavery in 1848.", tuple(SOURCES)),
+    ]
+    verdicts = fact_check.check(claims)
+    assert [v.label for v in verdicts] == ["supported", "unsupported"]
+    assert verdicts[1].score == pytest.approx(fact_check.score(claims[1].text, SOURCES).score, abs=1e-6)

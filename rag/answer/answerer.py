@@ -225,7 +225,9 @@ class Answerer:
         for i, s in enumerate(composed.sentences):
             ns = [book.cite(q) for q in s.quotes]
             support = supports[i]
-            sentences.append(SentenceSupport(text=s.text, citation_ids=list(dict.fromkeys(ns)), support=_unit(support)))
+            sentences.append(
+                SentenceSupport(text=s.text, citation_ids=list(dict.fromkeys(ns)), support=_unit(support), claim=s.claim)
+            )
             parts.append(f"{s.text} {markers(ns)}")
         return Answer(
             question=question,
@@ -243,7 +245,7 @@ class Answerer:
         n = book.cite(quote)
         # The verifier checks what the record states; the rejected value is the question's, not a claim.
         verdict = self.verifier.score(correction.claim, [_source_text(quote)], question)
-        sentence = SentenceSupport(text=correction.text, citation_ids=[n], support=_unit(verdict.score))
+        sentence = SentenceSupport(text=correction.text, citation_ids=[n], support=_unit(verdict.score), claim=correction.claim)
         return Answer(
             question=question,
             text=f"{correction.text} {markers([n])}",

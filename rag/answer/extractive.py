@@ -93,7 +93,7 @@ class ExtractiveComposer:
         sentences = []
         previous_record: str | None = None
         for c in selected:
-            claim = fact_claim(c) if c.is_tombstone else ""
+            claim = fact_claim(c) if c.is_tombstone else c.text.strip()  # a framed quote asserts the quote
             sentences.append(ComposedSentence(phrase(c, name_object=c.record_id != previous_record), [c.quote], claim))
             previous_record = c.record_id
         return sentences
