@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from ingest.loaders import CsvMapping, LoadedRecord, LoadIssue, LoadResult, default_source, load_paths
+from rag.catalogue import CatalogueProfile
 from rag.chunking import Chunker, embedding_text
 from rag.sentence_vectors import attach_sentence_vectors
 from rag.config import Settings
@@ -106,6 +107,7 @@ class Ingestor:
             embedder.count_tokens,
             max_tokens=min(settings.chunk_max_tokens, embedder.max_tokens),
             overlap_tokens=settings.chunk_overlap_tokens,
+            profile=CatalogueProfile.load(settings.catalogue_profile),
         )
 
     def run(

@@ -8,6 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+#: The layout of the stored chunk payload; raise it when ingest stores something new (2: typed facts, sentence vectors).
+PAYLOAD_VERSION = 2
+
 #: The record fields whose text is chunked, in the order they are chunked.
 TEXT_FIELDS: tuple[str, ...] = ("description", "did_you_know", "provenance", "inscriptions")
 
@@ -120,8 +123,9 @@ class CollectionRecord(BaseModel):
         return self
 
     def content_hash(self) -> str:
-        """A stable hash of everything that ends up in the store."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """A stable hash of everything that ends up in the store (and of the payload's layout, ``PAYLOAD_VERSION``:
+        a release that stores more per chunk re-ingests unchanged records once)."""
+        blob = f"{PAYLOAD_VERSION}:" + json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
     def creator_names(self) -> list[str]:

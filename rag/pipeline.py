@@ -41,15 +41,15 @@ class MuseumRAG:
         return self.searcher.search(query, limit=limit, filters=filters, mode=mode)
 
     # --- visitor questions ---------------------------------------------------------------
-    def ask(self, question: str, filters: SearchFilters | None = None) -> Answer:
+    def ask(self, question: str, filters: SearchFilters | None = None, lang: str | None = None) -> Answer:
         """Answer from the records only: ``answered`` with citations, ``corrected`` or ``abstained``.
 
         Example::
 
-            answer = museum.ask("Who nominated Thurgood Marshall to the Supreme Court?")
+            answer = museum.ask("Who painted the harbour view with the red sails?")
             answer.status, answer.text, [c.record_id for c in answer.citations]
         """
-        return self.answerer.ask(question, filters=filters)
+        return self.answerer.ask(question, filters=filters, lang=lang)
 
     @property
     def answerer(self) -> "Answerer":

@@ -59,7 +59,10 @@ def decode_vectors(blob: str | None, n: int) -> np.ndarray | None:
     """The (n, dim) float32 vectors of :func:`encode_vectors`, re-normalised; None if absent or malformed."""
     if not blob or n <= 0:
         return None
-    raw = base64.b64decode(blob)
+    try:
+        raw = base64.b64decode(blob, validate=True)
+    except (ValueError, TypeError):  # binascii.Error is a ValueError
+        return None
     dim = (len(raw) - 4 * n) // n
     if dim <= 0 or 4 * n + n * dim != len(raw):
         return None

@@ -145,6 +145,10 @@ class VectorStore(ABC):
         payloads = [p.payload for p in self.scroll(SearchFilters(record_id=record_id))]
         return sorted(payloads, key=lambda p: p.get("chunk_index", 0))
 
+    def records_chunks(self, record_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """All chunk payloads of several records, in chunk order (engines override this with one call)."""
+        return {record_id: self.record_chunks(record_id) for record_id in record_ids}
+
     def __enter__(self) -> "VectorStore":
         return self
 
