@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from rag.answer.candidates import Candidate, EvidencePool
-from rag.answer.citations import Quote
+from rag.answer.citations import Quote, display_text
 from rag.answer.question import QuestionInfo
 from rag.answer.terms import STOPWORDS, all_stems, stems
 from rag.language import Language
@@ -115,7 +115,7 @@ def _cand_key(q: Quote) -> tuple[str, str, int]:
 
 def phrase(c: Candidate, messages: Messages, name_object: bool = True) -> str:
     """A record sentence as a sentence that stands on its own (no [n] marker)."""
-    text = c.text.strip()
+    text = display_text(c.text.strip())
     first = words(text)[:1]
     if name_object and first and first[0] in _PRONOUNS and len(text) > 1:
         return messages.text("according_to", title=c.chunk.title, sentence=f"{text[0].lower()}{text[1:]}")

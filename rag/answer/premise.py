@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from rag.answer.candidates import Candidate, EvidencePool
+from rag.answer.citations import display_text
 from rag.answer.features import PERSON_FACTS
 from rag.answer.objects import OBJECT_STEMS, asked_object_kinds, fits_object_kind
 from rag.answer.question import QuestionInfo
@@ -256,7 +257,7 @@ class PremiseChecker:
             return None
         _, c, other, strength, alignment, specific_hits = best
         quote = c.text.strip()
-        text = msg.text("correct_text", stated=other.text, asserted=slot.text, quote=quote)
+        text = msg.text("correct_text", stated=other.text, asserted=slot.text, quote=display_text(quote))
         return Correction(
             slot.kind, slot.text, other.text, c, text, claim=quote,
             strength=float(strength), alignment=alignment, specific=float(specific_hits),
