@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     )
     verifier_threshold: float = Field(0.5, ge=0.0, le=1.0)
     abstain_threshold: float = Field(
-        0.0934,
+        0.109,
         ge=0.0,
         le=1.0,
         description="Answerability (0-1, rag.answer.abstain) under which the system abstains; calibrated by "
