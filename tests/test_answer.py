@@ -87,7 +87,7 @@ FACTUAL = {
     "How many herring boats did Pieter own?": ("inv:harbour", "six herring boats"),
     "What is the dragon ewer made of?": ("inv:ewer", "Silver"),
 }
-OFF_TOPIC = ["Where can I buy tickets?"]
+OFF_TOPIC = ["Where can I buy tickets?", "What is the wifi password of the museum cafe?"]
 
 
 @pytest.fixture(scope="module")
