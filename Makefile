@@ -9,7 +9,7 @@ SAMPLE := data/sample/npg_labels.jsonl
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test install install-test system-deps ingest-sample serve bench clean
+.PHONY: demo test install install-test system-deps ingest-sample serve bench clean fit-answering
 
 ## The virtualenv with the project, its offline models and the CPU build of torch (installed first,
 ## so nothing pulls the multi-GB CUDA build).
@@ -55,6 +55,23 @@ demo: ingest-sample
 
 test: install-test system-deps
 	$(BIN)/python -m pytest
+
+## Refit the answering models (evidence ranker, abstention, premise gate) from the labelled questions:
+## ingest each dev collection once into its own store, extract features over it, fit (fixed seed; minutes).
+## NPG labels are bundled (data/train, CC0); the Walters collection and labels (GFDL) come from ../shared.
+FIT_DIR ?= build/answering
+FIT_NPG_STORE ?= $(FIT_DIR)/store-npg
+FIT_WALTERS_STORE ?= $(FIT_DIR)/store-walters
+SHARED_DATA ?= ../shared/data
+fit-answering: install-test
+	MUSEUM_RAG_DATA_DIR=$(FIT_NPG_STORE) $(BIN)/python -m cli.main ingest $(SAMPLE) --source npg
+	MUSEUM_RAG_DATA_DIR=$(FIT_WALTERS_STORE) $(BIN)/python -m cli.main ingest $(SHARED_DATA)/walters_dev_collection.jsonl --source walters
+	MUSEUM_RAG_DATA_DIR=$(FIT_NPG_STORE) $(BIN)/python scripts/fit_answering.py extract \
+	  --labels 'data/train/tr-npg-*.jsonl' --collection $(SAMPLE) --out $(FIT_DIR)/npg.pkl
+	MUSEUM_RAG_DATA_DIR=$(FIT_WALTERS_STORE) $(BIN)/python scripts/fit_answering.py extract \
+	  --labels '$(SHARED_DATA)/train_parts/tr-wd-*.jsonl' --collection $(SHARED_DATA)/walters_dev_collection.jsonl \
+	  --out $(FIT_DIR)/walters.pkl
+	$(BIN)/python scripts/fit_answering.py fit $(FIT_DIR)/npg.pkl $(FIT_DIR)/walters.pkl
 
 bench: install
 	$(BIN)/python bench/ingest.py

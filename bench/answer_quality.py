@@ -10,12 +10,18 @@ reports, per question kind:
 * integrity (answered and corrected): every sentence has >= 1 citation, every [n] in the text is a
   citation, every citation is of a retrieved record, and every quote is the exact span of the
   record's field at its offsets;
-* a sweep of the abstention threshold (``--sweep``): abstained unanswerable vs abstained factual.
+* a sweep of the abstention threshold (``--sweep``): abstained unanswerable vs abstained factual;
+* the issue's table (retrieval, answered, gold cited, key fact, wrongful abstention, unanswerable
+  abstained, false premises corrected, true premises corrected, integrity, ask p50), as Markdown.
+
+``--collection`` picks the store (a data dir ingested once per collection), so the same command
+measures every dev collection.
 
 Example::
 
-    cp -r /work/devstore/base /tmp/mystore
-    MUSEUM_RAG_DATA_DIR=/tmp/mystore python bench/answer_quality.py --sweep --show-failures
+    python bench/answer_quality.py --collection /work/devstore/answering-npg --name NPG dev
+    python bench/answer_quality.py --collection /work/devstore/answering-walters \
+        --questions ../shared/data/walters_dev_questions.jsonl --name "Walters dev" --show-failures
 """
 
 from __future__ import annotations
@@ -118,6 +124,8 @@ def evaluate(ask: Callable[[str], tuple[Answer, Any]], questions: list[dict], fi
             "cites_gold": bool(cited & gold),
             "cites_all_gold": bool(gold) and gold <= cited,
             "retrieved_gold": bool(set(answer.retrieved_ids) & gold),
+            "gold_first": bool(answer.retrieved_ids[:1]) and answer.retrieved_ids[0] in gold,
+            "gold_top5": bool(set(answer.retrieved_ids[:5]) & gold),
             "recall": fact_recall(q["answer"], answer.text),
             "answerability": getattr(getattr(analysis, "decision", None), "answerability", None),
             "features": _features(analysis),
@@ -131,9 +139,13 @@ def evaluate(ask: Callable[[str], tuple[Answer, Any]], questions: list[dict], fi
 def _features(analysis) -> dict | None:
     decision = getattr(analysis, "decision", None)
     features = getattr(decision, "features", None)
-    if features is None:
-        return None
-    return {k: round(float(v), 4) for k, v in vars(features).items()}
+    out = dict(features) if features else {}
+    corrections = getattr(analysis, "corrections", None) or []
+    if corrections:
+        best = max(corrections, key=lambda c: c.gate)
+        out["premise_gate"] = round(best.gate, 4)
+        out["premise_kind"] = best.kind
+    return out or None
 
 
 def summarize(rows: list[dict], fact_threshold: float) -> dict:
@@ -181,8 +193,31 @@ def summarize(rows: list[dict], fact_threshold: float) -> dict:
             "ok": share(checked, lambda r: not r["problems"]),
         },
         "mean_seconds": round(statistics.mean(r["seconds"] for r in rows), 3) if rows else None,
+        "median_seconds": round(statistics.median(r["seconds"] for r in rows), 3) if rows else None,
+    }
+    answerable = factual + by_kind.get("multi_object", [])
+    true_premise = [r for r in rows if r["kind"] != "false_premise"]
+    summary["table"] = {
+        "retrieval: gold object first (factual)": share(factual, lambda r: r["gold_first"]),
+        "retrieval: gold object among first 5 (factual)": share(factual, lambda r: r["gold_top5"]),
+        "factual questions answered (not abstained)": summary["factual"]["answered"],
+        "answered factual: gold object cited": summary["factual"]["answered_cite_gold"],
+        "answered factual: key fact present": summary["factual"]["answered_key_fact"],
+        "factual + multi-object questions abstained (wrongful)": share(answerable, lambda r: r["status"] == "abstained"),
+        "unanswerable abstained": summary["unanswerable"]["abstained"],
+        "false premises corrected": summary["false_premise"]["corrected"],
+        "questions with a true premise corrected": share(true_premise, lambda r: r["status"] == "corrected"),
+        "citation integrity (answered + corrected)": summary["integrity"]["ok"],
+        "ask p50 seconds": summary["median_seconds"],
     }
     return summary
+
+
+def table_markdown(summary: dict, name: str) -> str:
+    lines = [f"| measure | {name} |", "|---|---|"]
+    for k, v in summary["table"].items():
+        lines.append(f"| {k} | {v} |")
+    return "\n".join(lines)
 
 
 def sweep(rows: list[dict]) -> list[dict]:
@@ -214,11 +249,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-failures", action="store_true", help="Print the questions that miss a target.")
     parser.add_argument("--rows", type=Path, help="Write every question's row as JSONL here.")
     parser.add_argument(
-        "--fit",
-        action="store_true",
-        help="Refit the answerability weights (rag.answer.abstain) on the factual and unanswerable questions "
-        "and print them with a cross-validated threshold sweep (needs scikit-learn, the dev extra).",
+        "--collection",
+        type=Path,
+        help="A collection store's data dir (default: MUSEUM_RAG_DATA_DIR); e.g. /work/devstore/answering-walters.",
     )
+    parser.add_argument("--name", default=None, help="Column name of the printed table (default: the question file).")
     args = parser.parse_args(argv)
 
     from rag.pipeline import MuseumRAG
@@ -228,12 +263,16 @@ def main(argv: list[str] | None = None) -> int:
         questions = [q for q in questions if q["kind"] in args.kind]
     if args.limit:
         questions = questions[: args.limit]
-    settings = Settings()
+    settings = Settings(data_dir=args.collection) if args.collection else Settings()
     with MuseumRAG(settings) as museum:
         museum.ask("warm-up question about a portrait")
         result = evaluate(museum.answerer.ask_with_analysis, questions, make_field_text(museum), args.fact_recall)
     summary = result["summary"]
-    summary["settings"] = {"abstain_threshold": settings.abstain_threshold, "store": str(settings.data_dir)}
+    summary["settings"] = {
+        "abstain_threshold": settings.abstain_threshold,
+        "premise_threshold": settings.premise_threshold,
+        "store": str(settings.data_dir),
+    }
     if args.sweep:
         summary["sweep"] = sweep(result["rows"])
     print(json.dumps(summary, indent=2))
@@ -243,51 +282,8 @@ def main(argv: list[str] | None = None) -> int:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     if args.show_failures:
         print_failures(result["rows"], args.fact_recall)
-    if args.fit:
-        print(json.dumps(fit_answerability(result["rows"]), indent=2))
+    print(table_markdown(summary, args.name or args.questions.stem))
     return 0
-
-
-def fit_answerability(rows: list[dict], folds: int = 5, repeats: int = 5) -> dict:
-    """Class-balanced logistic regression of answerable (factual) vs unanswerable on the answerability features.
-
-    Questions the record says it cannot answer (``unknown``) abstain by rule and are left out.
-    Prints the weights to copy into ``AnswerabilityWeights`` and, from cross-validated
-    probabilities, the abstention rates of both kinds per threshold.
-    """
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
-    from rag.answer.abstain import FEATURE_NAMES
-
-    data = [r for r in rows if r["kind"] in ("factual", "unanswerable") and r.get("features")]
-    unknown = np.array([r["features"]["unknown"] > 0 for r in data])
-    x = np.array([[r["features"][name] for name in FEATURE_NAMES] for r in data])
-    y = np.array([r["kind"] == "factual" for r in data], dtype=int)
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
-    probability = np.zeros(len(y))
-    for seed in range(repeats):
-        cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
-        probability += cross_val_predict(model, x, y, cv=cv, method="predict_proba")[:, 1] / repeats
-    probability[unknown] = 0.0
-    model.fit(x, y)
-    sweep_rows = []
-    for t in [v / 100 for v in range(20, 61, 2)]:
-        abstain = probability < t
-        sweep_rows.append(
-            {
-                "threshold": t,
-                "abstain_factual": round(float(abstain[y == 1].mean()), 3),
-                "abstain_unanswerable": round(float(abstain[y == 0].mean()), 3),
-            }
-        )
-    return {
-        "features": list(FEATURE_NAMES),
-        "coefficients": [round(float(c), 2) for c in model.coef_[0]],
-        "intercept": round(float(model.intercept_[0]), 2),
-        "cross_validated_sweep": sweep_rows,
-    }
 
 
 def print_failures(rows: list[dict], fact_threshold: float) -> None:
@@ -300,8 +296,9 @@ def print_failures(rows: list[dict], fact_threshold: float) -> None:
         )
         if miss:
             a = r["answerability"]
-            print(f"\n[{r['kind']} -> {r['status']}] gold={r['cites_gold']} recall={r['recall']:.2f} "
-                  f"answerability={a if a is None else round(a, 3)}")
+            gate = (r.get("features") or {}).get("premise_gate")
+            print(f"\n[{r['id']} {r['kind']} -> {r['status']}] gold={r['cites_gold']} recall={r['recall']:.2f} "
+                  f"answerability={a if a is None else round(a, 3)} premise_gate={gate}")
             print(f"  Q: {r['question']}\n  A: {r['text'][:400]}\n  R: {r['reference'][:200]}")
             for p in r["problems"]:
                 print(f"  PROBLEM: {p}")

@@ -31,7 +31,9 @@ import numpy as np
 
 from ingest.loaders import CsvMapping, LoadedRecord, LoadIssue, LoadResult, default_source, load_paths
 from ingest.record_fields import LoadLimits
+from rag.catalogue import CatalogueProfile
 from rag.chunking import Chunker, embedding_text
+from rag.sentence_vectors import attach_sentence_vectors
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.models import Chunk, SearchFilters
@@ -125,6 +127,7 @@ class Ingestor:
             max_tokens=min(settings.chunk_max_tokens, embedder.max_tokens),
             overlap_tokens=settings.chunk_overlap_tokens,
             thumbnail_size=settings.thumbnail_size,
+            profile=CatalogueProfile.load(settings.catalogue_profile),
         )
 
     def run(
@@ -242,6 +245,7 @@ class Ingestor:
         self, batch: list[Pending], texts: list[str], dense: np.ndarray, summary: IngestSummary, bar: "_Progress"
     ) -> None:
         chunks = [chunk for _, record_chunks, _ in batch for chunk in record_chunks]
+        attach_sentence_vectors(chunks, self.embedder, batch_size=self.settings.embed_batch_size)
         points = [
             PointData(
                 id=point_id(chunk.record_id, chunk.chunk_index),

@@ -14,9 +14,11 @@ from __future__ import annotations
 from typing import Callable
 
 from rag import rights as rights_vocab
+from rag.catalogue import CatalogueProfile
 from rag.language.fields import split_field, translated_field
 from rag.models import TEXT_FIELDS, Chunk, CollectionRecord
 from rag.names import name_tokens
+from rag.sentence_vectors import sentence_spans
 from rag.text import Span, split_long, split_sentences
 
 TokenCounter = Callable[[str], int]
@@ -31,38 +33,9 @@ def _as_text(value: str | list[str] | None) -> str | None:
     return str(value).strip() or None
 
 
-def tombstone_text(record: CollectionRecord) -> str:
+def tombstone_text(record: CollectionRecord, profile: CatalogueProfile | None = None) -> str:
     """The label's structured facts as sentences: "Title. Artist: Name (dates). Date: 1974. ..."."""
-    parts = [record.title.rstrip(".") + "."]
-    for creator in record.creators:
-        if not creator.name:
-            continue
-        role = (creator.role or "Creator").strip()
-        dates = f" ({creator.dates})" if creator.dates else ""
-        nationality = f", {creator.nationality}" if creator.nationality else ""
-        parts.append(f"{role}: {creator.name}{dates}{nationality}.")
-    labelled = [
-        ("Date", record.date),
-        ("Type", record.type),
-        ("Object", record.object_name),
-        ("Medium", record.technique),
-        ("Culture", _as_text(record.culture)),
-        ("Period", _as_text(record.period)),
-        ("Dynasty", _as_text(record.dynasty)),
-        ("Reign", _as_text(record.reign)),
-        ("Style", _as_text(record.style)),
-        ("Place of origin", _as_text(record.place_of_origin)),
-        ("Department", record.department),
-        ("Dimensions", record.dimensions),
-        ("Credit line", record.credit_line),
-        ("Accession number", str(record.accession_number) if record.accession_number else None),
-    ]
-    for label, value in labelled:
-        if value:
-            parts.append(f"{label}: {str(value).strip().rstrip('.')}.")
-    if record.museum:
-        parts.append(f"Collection: {record.museum}.")
-    return " ".join(parts)
+    return (profile or CatalogueProfile.load()).tombstone(record)[0]
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -76,7 +49,12 @@ class Chunker:
     """Splits records into chunks that fit ``max_tokens`` of the embedding model."""
 
     def __init__(
-        self, count_tokens: TokenCounter, max_tokens: int = 200, overlap_tokens: int = 32, thumbnail_size: int = 200
+        self,
+        count_tokens: TokenCounter,
+        max_tokens: int = 200,
+        overlap_tokens: int = 32,
+        thumbnail_size: int = 200,
+        profile: CatalogueProfile | None = None,
     ) -> None:
         if max_tokens < 32:
             raise ValueError(f"max_tokens must be at least 32, got {max_tokens}")
@@ -86,10 +64,11 @@ class Chunker:
         self.max_tokens = max_tokens
         self.overlap_tokens = overlap_tokens
         self.thumbnail_size = thumbnail_size
+        self.profile = profile or CatalogueProfile.load()
 
     def chunk(self, record: CollectionRecord, source: str = "default") -> list[Chunk]:
         spans: list[tuple[str, Span]] = []
-        tomb = tombstone_text(record)
+        tomb, facts = self.profile.tombstone(record)
         for piece in self._pack(tomb, budget=self.max_tokens):
             spans.append(("tombstone", piece))
         title_cost = self.count_tokens(record.title + ": ") - 2  # less the special tokens counted twice
@@ -109,6 +88,7 @@ class Chunker:
                     spans.append((translated_field("description", lang), piece))
         content_hash = record.content_hash()
         common = _citation_payload(record, source, content_hash, self.thumbnail_size)
+        common["facts"] = facts
         chunks = []
         for i, (field, span) in enumerate(spans):
             values = dict(common)
@@ -127,6 +107,11 @@ class Chunker:
                     **values,
                 )
             )
+        for chunk in chunks:
+            if chunk.field == "tombstone":  # a tombstone's sentences are its facts
+                chunk.sentences = [(f.start, f.end) for f in facts if chunk.start <= f.start and f.end <= chunk.end]
+            else:
+                chunk.sentences = sentence_spans(chunk)
         return chunks
 
     def _pack(self, text: str, budget: int) -> list[Span]:

@@ -131,11 +131,11 @@ class Settings(BaseSettings):
     )
     verifier_threshold: float = Field(0.5, ge=0.0, le=1.0)
     abstain_threshold: float = Field(
-        0.40,
+        0.109,
         ge=0.0,
         le=1.0,
-        description="Answerability (0-1, rag.answer.abstain) under which the system abstains; calibrated on the dev "
-        "questions with bench/answer_quality.py.",
+        description="Answerability (0-1, rag.answer.abstain) under which the system abstains; calibrated by "
+        "scripts/fit_answering.py on cross-museum predictions of the training labels for <= 6% wrongful abstention.",
     )
     max_answer_sentences: int = Field(3, ge=1, le=10)
     answer_expand_objects: int = Field(
@@ -143,6 +143,22 @@ class Settings(BaseSettings):
     )
     answer_dense_candidates: int = Field(
         16, ge=1, le=500, description="Evidence sentences (the lexically best) scored with the embedder per question."
+    )
+    premise_threshold: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="Probability of the learned premise gate (rag.answer.premise) above which a candidate "
+        "contradiction corrects the question; calibrated by scripts/fit_answering.py for <= 3% corrections of "
+        "true-premise questions.",
+    )
+    answering_model: Path | None = Field(
+        None, description="A fitted answering model (JSON from scripts/fit_answering.py); default: the packaged one."
+    )
+    catalogue_profile: str = Field(
+        "default",
+        description="Catalogue profile (rag/data/profiles/<name>.json or a path): field labels and creator role "
+        "kinds, applied at ingest.",
     )
     premise_min_alignment: float = Field(
         0.5,

@@ -8,6 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+#: The layout of the stored chunk payload; raise it when ingest stores something new (2: typed facts, sentence vectors).
+PAYLOAD_VERSION = 2
+
 #: The record fields whose text is chunked, in the order they are chunked.
 TEXT_FIELDS: tuple[str, ...] = ("description", "did_you_know", "provenance", "inscriptions")
 
@@ -124,12 +127,31 @@ class CollectionRecord(BaseModel):
         return self
 
     def content_hash(self) -> str:
-        """A stable hash of everything that ends up in the store."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """A stable hash of everything that ends up in the store (and of the payload's layout, ``PAYLOAD_VERSION``:
+        a release that stores more per chunk re-ingests unchanged records once)."""
+        blob = f"{PAYLOAD_VERSION}:" + json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
     def creator_names(self) -> list[str]:
         return [c.name for c in self.creators if c.name]
+
+
+class Fact(BaseModel):
+    """One typed catalogue fact of a record: a creator with its role, or a catalogue field.
+
+    ``kind`` says what it is whatever words the museum uses (rag/data/profiles/*.json): maker,
+    depicted, source_maker, date, material, place, dimensions, credit, type, ...; ``label`` is the
+    museum's own word ("Sitter", "Medium"); ``start``/``end`` are the offsets of the fact's sentence in
+    the record's tombstone text, so that a fact is quoted and cited like any sentence.
+    """
+
+    kind: str
+    label: str
+    value: str
+    field: str  # the record field it comes from ("creators", "date", "technique", ...)
+    detail: str | None = None  # a creator's life dates
+    start: int = 0
+    end: int = 0
 
 
 class Chunk(BaseModel):
@@ -162,6 +184,13 @@ class Chunk(BaseModel):
     date_end: int | None = None
     source: str = "default"
     content_hash: str = ""
+    facts: list[Fact] = Field(default_factory=list, description="The record's typed catalogue facts.")
+    sentences: list[tuple[int, int]] = Field(
+        default_factory=list, description="The chunk's sentences as (start, end) offsets into the field's text."
+    )
+    sentence_vectors: str | None = Field(
+        None, description="The sentences' embeddings, computed at ingest (rag.sentence_vectors encoding)."
+    )
 
     def payload(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -98,7 +98,7 @@ class MuseumRAG:
 
         Example::
 
-            answer = museum.ask("Who nominated Thurgood Marshall to the Supreme Court?")
+            answer = museum.ask("Who painted the harbour view with the red sails?")
             answer.status, answer.text, [c.record_id for c in answer.citations]
             museum.ask("Qui a peint Martha Washington ?").lang   # "fr": the answer's own sentences in French
 
@@ -125,7 +125,8 @@ class MuseumRAG:
         if not chunks:
             return None
         record = chunks[0].get("record") or {"id": record_id, "title": chunks[0].get("title")}
-        return {"record": record, "chunks": [{k: v for k, v in c.items() if k != "record"} for c in chunks]}
+        hidden = ("record", "sentence_vectors")
+        return {"record": record, "chunks": [{k: v for k, v in c.items() if k not in hidden} for c in chunks]}
 
     def stats(self) -> dict[str, Any]:
         """Records and chunks, per museum and per type (from the store alone: no model is loaded)."""

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, get_args
 
+import numpy as np
+
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.models import ObjectHit, SearchFilters, SearchHit
@@ -57,15 +59,22 @@ class HybridSearcher:
         self.reranker = reranker
 
     def search_chunks(
-        self, query: str, limit: int, filters: SearchFilters | None = None, mode: Mode = "hybrid"
+        self,
+        query: str,
+        limit: int,
+        filters: SearchFilters | None = None,
+        mode: Mode = "hybrid",
+        vector: np.ndarray | None = None,
     ) -> list[SearchHit]:
-        """Chunks best first, as fused by the engine (not grouped)."""
+        """Chunks best first, as fused by the engine (not grouped); ``vector``: the query's embedding, if already computed."""
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
         query = " ".join(query.split())
         if not query:
             return []
-        dense = self.embedder.embed_query(query).tolist() if mode in ("hybrid", "dense") else None
+        dense = None
+        if mode in ("hybrid", "dense"):
+            dense = (vector if vector is not None else self.embedder.embed_query(query)).tolist()
         sparse = self.bm25.encode_query(query, lang=_bm25_language(query)) if mode in ("hybrid", "sparse") else None
         fusion = self.settings.fusion
         points = self.store.query(
@@ -87,6 +96,7 @@ class HybridSearcher:
         limit: int | None = None,
         filters: SearchFilters | None = None,
         mode: Mode = "hybrid",
+        vector: np.ndarray | None = None,
     ) -> list[ObjectHit]:
         """Objects best first; each keeps at most ``max_chunks_per_object`` chunks so none crowds out the rest.
 
@@ -99,7 +109,7 @@ class HybridSearcher:
         if self.reranker is not None:
             candidates = max(limit, getattr(self.reranker, "top_n", self.settings.rerank_top_n))
         chunk_limit = max(candidates * per_object * 2, MIN_CHUNK_CANDIDATES)
-        hits = self.search_chunks(query, limit=chunk_limit, filters=filters, mode=mode)
+        hits = self.search_chunks(query, limit=chunk_limit, filters=filters, mode=mode, vector=vector)
         objects = group_by_object(hits, candidates, per_object, bonus=self.settings.multi_chunk_bonus)
         if self.reranker is not None and objects:
             objects = self.reranker.rerank(query, objects)

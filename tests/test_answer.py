@@ -1,9 +1,10 @@
-"""Answering: each status on real dev questions, the citation contract, and ``museum-rag ask --json``.
+"""Answering over an invented collection: each status, the citation contract, answers that read as answers.
 
-The sample store (``museum``) holds the dev questions' gold objects among about 400 other
-records. Every answered or corrected answer must keep the citation contract: each sentence has
->= 1 citation, each citation is a record retrieved for the question, and each quote is the exact
-span of that record's field at the cited offsets.
+The collection (records and questions invented for this test) is ingested with the real embedder
+into a real embedded store; answers come from the packaged, fitted answering model
+(rag/data/answering_model.json). Every answered or corrected answer must keep the citation
+contract: each sentence has >= 1 citation, each citation is a record retrieved for the question,
+and each quote is the exact span of that record's field at the cited offsets.
 """
 
 from __future__ import annotations
@@ -18,29 +19,100 @@ import pytest
 
 from rag.chunking import tombstone_text
 from rag.models import Answer, CollectionRecord, SearchFilters
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_sample_store, make_settings
+
+RECORDS = [
+    {
+        "id": "inv:harbour",
+        "title": "The Harbour at Dawn",
+        "museum": "Museum of Invented Objects",
+        "type": "Painting",
+        "creators": [{"name": "Anna Vos", "role": "Painter", "dates": "1680-1741"}],
+        "date": "1710",
+        "technique": "Oil on canvas",
+        "description": (
+            "Anna Vos painted the harbour of her home town at first light, when the fishing fleet set out. "
+            "The red sails belong to the boats of her brother Pieter, who owned six herring boats. "
+            "She sold the painting to the town council in 1712 for forty guilders."
+        ),
+    },
+    {
+        "id": "inv:claes",
+        "title": "Jan Claes, Harbour Master",
+        "museum": "Museum of Invented Objects",
+        "type": "Print",
+        "creators": [
+            {"name": "Jan Claes", "role": "Sitter"},
+            {"name": "Maria Bos", "role": "Engraver", "dates": "1700-1785"},
+            {"name": "Cornelis Mol", "role": "Copy after"},
+        ],
+        "date": "1750",
+        "technique": "Engraving on laid paper",
+        "description": (
+            "This engraving reproduces a lost painting by Cornelis Mol. "
+            "Jan Claes kept the harbour of Veere for thirty years and rebuilt its lighthouse after the storm of 1741."
+        ),
+    },
+    {
+        "id": "inv:ewer",
+        "title": "Ewer with Dragon Handle",
+        "museum": "Museum of Invented Objects",
+        "type": "Metal",
+        "creators": [{"name": "Kees Smit", "role": "Silversmith"}],
+        "date": "about 1620",
+        "technique": "Silver, partly gilt",
+        "place_of_origin": "Utrecht",
+        "description": (
+            "The dragon handle was cast separately and soldered to the body. "
+            "The ewer was made for the wedding of the merchant Willem Dekker and was used to pour rose water at the feast."
+        ),
+    },
+    {
+        "id": "inv:psalter",
+        "title": "Psalter of Abbess Hilde",
+        "museum": "Museum of Invented Objects",
+        "type": "Manuscripts",
+        "creators": [{"name": "Brother Odo", "role": "Scribe"}],
+        "date": "about 1250",
+        "technique": "Ink and tempera on parchment",
+        "description": (
+            "Brother Odo copied the psalms for Abbess Hilde of Herford. "
+            "The gold initials were added later by a second hand, and the binding was replaced in the eighteenth century."
+        ),
+    },
+]
 
 FACTUAL = {
-    'How much land did Robert "King" Carter own when he died?': ("npg:29324", "300,000 acres"),
-    "What name was Yusef Komunyakaa born with?": ("npg:116375", "James Willie Brown"),
-    "What's the medium of Russell Hoban's Oscar Robertson portrait?": ("npg:22763", "Casein on Masonite"),
+    "Who painted The Harbour at Dawn?": ("inv:harbour", "Anna Vos"),
+    "How many herring boats did Pieter own?": ("inv:harbour", "six herring boats"),
+    "What is the dragon ewer made of?": ("inv:ewer", "Silver"),
 }
-FALSE_PREMISES = {
-    # question: (record, what the record says instead, what the question wrongly asserts)
-    "What year did President Kennedy put Thurgood Marshall on the Supreme Court?": (
-        "npg:65309",
-        "Lyndon Johnson",
-        "Kennedy",
-    ),
-    "Copley's watercolor-on-ivory miniature of Lydia Hancock is tiny — how did he manage the detail?": (
-        "npg:49343",
-        "Oil on copper",
-        "watercolor on ivory",
-    ),
-    "Why did John Hoppner paint the American sculptor Patience Wright?": ("npg:49771", "Robert Edge Pine", "Hoppner"),
-}
-OFF_TOPIC = ["What time does the Portrait Gallery open on Sundays?", "what's the closest metro station to the museum"]
-UNKNOWN_IN_RECORD = "Who painted the portrait of William Gilmore Simms, and when?"
+OFF_TOPIC = ["Where can I buy tickets?", "What is the wifi password of the museum cafe?"]
+
+
+@pytest.fixture(scope="module")
+def invented_store_dir(tmp_path_factory, embedder):
+    """A data dir holding the embedded store of the invented records (closed; copy it before opening)."""
+    from ingest.pipeline import Ingestor
+    from rag.store import open_store
+
+    folder = tmp_path_factory.mktemp("invented")
+    path = folder / "records.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in RECORDS), encoding="utf-8")
+    settings = make_settings(folder / "data")
+    with open_store(settings) as store:
+        summary = Ingestor(settings, store, embedder).run([path], source="inv")
+    assert summary.records_added == len(RECORDS)
+    return folder / "data"
+
+
+@pytest.fixture(scope="module")
+def invented_museum(invented_store_dir, tmp_path_factory, embedder):
+    from rag.pipeline import MuseumRAG
+
+    museum = MuseumRAG(make_settings(copy_sample_store(invented_store_dir, tmp_path_factory.mktemp("museum"))), embedder=embedder)
+    yield museum
+    museum.close()
 
 
 def contract_problems(answer: Answer, museum) -> list[str]:
@@ -71,14 +143,13 @@ def contract_problems(answer: Answer, museum) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def answers(museum) -> dict[str, Answer]:
-    """Each question of this module asked once (asking costs about a second each on a busy machine)."""
-    questions = [*FACTUAL, *FALSE_PREMISES, *OFF_TOPIC, UNKNOWN_IN_RECORD]
-    return {q: museum.ask(q) for q in questions}
+def answers(invented_museum) -> dict[str, Answer]:
+    questions = [*FACTUAL, *OFF_TOPIC]
+    return {q: invented_museum.ask(q) for q in questions}
 
 
 @pytest.mark.parametrize("question", list(FACTUAL))
-def test_factual_question_is_answered_from_the_gold_record(answers, museum, question):
+def test_factual_question_is_answered_from_the_right_record(answers, invented_museum, question):
     answer = answers[question]
     record_id, fact = FACTUAL[question]
     assert answer.status == "answered", answer.text
@@ -86,32 +157,42 @@ def test_factual_question_is_answered_from_the_gold_record(answers, museum, ques
     assert record_id in {c.record_id for c in answer.citations}
     assert fact.lower() in answer.text.lower()
     assert 1 <= len(answer.sentences) <= 3
-    assert contract_problems(answer, museum) == []
+    assert contract_problems(answer, invented_museum) == []
 
 
-@pytest.mark.parametrize("question", list(FALSE_PREMISES))
-def test_false_premise_is_corrected_with_a_citation(answers, museum, question):
-    answer = answers[question]
-    record_id, stated, asserted = FALSE_PREMISES[question]
-    assert answer.status == "corrected", answer.text
-    assert stated.lower() in answer.text.lower() and asserted.lower() in answer.text.lower()
-    assert [c.record_id for c in answer.citations] == [record_id]
-    assert contract_problems(answer, museum) == []
+def test_a_catalogue_fact_is_answered_as_a_sentence(answers):
+    """The maker is said in a sentence (with the object's date), not as a bare "Painter: Anna Vos." label."""
+    answer = answers["Who painted The Harbour at Dawn?"]
+    first = answer.sentences[0].text
+    assert first.startswith("Anna Vos") and "“The Harbour at Dawn”" in first and "1710" in first
+    assert "Painter:" not in answer.text
 
 
 @pytest.mark.parametrize("question", OFF_TOPIC)
-def test_off_topic_question_abstains_with_suggestions(answers, question):
+def test_off_topic_question_abstains_with_suggestions_that_tell_objects_apart(answers, question):
     answer = answers[question]
     assert answer.status == "abstained", answer.text
     assert "don't contain" in answer.text
     assert answer.citations == [] and answer.sentences == []
     assert answer.suggestions and all(s.record_id in answer.retrieved_ids for s in answer.suggestions)
+    # each suggestion is shown with its maker and date ("“The Harbour at Dawn” (Anna Vos, 1710)")
+    assert re.search(r"“[^”]+” \([^)]+, [^)]+\)", answer.text), answer.text
 
 
-def test_abstains_when_the_record_does_not_know(answers):
-    answer = answers[UNKNOWN_IN_RECORD]
-    assert answer.status == "abstained", answer.text
-    assert "npg:15373" in {s.record_id for s in answer.suggestions}
+def test_a_false_maker_is_corrected_and_a_true_one_is_not(invented_museum):
+    wrong = invented_museum.ask("Why did Kees Smit paint The Harbour at Dawn?")
+    assert wrong.status in ("corrected", "abstained"), wrong.text  # never answered as if Kees Smit painted it
+    if wrong.status == "corrected":
+        assert "Anna Vos" in wrong.text and "Kees Smit" in wrong.text
+        assert contract_problems(wrong, invented_museum) == []
+    right = invented_museum.ask("Why did Anna Vos paint The Harbour at Dawn?")
+    assert right.status != "corrected", right.text
+
+
+def test_the_engraver_after_a_painter_is_not_a_contradiction(invented_museum):
+    """The print's engraver is not "the" maker of the portrait it reproduces: naming the painter is no false premise."""
+    answer = invented_museum.ask("Why did Cornelis Mol paint Jan Claes?")
+    assert answer.status != "corrected", answer.text
 
 
 def test_timings_cover_every_stage(answers):
@@ -120,31 +201,24 @@ def test_timings_cover_every_stage(answers):
         assert answer.timings["total"] >= answer.timings["retrieve"] >= 0.0
 
 
-def test_answer_is_not_a_correction_when_the_record_agrees(museum):
-    """A question naming the right people and facts is answered, not "corrected"."""
-    answer = museum.ask("Which newspaper did Anne Catharine Green take over after her husband died?")
-    assert answer.status == "answered", answer.text
-    assert "npg:11864" in {c.record_id for c in answer.citations}
-    assert contract_problems(answer, museum) == []
-
-
-def test_filters_limit_what_can_be_cited(museum):
-    answer = museum.ask("How much land did he own when he died?", filters=SearchFilters(record_id="npg:29324"))
-    assert answer.retrieved_ids == ["npg:29324"]
-    assert {c.record_id for c in answer.citations} <= {"npg:29324"}
-    assert {s.record_id for s in answer.suggestions} <= {"npg:29324"}
+def test_filters_limit_what_can_be_cited(invented_museum):
+    answer = invented_museum.ask("Who made it and when?", filters=SearchFilters(record_id="inv:ewer"))
+    assert answer.retrieved_ids == ["inv:ewer"]
+    assert {c.record_id for c in answer.citations} <= {"inv:ewer"}
+    assert {s.record_id for s in answer.suggestions} <= {"inv:ewer"}
 
 
 @pytest.mark.parametrize("question", ["", "   ", "x" * 600])
-def test_empty_or_overlong_question_is_refused(museum, question):
+def test_empty_or_overlong_question_is_refused(invented_museum, question):
     with pytest.raises(ValueError):
-        museum.ask(question)
+        invented_museum.ask(question)
 
 
-def test_cli_ask_json_prints_the_answer_object(sample_data_dir):
-    env = {**os.environ, "MUSEUM_RAG_DATA_DIR": str(sample_data_dir), "HF_HUB_OFFLINE": "1"}
+def test_cli_ask_json_prints_the_answer_object(invented_store_dir, tmp_path):
+    data_dir = copy_sample_store(invented_store_dir, tmp_path)
+    env = {**os.environ, "MUSEUM_RAG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
     env.pop("MUSEUM_RAG_LLM_BASE_URL", None)
-    question = "What year did President Kennedy put Thurgood Marshall on the Supreme Court?"
+    question = "Where can I buy tickets?"
     result = subprocess.run(
         [sys.executable, "-m", "cli.main", "ask", question, "--json"],
         cwd=REPO,
@@ -156,6 +230,6 @@ def test_cli_ask_json_prints_the_answer_object(sample_data_dir):
     assert result.returncode == 0, result.stderr
     answer = Answer.model_validate(json.loads(result.stdout))
     assert answer.question == question
-    assert answer.status == "corrected"
-    assert answer.citations and all(c.record_id == "npg:65309" for c in answer.citations)
+    assert answer.status == "abstained" and answer.suggestions
+    assert all(s.record_id in answer.retrieved_ids for s in answer.suggestions)
     assert set(json.loads(result.stdout)) == set(Answer.model_fields)

@@ -2,14 +2,18 @@
 
 The steps, each in its own module:
 
-1. retrieve the objects (``HybridSearcher.search``) and read the whole record of the best few;
-2. score every sentence of them against the question (:mod:`rag.answer.evidence`);
-3. if the question asserts something the best record contradicts, correct it (:mod:`rag.answer.premise`);
-4. else, if the evidence does not answer the question, abstain and suggest the closest objects
-   (:mod:`rag.answer.abstain`);
-5. else answer: quote the best evidence (:mod:`rag.answer.extractive`), or, with an LLM configured,
-   let it write from numbered sources and keep only what checks out (:mod:`rag.answer.llm`);
-6. verify every sentence against the sources it cites.
+1. embed the question once and retrieve the objects (``HybridSearcher.search`` with that vector);
+   read the whole record of the best few; analyse the question once (:mod:`rag.answer.question`);
+2. score every sentence and typed catalogue fact of them with the learned ranker, in one batch
+   (:mod:`rag.answer.evidence`; sentence vectors come from ingest);
+3. decide answerability with the calibrated abstention model (:mod:`rag.answer.abstain`);
+4. if the record positively contradicts what the question asserts (a candidate from
+   :mod:`rag.answer.premise` that the learned gate accepts), correct it;
+5. else, if the evidence does not answer the question, abstain and suggest the objects the
+   question is about;
+6. else answer: the evidence that answers first (:mod:`rag.answer.extractive`), or, with an LLM
+   configured, let it write from numbered sources and keep only what checks out (:mod:`rag.answer.llm`);
+7. verify every sentence against the sources it cites.
 
 Every citation goes through a :class:`~rag.answer.citations.CitationBook` that only knows the
 records retrieved for this question. Stage timings (seconds) land in ``Answer.timings``.
@@ -17,7 +21,7 @@ records retrieved for this question. Stage timings (seconds) land in ``Answer.ti
 Example::
 
     answerer = Answerer(settings, searcher, store, embedder)
-    answer = answerer.ask("Who nominated Thurgood Marshall to the Supreme Court?")
+    answer = answerer.ask("Who painted the harbour view with the red sails?")
     print(answer.status, answer.text)
     for c in answer.citations:
         print(c.n, c.title, c.quote)
@@ -30,13 +34,18 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+import numpy as np
+
 from rag.answer.abstain import AbstainDecision, AbstentionPolicy
+from rag.answer.candidates import Candidate, EvidencePool
 from rag.answer.citations import CitationBook, Quote, markers
-from rag.answer.evidence import Candidate, EvidencePool, EvidenceScorer
+from rag.answer.evidence import EvidenceScorer, Ranking
 from rag.answer.extractive import ComposedSentence, ExtractiveComposer
+from rag.answer.features import PERSON_FACTS, anchor
 from rag.answer.llm import ChatModel, LLMWriter, build_sources, load_llm
+from rag.answer.model import AnsweringModel
 from rag.answer.practical import PracticalTerms
-from rag.answer.premise import Correction, PremiseChecker
+from rag.answer.premise import GATE_FEATURES, Correction, PremiseChecker, gate_features
 from rag.answer.question import QuestionInfo, analyze_question
 from rag.answer.support import answer_verifier
 from rag.config import Settings
@@ -67,12 +76,17 @@ class Analysis:
     info: QuestionInfo
     hits: list[ObjectHit]
     pool: EvidencePool
-    ranked: list[Candidate]
+    ranking: Ranking
     correction: Correction | None
     decision: AbstainDecision | None
+    corrections: list[Correction] = field(default_factory=list)  # every candidate, with its gate probability
     retrieve_seconds: float = 0.0
     analyze_seconds: float = 0.0
     lang: str = "en"  # the visitor's language: the answer's own sentences are written in it
+
+    @property
+    def ranked(self) -> list[Candidate]:
+        return self.ranking.ranked
 
     @property
     def retrieved_ids(self) -> list[str]:
@@ -127,8 +141,9 @@ class Answerer:
         self.searcher = searcher
         self.store = store
         self.embedder = embedder
-        self.scorer = EvidenceScorer(embedder, dense_candidates=settings.answer_dense_candidates)
-        self.policy = AbstentionPolicy(settings.abstain_threshold)
+        self.model = AnsweringModel.load(settings.answering_model)
+        self.scorer = EvidenceScorer(self.model)
+        self.policy = AbstentionPolicy(self.model, settings.abstain_threshold)
         self.premise = PremiseChecker(settings.premise_min_alignment)
         self.composer = ExtractiveComposer(max_sentences=settings.max_answer_sentences)
         self.verifier = verifier or answer_verifier(settings, embedder)
@@ -171,7 +186,7 @@ class Answerer:
         composed: _Composed | None = None
         draft_check = 0.0
         if analysis.status == "answered":
-            composed, draft_check = self._compose(analysis.question, analysis.info, analysis.ranked, analysis.pool)
+            composed, draft_check = self._compose(analysis.question, analysis.info, analysis.ranked, analysis.pool, messages)
         timings["answer"] = analysis.analyze_seconds + time.perf_counter() - t - draft_check
 
         t = time.perf_counter()
@@ -181,9 +196,7 @@ class Answerer:
         elif analysis.correction is not None:
             answer = self._corrected(analysis.question, analysis.correction, book, analysis.retrieved_ids, messages)
         elif composed is None:
-            answer = self._abstained(
-                analysis.question, analysis.decision, analysis.ranked, analysis.hits, analysis.retrieved_ids, messages
-            )
+            answer = self._abstained(analysis, messages)
         else:
             answer = self._answered(
                 analysis.question, composed, book, analysis.retrieved_ids, on_sentence, messages
@@ -200,7 +213,9 @@ class Answerer:
         """Retrieve, rank the evidence and decide: corrected, abstained or answered (nothing composed yet).
 
         ``lang``: the visitor's language (default: the question's); of a record's texts, the version in
-        it is the evidence when the record has one.
+        it is the evidence when the record has one. The question is embedded once (retrieval and evidence
+        share the vector), analysed once, the whole records of the best objects are read once, and every
+        candidate is scored in one batch.
         """
         question = " ".join((question or "").split())
         if not question:
@@ -208,45 +223,68 @@ class Answerer:
         if len(question) > self.settings.max_question_chars:
             raise ValueError(f"the question is longer than {self.settings.max_question_chars} characters")
         start = time.perf_counter()
-        hits = self.searcher.search(question, limit=self.settings.retrieve_limit, filters=filters)
+        vector = self.embedder.embed_query(question)
+        hits = self.searcher.search(question, limit=self.settings.retrieve_limit, filters=filters, vector=vector)
         retrieve_seconds = time.perf_counter() - start
         t = time.perf_counter()
         lang = lang or default_detector().choose(question)
         # Another language is read through English question words (rag.language.pivot); similarity is the visitor's text's.
         question_language = default_detector().detect(question).lang
-        info = analyze_question(pivot_question(question, question_language))
-        query_vector = self.embedder.embed_query(question) if question_language != "en" else None
+        info = analyze_question(pivot_question(question, question_language), vector=vector, lang=lang)
         pool = EvidencePool.from_hits(hits, self._whole_records(hits, lang))
-        ranked = self.scorer.rank(info, pool, query_vector=query_vector) if hits else []
-        correction = self.premise.check(info, ranked, pool) if ranked else None
-        decision = self.policy.decide(info, ranked, pool) if correction is None else None
+        pool.ensure_vectors(self.embedder)
+        ranking = self.scorer.rank(info, pool)
+        decision = self.policy.decide(info, pool, ranking) if ranking.ranked else None
+        messages = Messages.for_language(lang)
+        corrections = self.premise.candidates(info, pool, messages) if ranking.ranked else []
+        correction = self._gate(info, pool, corrections, decision)
         return Analysis(
             question=question,
             info=info,
             hits=list(hits),
             pool=pool,
-            ranked=ranked,
+            ranking=ranking,
             correction=correction,
             decision=decision,
+            corrections=corrections,
             retrieve_seconds=retrieve_seconds,
             analyze_seconds=time.perf_counter() - t,
             lang=lang,
         )
 
+    def _gate(
+        self, info: QuestionInfo, pool: EvidencePool, corrections: list[Correction], decision: AbstainDecision | None
+    ) -> Correction | None:
+        """The candidate correction the learned gate is surest of, when above ``premise_threshold``."""
+        if not corrections:
+            return None
+        answerability = decision.answerability if decision is not None else 0.0
+        a = anchor(info, pool)
+        rows = [gate_features(c, c.evidence.score, answerability, a) for c in corrections]
+        probs = self.model.premise_gate.predict(np.asarray(rows, dtype=np.float32))
+        for c, row, p in zip(corrections, rows, probs):
+            c.gate = float(p)
+            c.features = dict(zip(GATE_FEATURES, row))
+        best = max(corrections, key=lambda c: c.gate)
+        return best if best.gate >= self.settings.premise_threshold else None
+
     # --- evidence -------------------------------------------------------------------------
     def _whole_records(self, hits: Sequence[ObjectHit], lang: str = "en") -> dict[str, list[Chunk]]:
-        """All chunks of the best few retrieved objects (only ever of retrieved objects), each text in ``lang`` if held."""
+        """All chunks of the best few retrieved objects (only ever of retrieved objects), read in one store call;
+        each text in ``lang`` when the record holds it."""
+        ids = [hit.record_id for hit in hits[: self.settings.answer_expand_objects]]
         full: dict[str, list[Chunk]] = {}
-        for hit in hits[: self.settings.answer_expand_objects]:
-            payloads = self.store.record_chunks(hit.record_id)
-            read = (read_chunk(p) for p in payloads if p.get("record_id") == hit.record_id)
+        for record_id, payloads in self.store.records_chunks(ids).items():
+            read = (read_chunk(p) for p in payloads if p.get("record_id") == record_id)
             chunks = [chunk for chunk in read if chunk is not None]
             if chunks:
-                full[hit.record_id] = prefer_language(chunks, lang)
+                full[record_id] = prefer_language(chunks, lang)
         return full
 
     # --- answered -------------------------------------------------------------------------
-    def _compose(self, question: str, info, ranked: list[Candidate], pool: EvidencePool) -> tuple[_Composed, float]:
+    def _compose(
+        self, question: str, info, ranked: list[Candidate], pool: EvidencePool, messages: Messages
+    ) -> tuple[_Composed, float]:
         """The LLM's checked answer when one is configured and enough of it survives, else the extractive one.
 
         Returns the composition and the seconds spent verifying the LLM's sentences.
@@ -268,8 +306,8 @@ class Answerer:
                 return _Composed(sentences, mode="llm", supports=supports), check_seconds
             if draft is not None:
                 log.info("LLM answer unusable (%d kept, dropped: %s); extractive fallback", len(draft.sentences), draft.dropped)
-            return _Composed(self.composer.compose(info, ranked)), check_seconds
-        return _Composed(self.composer.compose(info, ranked)), 0.0
+            return _Composed(self.composer.compose(info, ranked, pool, messages)), check_seconds
+        return _Composed(self.composer.compose(info, ranked, pool, messages)), 0.0
 
     def _answered(
         self,
@@ -358,37 +396,51 @@ class Answerer:
         )
 
     # --- abstained ------------------------------------------------------------------------
-    def _abstained(
-        self,
-        question: str,
-        decision: AbstainDecision | None,
-        ranked: list[Candidate],
-        hits: Sequence[ObjectHit],
-        retrieved_ids: list[str],
-        messages: Messages = _ENGLISH,
-    ) -> Answer:
-        suggestion_book = CitationBook(retrieved_ids)
-        seen: list[str] = []
-        for c in ranked:
-            if len(seen) >= 3:
-                break
-            if c.record_id in seen:
-                continue
-            seen.append(c.record_id)
-            suggestion_book.cite(c.quote)
-        unknown = decision is not None and decision.features is not None and decision.features.unknown > 0
+    def _abstained(self, analysis: "Analysis", messages: Messages) -> Answer:
+        """The abstention, with the objects the question is about as suggestions (artist and date to tell them apart)."""
+        book = CitationBook(analysis.retrieved_ids)
+        best_of: dict[str, Candidate] = {}
+        for c in analysis.ranked:
+            best_of.setdefault(c.record_id, c)
+        named = {o.record_id for o in analysis.pool.objects[:3] if _names_record(analysis.info, analysis.pool, o.record_id)}
+        order = sorted(
+            best_of.values(), key=lambda c: (c.record_id not in named, -c.score)
+        )
+        for c in order[:3]:
+            book.cite(c.quote)
+        unknown = analysis.decision is not None and analysis.decision.unknown
         text = messages.text("abstain_unknown" if unknown else "abstain")
-        titles = [s.title for s in suggestion_book.citations]
-        if titles:
-            text += messages.text("suggestions", titles=", ".join(f"“{t}”" for t in titles))
-        mark_languages(suggestion_book.citations)
+        items = [messages.text("suggestion_item", title=s.title, details=_details(s.record_id, analysis.pool))
+                 if _details(s.record_id, analysis.pool) else f"“{s.title}”" for s in book.citations]
+        if items:
+            text += messages.text("suggestions", titles=", ".join(items))
+        mark_languages(book.citations)
         return Answer(
-            question=question,
+            question=analysis.question,
             text=text,
             status="abstained",
-            suggestions=suggestion_book.citations,
-            retrieved_ids=retrieved_ids,
+            suggestions=book.citations,
+            retrieved_ids=analysis.retrieved_ids,
         )
+
+
+def _names_record(info: QuestionInfo, pool: EvidencePool, record_id: str) -> bool:
+    """The question names this object or one of its people."""
+    tokens = {t for p in info.names for t in p.tokens if len(t) > 1}
+    if not tokens:
+        return False
+    from rag.answer.terms import all_stems
+
+    names = [f.value for f in pool.facts.get(record_id, []) if f.kind.removeprefix("unknown_") in PERSON_FACTS]
+    return bool(tokens & all_stems(" ".join([pool.titles.get(record_id, ""), *names])))
+
+
+def _details(record_id: str, pool: EvidencePool) -> str:
+    """The maker and date of an object, to tell suggestions apart ("Anna Vos, 1710")."""
+    facts = pool.facts.get(record_id, [])
+    maker = next((f.value for f in facts if f.kind in ("maker", "maker_uncertain")), None)
+    date = next((f.value for f in facts if f.field == "date"), None)
+    return ", ".join(v for v in (maker, date) if v)
 
 
 def _source_text(quote: Quote) -> str:

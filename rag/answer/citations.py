@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -80,6 +81,15 @@ def to_citation(quote: Quote, n: int) -> Citation:
         end=quote.end,
         score=round(float(quote.score), 4),
     )
+
+
+#: "[1965]" in a record's text would read as a citation marker in an answer.
+_BRACKETED_NUMBER = re.compile(r"\[(\d+)\]")
+
+
+def display_text(quote: str) -> str:
+    """A quote as shown inside an answer sentence: "[1965]" becomes "(1965)" (the citation keeps the exact quote)."""
+    return _BRACKETED_NUMBER.sub(r"(\1)", quote)
 
 
 def markers(ns: Iterable[int]) -> str:

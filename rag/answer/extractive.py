@@ -1,14 +1,14 @@
-"""The offline answer: quote the record sentences that answer the question, each with its [n].
+"""The offline answer: the evidence that answers, first, each sentence with its [n].
 
-The answer is 1-3 sentences, best evidence first. Sentences of the record's description are
-quoted verbatim; tombstone facts ("Medium: Oil on canvas.") are put in a sentence that names
-the object ("The museum's record gives the medium of “Thurgood Marshall” as Oil on canvas [1].").
+A catalogue fact is answered as a sentence from the message catalogue ("Anna Vos made “The Harbour”
+(Painter), dated 1710." [1][2]); a narrative answer quotes the record sentence that answers first,
+verbatim, then up to two more close behind it that add something. Every template is in
+``rag/data/messages/<lang>.json``.
 
 Example::
 
     composer = ExtractiveComposer(max_sentences=3)
-    sentences = composer.compose(question_info, ranked)
-    for s in sentences:
+    for s in composer.compose(question_info, ranking.ranked, pool, Messages.for_language("en")):
         print(s.text, [q.record_id for q in s.quotes])
 """
 
@@ -17,19 +17,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from rag.answer.citations import Quote
-from rag.answer.evidence import Candidate, label_group
+from rag.answer.candidates import Candidate, EvidencePool
+from rag.answer.citations import Quote, display_text
 from rag.answer.question import QuestionInfo
 from rag.answer.terms import STOPWORDS, all_stems, stems
+from rag.language import Language
+from rag.messages import Messages
 from rag.text import words
 
+_EN = Language.for_code("en")
 #: Sentence openers that need their object named to make sense on their own.
-_PRONOUNS = frozenset("he she they it his her their its this these there".split())
-#: Creator roles that read as "the <role> of".
-_ROLE_NOUNS = frozenset(
-    """artist photographer sculptor painter engraver lithographer printmaker publisher printer designer maker sitter
-    illustrator caricaturist cartoonist studio draftsman architect author""".split()
+_PRONOUNS = _EN.wordlist("person_pronouns") | frozenset({"it", "its", "this", "these", "there"})
+
+#: Fact kinds with a template of their own ("fact_<kind>"); other people get "fact_person", other fields "fact_other".
+_FACT_TEMPLATES = frozenset(
+    {"maker", "maker_uncertain", "source_maker", "former_maker", "depicted", "author", "date", "material", "place",
+     "culture", "period", "dimensions", "credit", "type"}
 )
+_PEOPLE = frozenset({"publisher", "owner", "associated"})
 
 
 @dataclass
@@ -38,7 +43,7 @@ class ComposedSentence:
 
     text: str
     quotes: list[Quote] = field(default_factory=list)
-    claim: str = ""  # what the verifier checks (the fact itself when ``text`` wraps a tombstone fact)
+    claim: str = ""  # what the verifier checks: the record's own words, without the answer's frame
 
     def __post_init__(self) -> None:
         if not self.claim:
@@ -47,93 +52,109 @@ class ComposedSentence:
 
 @dataclass
 class ExtractiveComposer:
-    """Selects and phrases the evidence sentences of an extractive answer."""
+    """Selects and phrases the evidence of an extractive answer."""
 
     max_sentences: int = 3
-    margin: float = 0.12  # a further sentence must score within this of the best
+    relative: float = 0.6  # a further sentence must score at least this share of the best
+    floor: float = 0.25  # ... and at least this probability
     max_chars: int = 700
     duplicate_overlap: float = 0.7
 
     def select(self, question: QuestionInfo, ranked: Sequence[Candidate]) -> list[Candidate]:
-        """The best candidate, then those close to it that add something, up to ``max_sentences``."""
+        """The best candidate, then those close behind it that add something, up to ``max_sentences``."""
         if not ranked:
             return []
         best = ranked[0]
-        if not same_language(question.text, best.text):  # prefer the question's language if it is close behind
-            best = next(
-                (c for c in ranked[1:6] if c.score >= best.score - self.margin and same_language(question.text, c.text)),
-                best,
-            )
-        ranked = [best] + [c for c in ranked if c is not best]
         chosen = [best]
         covered = stems(best.text) & set(question.term_stems)
         length = len(best.text)
-        for c in ranked[1:]:
+        for c in ranked[1:12]:
             if len(chosen) >= self.max_sentences:
                 break
-            if c.score < best.score - self.margin or length + len(c.text) > self.max_chars:
+            if c.score < max(self.floor, best.score * self.relative) or length + len(c.text) > self.max_chars:
                 continue
-            if c.is_tombstone and not c.label_cue:
+            if c.fact is not None and (best.fact is None or c.record_id != best.record_id):
+                continue  # a bare fact only next to another fact of the same object
+            if c.record_id != best.record_id and c.object_rank > 0 and best.fact is not None:
                 continue
             if any(_near_duplicate(c, other, self.duplicate_overlap) for other in chosen):
                 continue
-            if not same_language(question.text, c.text):
-                continue  # a bilingual label's other language: the visitor asked in this one
             adds = (stems(c.text) & set(question.term_stems)) - covered
-            follows = any(_follows(c, other) for other in chosen)
-            if not adds and not follows and c.score < best.score - self.margin / 2:
+            if not adds and not any(_follows(c, other) for other in chosen) and c.fact is None:
                 continue
             chosen.append(c)
             covered |= stems(c.text) & set(question.term_stems)
             length += len(c.text)
         return _reading_order(chosen)
 
-    def compose(self, question: QuestionInfo, ranked: Sequence[Candidate]) -> list[ComposedSentence]:
+    def compose(
+        self, question: QuestionInfo, ranked: Sequence[Candidate], pool: EvidencePool, messages: Messages
+    ) -> list[ComposedSentence]:
         selected = self.select(question, ranked)
-        sentences = []
+        sentences: list[ComposedSentence] = []
         previous_record: str | None = None
+        used_facts: set[tuple[str, str, int]] = set()
         for c in selected:
-            claim = fact_claim(c) if c.is_tombstone else c.text.strip()  # a framed quote asserts the quote
-            sentences.append(ComposedSentence(phrase(c, name_object=c.record_id != previous_record), [c.quote], claim))
+            if c.key in used_facts:
+                continue
+            if c.fact is not None:
+                sentence = phrase_fact(c, pool, messages)
+                used_facts.update(q_key for q_key in (_cand_key(q) for q in sentence.quotes))
+                sentences.append(sentence)
+            else:
+                sentences.append(
+                    ComposedSentence(phrase(c, messages, name_object=c.record_id != previous_record), [c.quote], c.text)
+                )
             previous_record = c.record_id
         return sentences
 
 
-def phrase(c: Candidate, name_object: bool = True) -> str:
-    """The candidate as a sentence that stands on its own (no [n] marker)."""
-    if c.is_tombstone and c.label is not None and c.value:
-        return phrase_fact(c)
-    text = c.text.strip()
-    first = text.split(" ", 1)[0].strip(",;:").lower()
-    if name_object and first in _PRONOUNS and len(text) > 1:
-        return f"According to the record for “{c.chunk.title}”, {text[0].lower()}{text[1:]}"
+def _cand_key(q: Quote) -> tuple[str, str, int]:
+    return (q.record_id, q.chunk.field, q.start)
+
+
+def phrase(c: Candidate, messages: Messages, name_object: bool = True) -> str:
+    """A record sentence as a sentence that stands on its own (no [n] marker)."""
+    text = display_text(c.text.strip())
+    first = words(text)[:1]
+    if name_object and first and first[0] in _PRONOUNS and len(text) > 1:
+        return messages.text("according_to", title=c.chunk.title, sentence=f"{text[0].lower()}{text[1:]}")
     return text
 
 
-def fact_claim(c: Candidate) -> str:
-    """A tombstone fact as the verifier should check it: the object and the fact as catalogued."""
-    return f"{c.chunk.title.rstrip('.')}. {c.text}"
-
-
-def phrase_fact(c: Candidate) -> str:
-    """A tombstone fact as a sentence: "The museum's record dates “Title” to 1956."."""
+def phrase_fact(c: Candidate, pool: EvidencePool, messages: Messages) -> ComposedSentence:
+    """A catalogue fact as a sentence, citing the fact (and the object's date for its maker)."""
+    fact = c.fact
+    assert fact is not None
     title = c.chunk.title
-    label, value = c.label or "", (c.value or "").strip()
-    group = label_group(c)
-    if group == "date":
-        return f"The museum's record dates “{title}” to {value}."
-    if group == "medium":
-        return f"The museum's record gives the medium of “{title}” as {value}."
-    if group == "dimensions":
-        return f"The museum's record gives the dimensions of “{title}” as {value}."
-    if group == "credit":
-        return f"The museum's credit line for “{title}” reads: {value}."
-    if group == "type":
-        article = "an" if value[:1].lower() in "aeiou" else "a"
-        return f"The museum's record catalogues “{title}” as {article} {value.lower()}."
-    if label.lower() in _ROLE_NOUNS:
-        return f"The museum's record names {value} as the {label.lower()} of “{title}”."
-    return f"The museum's record for “{title}” gives {label}: {value}."
+    kind = fact.kind
+    values = {
+        "title": title,
+        "value": fact.value,
+        "value_lower": fact.value[:1].lower() + fact.value[1:],
+        "label": fact.label.lower(),
+        "label_lower": fact.label.lower(),
+    }
+    quotes = [c.quote]
+    claim = f"{title.rstrip('.')}. {c.text}"
+    if kind.startswith("unknown_"):
+        key = "fact_unknown"
+    elif kind == "maker":
+        date = next((o for o in pool.of_record(c.record_id) if o.fact is not None and o.fact.field == "date"), None)
+        if date is not None:
+            key = "fact_maker_dated"
+            values["date"] = date.fact.value  # type: ignore[union-attr]
+            quotes.append(date.quote)
+            claim = f"{claim} {date.text}"
+        else:
+            key = "fact_maker"
+    elif kind in _FACT_TEMPLATES:
+        key = f"fact_{kind}"
+    elif kind in _PEOPLE:
+        key = "fact_person"
+    else:
+        key = "fact_other"
+    return ComposedSentence(messages.text(key, **values), quotes, claim)
 
 
 def _near_duplicate(a: Candidate, b: Candidate, threshold: float) -> bool:
@@ -152,24 +173,10 @@ def _reading_order(chosen: list[Candidate]) -> list[Candidate]:
     """Best first; the other sentences of the same record follow in the record's own order."""
     best = chosen[0]
     same = sorted((c for c in chosen[1:] if c.record_id == best.record_id), key=lambda c: (c.field != best.field, c.start))
-    before = [c for c in same if c.field == best.field and c.start < best.start]
-    after = [c for c in same if c not in before]
     others = [c for c in chosen[1:] if c.record_id != best.record_id]
-    if before and _follows(best, before[-1]):
-        # the best sentence continues the one before it: keep the record's order ("He ... . In 1858 ...")
-        return before + [best] + after + others
-    return [best] + before + after + others
+    return [best] + same + others
 
 
-def _function_word_share(text: str) -> float:
+def function_word_share(text: str) -> float:
     tokens = words(text)
     return sum(1 for t in tokens if t in STOPWORDS) / len(tokens) if tokens else 0.0
-
-
-def same_language(question: str, sentence: str) -> bool:
-    """Whether a sentence reads like the question's language (by its share of the question's function words).
-
-    Labels are often bilingual; an English question should be answered with the English sentences.
-    """
-    q = _function_word_share(question)
-    return not (q >= 0.2 and _function_word_share(sentence) < 0.12)

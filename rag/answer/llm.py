@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
 from rag.answer.citations import Quote
-from rag.answer.evidence import Candidate
+from rag.answer.candidates import Candidate
 from rag.answer.prompts import NOT_IN_SOURCES, PromptSource, build_messages
 from rag.config import Settings
 from rag.text import split_sentences

@@ -1,4 +1,4 @@
-"""Kinds of museum object a question names ("the Chavez *photograph*"), and whether a record is of that kind.
+"""Kinds of museum object a question names ("the Lund *photograph*"), and whether a record is of that kind.
 
 A question that says "photograph" is not about a painting of the same sitter: evidence from a
 record of another kind must not answer it, and a record of another kind is not the object a
@@ -6,10 +6,10 @@ question's premise is about.
 
 Example::
 
-    >>> asked = asked_object_kinds("When was the Dennis Chavez photograph taken?")
+    >>> asked = asked_object_kinds("When was the Greta Lund photograph printed?")
     >>> sorted(asked)
     ['photograph']
-    >>> fits_object_kind(asked, record_type="Painting", title="Senator Dennis Chavez")
+    >>> fits_object_kind(asked, record_type="Painting", title="Greta Lund at her loom")
     False
 """
 
@@ -38,9 +38,9 @@ NOUN_TYPES = {
 def asked_object_kinds(question: str) -> frozenset[str]:
     """The specific object nouns of a question, as stems ("the 1923 photo" -> {"photograph"}).
 
-    A noun that modifies the next one ("Gurney's *daguerreotype* gallery") names no object: an
+    A noun that modifies the next one ("the *photograph* studio") names no object: an
     object noun counts when a function word, a participle ("photograph *taken*") or the end follows it.
-    A verb of making counts as its object ("*drew* Harold Rosenberg": a drawing).
+    A verb of making counts as its object ("*drew* the weaver": a drawing).
     """
     tokens = words(question)
     asked = set()
@@ -49,7 +49,7 @@ def asked_object_kinds(question: str) -> frozenset[str]:
         if noun not in NOUN_TYPES:
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        verb = token.endswith("ed") or token in ("drew", "drawn")  # "drew Harold Rosenberg": a drawing
+        verb = token.endswith("ed") or token in ("drew", "drawn")  # "drew the weaver": a drawing
         if verb or not nxt or nxt in STOPWORDS or _PARTICIPLE.search(nxt):
             asked.add(noun)
     return frozenset(asked)

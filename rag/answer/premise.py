@@ -1,97 +1,106 @@
-"""False premises: the question asserts something the best-matching record contradicts.
+"""False premises: the question asserts something the record it is about positively contradicts.
 
-Generic checks, in this order, all against the one record the question is about:
+Candidate corrections, all against the one record the question is about:
 
-1. **maker** — a person the question says made the object ("Why did John Hoppner paint ...",
-   "after a George Catlin painting", "Smibert's portrait") is not among the record's makers
-   (or only as a former attribution): the record's maker is given instead.
-2. **creation date** — a year the question gives for the making of the object ("painted ... in
-   1795", "the 1963 photograph") falls outside the record's date.
-3. **medium** — a material the question gives the object ("watercolor-on-ivory miniature",
-   "carved in marble") is not in the record's medium.
-4. **substitution** — a name, year, number or material of the question that the record never
+1. **maker**: a person the question says made the object ("Why did Anna Vos paint ...", "after a
+   Pieter Claes painting", "Vos's portrait") is not among the record's makers. Who counts as a
+   maker is the catalogue profile's data (rag/data/profiles): an engraver of a print after a
+   painting, a sitter or a publisher are not "the" maker, and a name the record lists in any
+   making role is never contradicted.
+2. **creation date**: a year the question gives for the making of the object ("painted ... in
+   1710", "the 1931 photograph") falls outside the record's date (a creator's life dates are not
+   the object's date).
+3. **medium**: a material the question gives the object ("a marble bust", "watercolor on ivory")
+   is not in the record's medium.
+4. **substitution**: a name, year, number or material of the question that the record never
    mentions, where the record's sentence that best matches the rest of the question holds a
-   different one in the same place ("President Kennedy" / "President Lyndon Johnson",
-   "New York Times" / "New York Tribune", "at Harvard" / "at Yale University").
+   different one in the same place ("Governor Hale" / "Governor Peter Brandt").
 
-Nothing is corrected unless the record states the other value: what the records don't
-contradict is left alone (and may lead to an answer or an abstention instead).
+A candidate correction needs the record to state the other value; then a learned gate
+(:data:`GATE_FEATURES`, fitted on the labelled false premises and their true-premise look-alikes
+by ``scripts/fit_answering.py``) decides whether it is a contradiction, at the threshold
+``Settings.premise_threshold`` (calibrated so that true-premise questions are rarely corrected).
 
 Example::
 
     checker = PremiseChecker()
-    correction = checker.check(question_info, ranked, pool)
-    if correction:
-        print(correction.text)   # "The museum's record attributes “Patience Wright” to Robert Edge Pine, not John Hoppner."
+    for candidate in checker.candidates(question_info, pool):
+        print(candidate.kind, candidate.asserted, candidate.stated)
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
-from rag.answer.evidence import Candidate, EvidencePool, label_group
+from rag.answer.candidates import Candidate, EvidencePool
+from rag.answer.citations import display_text
+from rag.answer.features import PERSON_FACTS
 from rag.answer.objects import OBJECT_STEMS, asked_object_kinds, fits_object_kind
 from rag.answer.question import QuestionInfo
 from rag.answer.terms import NAME_TITLES, STOPWORDS, Phrase, all_stems, name_phrases, stem, stems, years
+from rag.language import Language
+from rag.messages import Messages
 from rag.text import words
 
+_EN = Language.for_code("en")
 #: Materials and processes a medium line is made of.
-MATERIALS = frozenset(
-    """oil acrylic tempera watercolor watercolour gouache pastel charcoal graphite pencil crayon chalk ink canvas panel
-    paper vellum parchment ivory copper bronze brass silver gold iron steel tin pewter marble plaster terracotta clay
-    ceramic porcelain stone granite limestone alabaster wood oak mahogany walnut glass wax silk linen cotton wool
-    leather masonite mylar aluminum albumen gelatin platinum palladium cyanotype daguerreotype ambrotype tintype
-    collodion photogravure lithograph engraving etching mezzotint woodcut aquatint screenprint serigraph inkjet
-    chromogenic polaroid casein encaustic enamel fresco mosaic resin fiberglass""".split()
-)
+MATERIALS = _EN.wordlist("materials")
 _MATERIAL_STEMS = {stem(m): m for m in MATERIALS}
-#: Verbs of making an object, as they follow a maker's name ("Hoppner painted", "did Hoppner paint").
-_MAKING = frozenset(
-    stem(w)
-    for w in """paint painted paints drew draw drawn sketch sketched photograph photographed sculpt sculpted carve carved
-    engrave engraved etch etched lithographed model modeled modelled cast made make create created took take design
-    designed portray portrayed""".split()
-)
-#: Creator roles that do not make someone the object's maker.
-_NOT_MAKER_ROLES = ("sitter", "former attribution", "formerly attributed", "subject", "owner", "donor")
-_NUMBER_WORDS = {
-    w: i
-    for i, w in enumerate(
-        """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
-        seventeen eighteen nineteen twenty""".split()
-    )
-}
-_ORDINALS = {
-    w: i + 1
-    for i, w in enumerate(
-        """first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth
-        fifteenth sixteenth seventeenth eighteenth nineteenth twentieth""".split()
-    )
-}
-#: Words that give a position in a series, like ordinals ("the youngest of seventeen" / "the fifteenth of seventeen").
+#: Verbs of making an object, as they follow a maker's name ("Vos painted", "did Vos paint").
+_MAKING = frozenset(stem(w) for w in _EN.wordlist("creation_verbs"))
+_NUMBERS = _EN.mapping("numbers")
+_NUMBER_WORDS: dict[str, int] = {w: int(v) for w, v in _NUMBERS.get("units", {}).items() if int(v) <= 20}
+_ORDINALS: dict[str, int] = {w: int(v) for w, v in _NUMBERS.get("ordinals", {}).items() if int(v) <= 20}
+#: Words that give a position in a series, like ordinals.
 _POSITIONS = frozenset("youngest oldest eldest last".split())
-#: Modifiers whose opposite, before the same noun, contradicts them: "her right leg" / "her left leg".
-_OPPOSITES = {
-    a: b
-    for x, y in (("left", "right"), ("life", "death"), ("north", "south"), ("east", "west"), ("upper", "lower"),
-                 ("maternal", "paternal"), ("front", "back"), ("younger", "older"), ("earlier", "later"))
-    for a, b in ((x, y), (y, x))
-}
+#: Modifiers whose swap contradicts ("left" / "right", "husband" / "wife"): the language layer's antonym pairs.
+_OPPOSITES: dict[str, str] = {}
+for _pair in _EN.mapping("antonyms").get("pairs", []):
+    if len(_pair) == 2:
+        _OPPOSITES[_pair[0]] = _pair[1]
+        _OPPOSITES[_pair[1]] = _pair[0]
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:['’][A-Za-z]+)?")
+
+#: Fact kinds of people who made the object (the record's attribution, certain or not).
+MAKER_KINDS = frozenset({"maker", "maker_uncertain"})
+#: Fact kinds of people named with the object who did not make it (as the profile reads their roles).
+NOT_MAKER_KINDS = frozenset({"depicted", "former_maker", "owner", "publisher", "associated", "author"})
+
+CORRECTION_KINDS = ("maker", "date", "medium", "name", "year", "number", "material", "opposite")
+#: Features of a candidate correction the premise gate weighs, in order.
+GATE_FEATURES = (
+    *(f"kind_{k}" for k in CORRECTION_KINDS),
+    "strength",
+    "alignment",
+    "specific",
+    "evidence_prob",
+    "evidence_is_fact",
+    "object_top",
+    "names_object",
+    "answerability",
+    "anchor",
+    "asserted_len",
+)
 
 
 @dataclass
 class Correction:
     """What the question asserts, what the record says instead, and the record text that says it."""
 
-    kind: str  # maker | date | medium | name | year | number | material
+    kind: str  # maker | date | medium | name | year | number | material | opposite
     asserted: str
     stated: str
     evidence: Candidate
     text: str  # the correcting sentence, without its [n] marker
     claim: str = ""  # what the record states, without the rejected value: the part a verifier can check
+    strength: float = 1.0  # 2: same title or head word; 1: same neighbour word; for typed facts 2
+    alignment: float = 1.0  # share of the question's other terms in the evidence sentence
+    specific: float = 0.0
+    names_object: bool = True
+    gate: float = 0.0  # the premise gate's probability that this is a real contradiction
+    features: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.claim:
@@ -99,57 +108,53 @@ class Correction:
 
 
 class PremiseChecker:
-    """Finds a contradiction between the question and the record it is about.
+    """Finds candidate contradictions between the question and the record it is about.
 
     ``min_alignment``: the share of the question's other terms the record sentence must hold
-    before a substitution in it counts as a contradiction; ``object_candidates``: how many of
-    the best retrieved objects may be the one the question is about.
+    before a substitution in it counts; ``object_candidates``: how many of the best retrieved
+    objects may be the one the question is about.
     """
 
-    def __init__(self, min_alignment: float = 0.5, object_candidates: int = 3) -> None:
+    def __init__(self, min_alignment: float = 0.5, object_candidates: int = 3, messages: Messages | None = None) -> None:
         self.min_alignment = min_alignment
         self.object_candidates = object_candidates
+        self.messages = messages or Messages.for_language("en")
 
-    def check(self, question: QuestionInfo, ranked: Sequence[Candidate], pool: EvidencePool) -> Correction | None:
-        """The first contradiction found, or None.
-
-        The object-level checks (maker, date, medium) run on the best-ranked record that holds
-        every name of the question (the question is about that object); the text substitution
-        runs on the best record.
-        """
-        if not ranked:
-            return None
-        order = list(dict.fromkeys(c.record_id for c in ranked if c.object_rank < self.object_candidates))
+    def candidates(self, question: QuestionInfo, pool: EvidencePool, messages: Messages | None = None) -> list[Correction]:
+        """Every candidate correction, in the order the checks found them (at most one per check and record)."""
+        msg = messages or self.messages
+        out: list[Correction] = []
+        order = [o.record_id for o in pool.objects[: self.object_candidates]]
         for position, record_id in enumerate(order):
-            record = [c for c in pool.candidates if c.record_id == record_id]
+            record = pool.of_record(record_id)
             others = [c for c in pool.candidates if c.record_id != record_id]
-            if not record or not _is_about(question, record):
+            if not record or not _is_about(question, record, pool):
                 continue
             names_it = (
-                _names_the_object(question, record)
-                and _object_noun_fits(question, record)
-                and (position == 0 or _titled_by(question, record))
+                _names_the_object(question, record, pool)
+                and _object_noun_fits(question, record, pool)
+                and (position == 0 or _titled_by(question, record, pool))
             )
             checks = [self._maker, self._creation_date, self._medium] if names_it else []
             if position == 0:
                 checks.append(self._substitution)
             for check in checks:
-                correction = check(question, record, others)
+                correction = check(question, record, others, pool, msg)
                 if correction is not None:
-                    return correction
+                    correction.names_object = names_it
+                    out.append(correction)
             if names_it:
-                return None  # the object the question is about, and nothing contradicted
-        return None
+                break  # the object the question is about
+        return out
 
     # --- 1. maker --------------------------------------------------------------------
-    def _maker(self, question: QuestionInfo, record: list[Candidate], others: list[Candidate]) -> Correction | None:
-        makers = [c for c in record if c.is_tombstone and label_group(c) == "maker" and c.value]
-        makers = [c for c in makers if not _role_is(c.label or "", _NOT_MAKER_ROLES)]
-        known = [c for c in makers if "unidentified" not in (c.value or "").lower() and "unknown" not in (c.value or "").lower()]
+    def _maker(self, question, record, others, pool, msg) -> Correction | None:
+        facts = [c for c in record if c.fact is not None]
+        known = [c for c in facts if c.kind in MAKER_KINDS]
         if not known:
             return None
-        creators = _creator_names(record)
-        maker_surnames = {_surname(name) for name, role in creators if not _role_is(role, _NOT_MAKER_ROLES)}
+        people = _people(record[0].record_id, pool)
+        maker_surnames = {_surname(name) for name, kind in people if kind not in NOT_MAKER_KINDS}
         if any(_surname(p.text) in maker_surnames for p in question.names):
             return None  # the question names the record's maker: another name is not a rival attribution
         for phrase in asserted_makers(question.text):
@@ -157,29 +162,22 @@ class PremiseChecker:
             if not tokens:
                 continue
             surname = _surname(phrase.text)
-            if _creator_of_other(question, phrase, surname, others):
-                continue  # a creator of another retrieved object the question also names: it is about that one too
-            if any(surname == _surname(name) for name, role in creators if not _role_is(role, _NOT_MAKER_ROLES)):
-                continue  # a maker of record (any making role)
-            if any(tokens <= _name_tokens_of(name) for name, role in creators if _role_is(role, ("sitter",))):
-                continue  # the sitter, not the maker
+            if _creator_of_other(question, phrase, surname, others, pool):
+                continue  # a creator of another retrieved object the question also names
+            if any(surname == _surname(name) for name, _ in people):
+                continue  # named by the record in some role: not a contradiction of who made it
             if tokens <= _title_tokens(record):
                 continue
-            after = _is_after(question.text, phrase)
-            pick = _best_maker(known, after)
+            pick = _best_maker(known, after=_is_after(question.text, phrase), facts=facts)
             title = pick.chunk.title
-            name = _display_name(pick.value or "")
-            role = (pick.label or "").lower()
-            if role in ("attribution", "attributed to", "artist", "painter", "photographer", "sculptor", "maker") and not after:
-                text = f"The museum's record attributes “{title}” to {name}, not {phrase.text}."
-            else:
-                text = f"The museum's record gives {name} ({role}) for “{title}”, not {phrase.text}."
-            return Correction("maker", phrase.text, name, pick, text, _fact_claim(pick))
+            name = pick.value or ""
+            text = msg.text("correct_maker", title=title, name=name, role=(pick.label or "").lower(), asserted=phrase.text)
+            return Correction("maker", phrase.text, name, pick, text, _fact_claim(pick), strength=2.0)
         return None
 
     # --- 2. creation date -------------------------------------------------------------
-    def _creation_date(self, question: QuestionInfo, record: list[Candidate], others: list[Candidate]) -> Correction | None:
-        dates = [c for c in record if c.is_tombstone and label_group(c) == "date" and c.label and c.label.lower() == "date"]
+    def _creation_date(self, question, record, others, pool, msg) -> Correction | None:
+        dates = [c for c in record if c.fact is not None and c.kind == "date" and c.fact.field == "date"]
         if not dates or not dates[0].value:
             return None
         fact = dates[0]
@@ -191,14 +189,13 @@ class PremiseChecker:
         for year in creation_years(question.text):
             if low - slack <= year <= high + slack:
                 continue
-            title = fact.chunk.title
-            text = f"The museum's record dates “{title}” to {fact.value}, not {year}."
-            return Correction("date", str(year), fact.value or "", fact, text, _fact_claim(fact))
+            text = msg.text("correct_date", title=fact.chunk.title, date=fact.value, asserted=year)
+            return Correction("date", str(year), fact.value or "", fact, text, _fact_claim(fact), strength=2.0)
         return None
 
     # --- 3. medium --------------------------------------------------------------------
-    def _medium(self, question: QuestionInfo, record: list[Candidate], others: list[Candidate]) -> Correction | None:
-        media = [c for c in record if c.is_tombstone and label_group(c) == "medium" and c.value]
+    def _medium(self, question, record, others, pool, msg) -> Correction | None:
+        media = [c for c in record if c.fact is not None and c.kind == "material" and c.value]
         if not media:
             return None
         fact = media[0]
@@ -208,42 +205,40 @@ class PremiseChecker:
         for asserted_text, asserted in object_materials(question.text):
             if asserted & stated:
                 continue
-            title = fact.chunk.title
-            text = f"The museum's record gives the medium of “{title}” as {fact.value}, not {asserted_text}."
-            return Correction("medium", asserted_text, fact.value or "", fact, text, _fact_claim(fact))
+            text = msg.text("correct_medium", title=fact.chunk.title, medium=fact.value, asserted=asserted_text)
+            return Correction("medium", asserted_text, fact.value or "", fact, text, _fact_claim(fact), strength=2.0)
         return None
 
     # --- 4. substitution in the record's text -------------------------------------------
-    def _substitution(self, question: QuestionInfo, record: list[Candidate], others: list[Candidate]) -> Correction | None:
+    def _substitution(self, question, record, others, pool, msg) -> Correction | None:
         record_text = " ".join(c.text for c in record)
-        record_stems = all_stems(record_text) | all_stems(record[0].chunk.title)
-        context = all_stems(" ".join([record[0].chunk.title, *record[0].chunk.creators]))
+        title = record[0].chunk.title
+        record_stems = all_stems(record_text) | all_stems(title)
+        names = [name for name, _ in _people(record[0].record_id, pool)]
+        context = all_stems(" ".join([title, *names]))
         for slot in question_slots(question.text):
             if _mentions(slot, record_stems, record_text):
                 continue  # the record mentions it: nothing contradicted
-            if slot.kind == "name" and _about_other_object(question, slot, others):
-                continue  # another retrieved object mentions it with the question's subject: it may be about that one
+            if slot.kind == "name" and _about_other_object(question, slot, others, pool):
+                continue  # another retrieved object mentions it with the question's subject
             rest = set(question.term_stems) - slot.tokens - {stem(w) for w in words(slot.text)}
-            found = self._aligned_replacement(question, slot, rest, context, record)
+            found = self._aligned_replacement(question, slot, rest, context, record, msg)
             if found is not None:
                 return found
         return None
 
-    def _aligned_replacement(
-        self, question: QuestionInfo, slot: "Slot", rest: set[str], context: set[str], record: list[Candidate]
-    ) -> Correction | None:
+    def _aligned_replacement(self, question, slot, rest, context, record, msg) -> Correction | None:
         """The record sentence holding another value in the place of ``slot``.
 
-        A value under the same title or head ("Queen Elizabeth" / "England's Queen Victoria",
-        "New York Times" / "New York Tribune") counts in any sentence of the record; a value that
-        only shares a neighbour word ("at Harvard" / "at Yale") needs a sentence that also holds
-        most of the question's other terms.
+        A value under the same title or head word counts in any sentence of the record; a value
+        that only shares a neighbour word needs a sentence that also holds most of the question's
+        other terms.
         """
         specific = rest - context  # the terms that say what the question is about, beyond the object's names
-        best: tuple[float, Candidate, Slot] | None = None
-        asked = question_stems_all(question)
+        best: tuple[float, Candidate, Slot, int, float, int] | None = None
+        asked = all_stems(question.text)
         for c in record:
-            if c.is_tombstone:
+            if c.fact is not None:
                 continue
             sentence_stems = all_stems(c.text)
             alignment = len(rest & sentence_stems) / len(rest) if rest else 0.0
@@ -257,18 +252,39 @@ class PremiseChecker:
                     continue
                 score = strength + alignment + 0.1 * specific_hits
                 if best is None or score > best[0]:
-                    best = (score, c, other)
+                    best = (score, c, other, strength, alignment, specific_hits)
         if best is None:
             return None
-        _, c, other = best
+        _, c, other, strength, alignment, specific_hits = best
         quote = c.text.strip()
-        text = f"The museum's record gives {other.text}, not {slot.text}: “{quote}”"
-        return Correction(slot.kind, slot.text, other.text, c, text, claim=quote)
+        text = msg.text("correct_text", stated=other.text, asserted=slot.text, quote=display_text(quote))
+        return Correction(
+            slot.kind, slot.text, other.text, c, text, claim=quote,
+            strength=float(strength), alignment=alignment, specific=float(specific_hits),
+        )
+
+
+def gate_features(correction: Correction, evidence_prob: float, answerability: float, anchor: float) -> list[float]:
+    """The premise gate's input for one candidate correction (order: :data:`GATE_FEATURES`)."""
+    values = {f"kind_{k}": float(correction.kind == k) for k in CORRECTION_KINDS}
+    values.update(
+        strength=correction.strength,
+        alignment=correction.alignment,
+        specific=min(correction.specific, 5.0) / 5.0,
+        evidence_prob=evidence_prob,
+        evidence_is_fact=float(correction.evidence.fact is not None),
+        object_top=float(correction.evidence.object_rank == 0),
+        names_object=float(correction.names_object),
+        answerability=answerability,
+        anchor=anchor,
+        asserted_len=min(len(correction.asserted.split()), 5) / 5.0,
+    )
+    return [values[name] for name in GATE_FEATURES]
 
 
 # --- what the question asserts ------------------------------------------------------------
 def asserted_makers(question: str) -> list[Phrase]:
-    """Names the question gives as the object's maker: "Hoppner painted", "by X", "after a X painting", "X's portrait"."""
+    """Names the question gives as the object's maker: "Mol painted", "by X", "after a X painting", "X's portrait"."""
     out = []
     for phrase in name_phrases(question):
         before = words(question[: phrase.start])[-3:]
@@ -287,7 +303,7 @@ def asserted_makers(question: str) -> list[Phrase]:
         elif before and (before[-1] == "after" or before[-2:] in (["after", "a"], ["after", "an"])):
             out.append(phrase)
         elif nxt in OBJECT_STEMS and (possessive or _lower_followed(question, phrase)):
-            # "Smibert's painting", "the Brady photo of General Merritt"; without "of" the name may be the
+            # "Mol's painting", "the Vos photo of Captain Lund"; without "of" the name may be the
             # sitter as well ("the William Moultrie portrait", "the Major Ridge lithograph")
             if possessive or words(question[phrase.end :])[1:2] == ["of"]:
                 out.append(phrase)
@@ -295,7 +311,7 @@ def asserted_makers(question: str) -> list[Phrase]:
 
 
 def making_subjects(question: str) -> list[Phrase]:
-    """Names followed by a verb of making: "Noguchi carve", "Hoppner painted"."""
+    """Names followed by a verb of making: "Vos carve", "Mol painted"."""
     out = []
     for phrase in name_phrases(question):
         after = words(question[phrase.end :])[:1]
@@ -313,7 +329,7 @@ def _is_verb(word: str, before: list[str]) -> bool:
 
 
 def creation_years(question: str) -> list[int]:
-    """Years the question gives for the making of the object: "painted ... in 1795", "the 1966 photograph"."""
+    """Years the question gives for the making of the object: "painted ... in 1702", "the 1931 photograph"."""
     out = []
     tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(question)]
     for i, (_, tok) in enumerate(tokens):
@@ -323,12 +339,12 @@ def creation_years(question: str) -> list[int]:
         nxt = [stem(t.lower()) for _, t in tokens[i + 1 : i + 2]]
         window = [stem(t.lower()) for _, t in tokens[max(0, i - 6) : i]]
         if nxt and nxt[0] in OBJECT_STEMS:
-            out.append(year)  # "the 1966 photograph"
+            out.append(year)  # "the 1931 photograph"
         elif window and window[-1] == "in" and any(w in _MAKING for w in window[:-1]):
-            out.append(year)  # "painted her from life in 1795"
+            out.append(year)  # "painted her from life in 1702"
         elif window[-2:] in (["from", "the"], ["from"]) or (window and window[-1] == "from"):
             if any(w in OBJECT_STEMS for w in window[:-1]):
-                out.append(year)  # "the Fernandez photo of King from the 1963 March"
+                out.append(year)  # "the Vos photo of Lund from the 1931 regatta"
     return out
 
 
@@ -350,7 +366,7 @@ def object_materials(question: str) -> list[tuple[str, set[str]]]:
         run = set(stemmed[i : j + 1]) & set(_MATERIAL_STEMS)
         following = stemmed[j + 1 : j + 4]
         preceding = stemmed[max(0, i - 4) : i]
-        # "a marble bust", not "How many brass pieces did he own?" (things he owned, not this object)
+        # "a marble bust", not "how many brass bowls he owned" (things he owned, not this object)
         after = lowered[j + 1 : j + 3]
         modifies_object = any(
             t in OBJECT_STEMS and not (w.endswith("s") and stem(w) != w) for t, w in zip(following[:2], after)
@@ -386,7 +402,7 @@ def sentence_slots(text: str, kind: str | None) -> list[Slot]:
         for p in name_phrases(text):
             toks = frozenset(_name_tokens(p))
             if toks:
-                name = re.sub(r"['’]s$", "", p.text)  # "Queen Victoria's mother" -> "Queen Victoria"
+                name = re.sub(r"['’]s$", "", p.text)  # "Duke Anton's mother" -> "Duke Anton"
                 slots.append(Slot("name", name, p.start, p.start + len(name), toks))
     for m in _TOKEN.finditer(text):
         tok = m.group(0)
@@ -416,9 +432,9 @@ def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> int:
         q_words = [stem(w) for w in words(slot.text)]
         s_words = [stem(w) for w in words(other.text)]
         if q_words and q_words[0] in NAME_TITLES and q_words[0] in s_words[:-1]:
-            return 2  # "President Kennedy" / "President Lyndon Johnson", "Queen Elizabeth" / "England's Queen Victoria"
+            return 2  # "Governor Hale" / "Governor Peter Brandt"
         if len(q_words) > 2 and len(s_words) > 2 and q_words[:2] == s_words[:2] and q_words != s_words:
-            return 2  # "New York Times" / "New York Tribune"
+            return 2  # "Haarlem Weekly Courant" / "Haarlem Weekly Post"
     q_before = [stem(w) for w in words(question[: slot.start]) if w not in _ARTICLES][-1:]
     s_before = [stem(w) for w in words(sentence[: other.start]) if w not in _ARTICLES][-1:]
     q_after = [stem(w) for w in words(question[slot.end :])][:1]
@@ -426,22 +442,22 @@ def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> int:
     if slot.kind == "name" and q_before and q_before == s_before:
         if q_before[0] not in _WEAK_NEIGHBOURS:
             return 1
-        # a shared preposition alone is weak: the word before it must be near too ("Bethel in" / "Bethel Church in"),
-        # unless it is a function word ("she was at Harvard" / "a student at Yale")
+        # a shared preposition alone is weak: the word before it must be near too ("Abbey in" / "Abbey Church in"),
+        # unless it is a function word ("she was at Leiden" / "a student at Utrecht")
         q2 = [w.lower() for w in words(question[: slot.start]) if w not in _ARTICLES][-2:]
         near = {stem(w) for w in words(sentence[: other.start])[-5:-1]}
         if len(q2) == 2 and (q2[0] in _BE_AND_PRONOUNS or stem(q2[0]) in near):
             return 1
     if slot.kind == "name":
-        # or what follows it is the same: "in Missouri, which had banned" / "in Kansas, a state that had banned",
-        # "the Time magazine story" / "when Life did a story"
+        # or what follows it is the same: "in Zeeland, which had banned" / "in Holland, a province that had banned",
+        # "the Courant newspaper story" / "when the Post ran a story"
         q_next = {stem(w) for w in words(question[slot.end :]) if w not in STOPWORDS and not w.isdigit()}
         q_next &= {stem(w) for w in words(question[slot.end :])[:3]}
         s_next = {stem(w) for w in words(sentence[other.end :])[:5]}
         return 1 if q_next & s_next else 0
     if slot.kind in ("number", "material"):
-        # the content word next to it in the question is near it in the sentence ("ivory false teeth" /
-        # "porcelain for false teeth", "first issue" / "second issue")
+        # the content word next to it in the question is near it in the sentence ("ivory combs" /
+        # "horn for combs", "first issue" / "second issue")
         q_next = [stem(w) for w in words(question[slot.end :]) if w not in STOPWORDS][:1]
         q_prev = [stem(w) for w in words(question[: slot.start]) if w not in STOPWORDS][-1:]
         s_next = {stem(w) for w in words(sentence[other.end :])[:4]}
@@ -473,7 +489,7 @@ def _mentions(slot: Slot, stems_: set[str], text: str = "") -> bool:
     """A name counts as mentioned when its last word and at least half of its words are there
     (or the record's text holds it whole: "Revolution" in "Revolutionary War")."""
     if text and (slot.text in text if slot.kind == "name" else slot.text.lower() in text.lower()):
-        return True  # a name as written: "Time" (the magazine) is not "time"
+        return True  # a name as written: "Post" (a newspaper) is not "post"
     if slot.kind == "opposite":  # "right leg" is mentioned only as that phrase ("civil rights" is not it)
         return bool(text) and slot.text.lower() in text.lower()
     if slot.kind != "name":
@@ -489,19 +505,29 @@ def _mentions(slot: Slot, stems_: set[str], text: str = "") -> bool:
     return last_ok and len(slot.tokens & stems_) * 2 >= len(slot.tokens)
 
 
-def _about_other_object(question: QuestionInfo, slot: Slot, others: list[Candidate]) -> bool:
+def _people(record_id: str, pool: EvidencePool) -> list[tuple[str, str]]:
+    """(name, fact kind) of the record's creators, as its typed facts give them."""
+    return [(f.value, f.kind.removeprefix("unknown_")) for f in pool.facts.get(record_id, []) if f.field == "creators"]
+
+
+def _named(record_id: str, pool: EvidencePool) -> set[str]:
+    """Stems of a record's title and people's names."""
+    return all_stems(" ".join([pool.titles.get(record_id, ""), *(n for n, _ in _people(record_id, pool))]))
+
+
+def _about_other_object(question: QuestionInfo, slot: Slot, others: list[Candidate], pool: EvidencePool) -> bool:
     """Another retrieved object mentions ``slot`` and is named by another name of the question
     (in its title or creators, or a multi-word name in its text)."""
     other_names = [p for p in question.names if p.start != slot.start]
     records: dict[str, list[Candidate]] = {}
     for c in others:
         records.setdefault(c.record_id, []).append(c)
-    for cands in records.values():
+    for record_id, cands in records.items():
         text = " ".join(c.text for c in cands)
         stems_ = all_stems(text) | all_stems(cands[0].chunk.title)
         if not _mentions(slot, stems_, text):
             continue
-        named = all_stems(" ".join([cands[0].chunk.title, *cands[0].chunk.creators]))
+        named = _named(record_id, pool)
         for p in other_names:
             tokens = _name_tokens(p)
             if tokens and (tokens <= named or (len(tokens) > 1 and tokens <= all_stems(text))):
@@ -509,29 +535,29 @@ def _about_other_object(question: QuestionInfo, slot: Slot, others: list[Candida
     return False
 
 
-def _is_about(question: QuestionInfo, record: list[Candidate]) -> bool:
-    """The question names the record's object, sitter or maker (so a contradiction is about this object)."""
-    first = record[0].chunk
-    anchor = set()
-    for name in [first.title, *first.creators]:
+def _is_about(question: QuestionInfo, record: list[Candidate], pool: EvidencePool) -> bool:
+    """The question names the record's object or one of its people (so a contradiction is about this object)."""
+    record_id = record[0].record_id
+    anchor: set[str] = set()
+    for name in [pool.titles.get(record_id, record[0].chunk.title), *(n for n, _ in _people(record_id, pool))]:
         anchor |= _name_tokens_of(name)
     for phrase in question.names:
         if _name_tokens(phrase) & anchor:
             return True
-    return bool(stems(question.text) & stems(first.title) - {"portrait", "self"})
+    return bool(stems(question.text) & stems(record[0].chunk.title) - OBJECT_STEMS)
 
 
-def _names_the_object(question: QuestionInfo, record: list[Candidate]) -> bool:
+def _names_the_object(question: QuestionInfo, record: list[Candidate], pool: EvidencePool) -> bool:
     """Every name of the question, but the ones it asserts as makers, is wholly in the record:
     a maker, date or medium of this object can only be corrected if the question is about this object."""
-    stems_ = set()
+    stems_: set[str] = set()
     for c in record:
         stems_ |= all_stems(c.text) | all_stems(c.chunk.title)
-    sitters = [name for name, role in _creator_names(record) if _role_is(role, ("sitter",))]
+    depicted = [name for name, kind in _people(record[0].record_id, pool) if kind == "depicted"]
     for phrase in making_subjects(question.text):
-        if any(_name_tokens(phrase) & _name_tokens_of(name) for name in sitters):
-            return False  # "Whose bust did Noguchi carve?" over a photograph of Noguchi: another object
-    makers = _rival_makers(question, record)
+        if any(_name_tokens(phrase) & _name_tokens_of(name) for name in depicted):
+            return False  # the question has the record's sitter making something: another object
+    makers = _rival_makers(question, record, pool)
     for phrase in question.names:
         if phrase.start in makers:
             continue
@@ -540,24 +566,20 @@ def _names_the_object(question: QuestionInfo, record: list[Candidate]) -> bool:
     return True
 
 
-def _rival_makers(question: QuestionInfo, record: list[Candidate]) -> set[int]:
-    """Start offsets of the names the question gives as makers, but for the record's own sitter or title
-    ("The Major Ridge lithograph" names the sitter)."""
+def _rival_makers(question: QuestionInfo, record: list[Candidate], pool: EvidencePool) -> set[int]:
+    """Start offsets of the names the question gives as makers, but for the record's own sitter or title."""
     own = _title_tokens(record)
-    for name, role in _creator_names(record):
-        if _role_is(role, ("sitter",)):
+    for name, kind in _people(record[0].record_id, pool):
+        if kind == "depicted":
             own |= _name_tokens_of(name)
     return {p.start for p in asserted_makers(question.text) if not (_name_tokens(p) and _name_tokens(p) <= own)}
 
 
-def _titled_by(question: QuestionInfo, record: list[Candidate]) -> bool:
-    """A name of the question (not one it asserts as maker) is the record's title or one of its creators."""
-    chunk = record[0].chunk
-    named = all_stems(" ".join([chunk.title, *chunk.creators]))
-    makers = _rival_makers(question, record)
-    return any(
-        _name_tokens(p) and _name_tokens(p) <= named for p in question.names if p.start not in makers
-    )
+def _titled_by(question: QuestionInfo, record: list[Candidate], pool: EvidencePool) -> bool:
+    """A name of the question (not one it asserts as maker) is the record's title or one of its people."""
+    named = _named(record[0].record_id, pool)
+    makers = _rival_makers(question, record, pool)
+    return any(_name_tokens(p) and _name_tokens(p) <= named for p in question.names if p.start not in makers)
 
 
 def _loosely_in(token: str, stems_: set[str]) -> bool:
@@ -565,40 +587,29 @@ def _loosely_in(token: str, stems_: set[str]) -> bool:
     return token in stems_ or (len(token) >= 6 and any(s[:6] == token[:6] for s in stems_ if len(s) >= 6))
 
 
-def _object_noun_fits(question: QuestionInfo, record: list[Candidate]) -> bool:
-    """The kind of object the question names ("bust") is the kind this record is (not a letter about the bust)."""
+def _object_noun_fits(question: QuestionInfo, record: list[Candidate], pool: EvidencePool) -> bool:
+    """The kind of object the question names ("bust") is the kind this record is (not a letter about a bust)."""
     chunk = record[0].chunk
-    medium = next((c.value or "" for c in record if c.is_tombstone and label_group(c) == "medium"), "")
-    return fits_object_kind(asked_object_kinds(question.text), chunk.type, chunk.title, medium)
+    medium = next((f.value for f in pool.facts.get(chunk.record_id, []) if f.kind == "material"), "")
+    kind = " ".join(f.value for f in pool.facts.get(chunk.record_id, []) if f.kind == "type") or chunk.type
+    return fits_object_kind(asked_object_kinds(question.text), kind, chunk.title, medium)
 
 
-def _creator_names(record: list[Candidate]) -> list[tuple[str, str]]:
-    roles = record[0].chunk.creator_roles
-    out = []
-    for entry in roles:
-        role, _, name = entry.partition(": ")
-        out.append((name, role))
-    return out
-
-
-def _role_is(role: str, names: Sequence[str]) -> bool:
-    role = role.lower()
-    return any(role.startswith(n) for n in names)
-
-
-def _creator_of_other(question: QuestionInfo, phrase: Phrase, surname: str, others: list[Candidate]) -> bool:
+def _creator_of_other(
+    question: QuestionInfo, phrase: Phrase, surname: str, others: list[Candidate], pool: EvidencePool
+) -> bool:
     """Another retrieved object has this creator and holds another name of the question."""
     other_names = [p for p in question.names if p.start != phrase.start]
     seen: set[str] = set()
     for c in others:
-        if c.record_id in seen or surname not in {_surname(n) for n in c.chunk.creators}:
+        if c.record_id in seen or surname not in {_surname(n) for n, _ in _people(c.record_id, pool)}:
             continue
         seen.add(c.record_id)
         text_stems: set[str] = set()
         for o in others:
             if o.record_id == c.record_id:
                 text_stems |= all_stems(o.text)
-        named = all_stems(" ".join([c.chunk.title, *c.chunk.creators]))
+        named = _named(c.record_id, pool)
         for p in other_names:
             tokens = _name_tokens(p)
             if tokens and (tokens <= named or (len(tokens) > 1 and tokens <= text_stems)):
@@ -607,7 +618,7 @@ def _creator_of_other(question: QuestionInfo, phrase: Phrase, surname: str, othe
 
 
 def _surname(name: str) -> str:
-    """The last word of a name, without dates and suffixes: "Edward Jean Steichen (1879 - 1973)" -> "steichen"."""
+    """The last word of a name, without dates and suffixes: "Hendrik Jan Mol (1671 - 1733)" -> "mol"."""
     name = re.sub(r"\([^)]*\)", "", name).replace("’", "'")
     name = re.sub(r"'s\b", "", name)
     tokens = [w for w in words(name) if w not in ("jr", "sr", "ii", "iii", "iv")]
@@ -631,20 +642,20 @@ def _is_after(question: str, phrase: Phrase) -> bool:
     return "after" in before
 
 
-def _best_maker(makers: list[Candidate], after: bool) -> Candidate:
+def _best_maker(makers: list[Candidate], after: bool, facts: list[Candidate]) -> Candidate:
+    """The record's maker to give instead: the maker of the original for "after X", else the first certain maker."""
     if after:
-        for c in makers:
-            if "after" in (c.label or "").lower():
+        for c in facts:
+            if c.kind == "source_maker":
                 return c
-    for preferred in ("artist", "painter", "photographer", "sculptor", "maker"):
-        for c in makers:
-            if (c.label or "").lower() == preferred:
-                return c
+    for c in makers:
+        if c.kind == "maker":
+            return c
     return makers[0]
 
 
 def _display_name(value: str) -> str:
-    """"Betsy Graves Reyneau (1888 - 1964)" -> "Betsy Graves Reyneau"."""
+    """"Hendrik Mol (1671 - 1733)" -> "Hendrik Mol"."""
     return re.sub(r"\s*\([^)]*\)\s*$", "", value).split(",")[0].strip() or value
 
 
@@ -657,6 +668,6 @@ def _mentions_making(question: str) -> bool:
 
 
 def _lower_followed(question: str, phrase: Phrase) -> bool:
-    """The name is followed by a lower-case object noun: "the George Catlin painting", "the Brady photo"."""
+    """The name is followed by a lower-case object noun: "the Pieter Claes painting", "the Vos photo"."""
     rest = question[phrase.end :].lstrip()
     return bool(rest) and rest[0].islower()

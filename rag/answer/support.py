@@ -3,7 +3,7 @@
 Example::
 
     verifier = answer_verifier(settings, embedder)
-    verdict = verifier.score("Marshall was nominated by Lyndon Johnson.", [quote])
+    verdict = verifier.score("Anna Vos painted the harbour in 1710.", [quote])
 """
 
 from __future__ import annotations

@@ -194,6 +194,10 @@ class VectorStore(ABC):
         """Whether this process has written to the store (then counts may differ from the record)."""
         return False
 
+    def records_chunks(self, record_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """All chunk payloads of several records, in chunk order (engines override this with one call)."""
+        return {record_id: self.record_chunks(record_id) for record_id in record_ids}
+
     def __enter__(self) -> "VectorStore":
         return self
 

@@ -318,6 +318,26 @@ class EdgeStore(VectorStore):
         for record in self._scroll_records(filters, True, True, batch):
             yield point_from_vectors(record.id, record.vector, record.payload)
 
+    def records_chunks(self, record_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """All chunk payloads of several records in one filtered scroll, each record's in chunk order."""
+        out: dict[str, list[dict[str, Any]]] = {record_id: [] for record_id in record_ids}
+        if self._shard is None or not record_ids:
+            return out
+        flt = qe.Filter(must=[qe.FieldCondition(key="record_id", match=qe.MatchAny(list(record_ids)))])
+        offset = None
+        while True:
+            records, offset = self.shard.scroll(
+                qe.ScrollRequest(offset=offset, limit=256, filter=flt, with_payload=True, with_vector=False)
+            )
+            for record in records:
+                payload = dict(record.payload or {})
+                out.setdefault(payload.get("record_id"), []).append(payload)
+            if offset is None:
+                break
+        for payloads in out.values():
+            payloads.sort(key=lambda p: p.get("chunk_index", 0))
+        return out
+
     def count(self, filters: SearchFilters | None = None) -> int:
         if self._shard is None:
             return 0

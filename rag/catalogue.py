@@ -1,0 +1,138 @@
+"""Catalogue profiles: which record fields are typed facts and what each creator role means, from a DATA file.
+
+A museum's role vocabulary ("Sitter", "Copy after", "Scribe", "Workmaster", ...) and the labels of
+its catalogue fields live in ``rag/data/profiles/<name>.json``, not in code. At ingest the
+tombstone text ("Title. Artist: Name (dates). Date: 1796. Medium: Oil on canvas. ...") is built
+together with its typed facts, each pointing at its exact sentence of that text, so that answering
+reads ``{kind, label, value}`` and never parses the tombstone back.
+
+Example::
+
+    profile = CatalogueProfile.load()            # the packaged default profile
+    text, facts = profile.tombstone(record)
+    [(f.kind, f.label, f.value) for f in facts]  # [("maker", "Artist", "Gilbert Stuart"), ("date", "Date", "1796"), ...]
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from rag.models import CollectionRecord, Fact
+
+#: Fact kinds of people, by what the person did for the object.
+PERSON_KINDS = (
+    "maker",
+    "maker_uncertain",
+    "former_maker",
+    "source_maker",
+    "depicted",
+    "author",
+    "publisher",
+    "owner",
+    "associated",
+)
+
+
+def _as_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if v) or None
+    return str(value).strip() or None
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    field: str
+    label: str
+    kind: str
+
+
+class CatalogueProfile:
+    """Field labels and role meanings of one catalogue (see the module docstring)."""
+
+    def __init__(self, fields: list[FieldSpec], roles: dict[str, list[str]], unknown_names: list[str], name: str = "") -> None:
+        self.name = name
+        self.fields = fields
+        self._role_kind = {role.lower(): kind for kind, names in roles.items() for role in names}
+        self.unknown_names = tuple(n.lower() for n in unknown_names)
+
+    @classmethod
+    def load(cls, name_or_path: str | Path = "default") -> "CatalogueProfile":
+        """A profile by packaged name (``rag/data/profiles/<name>.json``) or by file path."""
+        return _load(str(name_or_path))
+
+    def role_kind(self, role: str | None) -> str:
+        """What a creator role means: maker, depicted, source_maker, ... ("associated" when unknown)."""
+        key = (role or "").strip().lower()
+        if not key:
+            return "maker"
+        if key in self._role_kind:
+            return self._role_kind[key]
+        for known, kind in self._role_kind.items():  # "Artist (American, ...)" and the like
+            if key.startswith(known + " ") or key.startswith(known + ","):
+                return kind
+        return "associated"
+
+    def is_unknown_name(self, name: str) -> bool:
+        low = name.strip().lower()
+        return any(low == u or low.startswith(u + " ") for u in self.unknown_names)
+
+    def tombstone(self, record: CollectionRecord) -> tuple[str, list[Fact]]:
+        """The tombstone text and its typed facts (offsets are of each fact's sentence in that text)."""
+        parts: list[str] = []
+        facts: list[Fact] = []
+        pos = 0
+
+        def add(sentence: str, fact: Fact | None) -> None:
+            nonlocal pos
+            if parts:
+                pos += 1  # the joining space
+            if fact is not None:
+                facts.append(fact.model_copy(update={"start": pos, "end": pos + len(sentence)}))
+            parts.append(sentence)
+            pos += len(sentence)
+
+        add(record.title.rstrip(".") + ".", None)
+        for creator in record.creators:
+            if not creator.name:
+                continue
+            role = (creator.role or "Creator").strip()
+            dates = f" ({creator.dates})" if creator.dates else ""
+            nationality = f", {creator.nationality}" if creator.nationality else ""
+            kind = self.role_kind(creator.role)
+            if self.is_unknown_name(creator.name):
+                kind = "unknown_" + kind
+            fact = Fact(kind=kind, label=role, value=creator.name.strip(), detail=creator.dates, field="creators")
+            add(f"{role}: {creator.name}{dates}{nationality}.", fact)
+        for spec in self.fields:
+            raw = getattr(record, spec.field, None)
+            value = _as_text(raw)
+            if not value:
+                continue
+            value = value.strip().rstrip(".")
+            fact = Fact(kind=spec.kind, label=spec.label, value=value, field=spec.field)
+            add(f"{spec.label}: {value}.", fact)
+        if record.museum:
+            add(f"Collection: {record.museum}.", None)
+        return " ".join(parts), facts
+
+
+@lru_cache(maxsize=16)
+def _load(name_or_path: str) -> CatalogueProfile:
+    path = Path(name_or_path)
+    if path.suffix == ".json" and path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        name = path.stem
+    else:
+        resource = resources.files("rag.data").joinpath("profiles", f"{name_or_path}.json")
+        if not resource.is_file():
+            raise FileNotFoundError(f"no catalogue profile {name_or_path!r} (rag/data/profiles/{name_or_path}.json)")
+        data = json.loads(resource.read_text(encoding="utf-8"))
+        name = name_or_path
+    fields = [FieldSpec(f["field"], f["label"], f["kind"]) for f in data.get("fields", [])]
+    return CatalogueProfile(fields, data.get("roles", {}), data.get("unknown_names", []), name=name)
