@@ -289,15 +289,16 @@ def test_answers_are_framed_in_the_visitors_language_and_quote_records_as_writte
 
 
 def test_the_answer_prefers_the_records_text_in_the_visitors_language(museum):
-    french = museum.ask("De quoi sont faites les plumes de l'oiseau ?")
+    french, analysis = museum.answerer.ask_with_analysis("De quoi sont faites les plumes de l'oiseau ?")
     assert french.lang == "fr"
+    # the evidence read for the record is its French description, never the English one beside it
+    texts = [c for c in analysis.pool.candidates if c.record_id == "demo:2" and c.chunk.field != "tombstone"]
+    assert texts and all(c.chunk.field == "description@fr" and c.chunk.language == "fr" for c in texts)
     quoted = [c for c in french.citations + french.suggestions if c.record_id == "demo:2"]
-    assert quoted and all(c.field == "description@fr" and c.lang == "fr" for c in quoted), french
-    if french.status == "answered":  # a French quote for a French visitor needs no frame
-        assert "argent émaillé" in french.text
-        assert not french.text.startswith(Messages.for_language("fr").text("answer_frame", languages="")[:12])
-    english = museum.ask("What are the feathers of the clockwork nightingale made of?")
+    assert quoted and all(c.field in ("description@fr", "tombstone") for c in quoted), french
+    english, analysis = museum.answerer.ask_with_analysis("What are the feathers of the clockwork nightingale made of?")
     assert english.lang == "en"
+    assert all(c.chunk.field != "description@fr" for c in analysis.pool.candidates if c.record_id == "demo:2")
     assert all(c.field != "description@fr" for c in english.citations + english.suggestions)
 
 

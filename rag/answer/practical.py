@@ -42,5 +42,9 @@ class PracticalTerms:
 
     def matches(self, question: str, lang: str | None = "en") -> bool:
         """Whether the question has a practical term of its language (English when it has no list)."""
+        return bool(self.terms_in(question, lang))
+
+    def terms_in(self, text: str, lang: str | None = "en") -> set[str]:
+        """The practical terms of ``lang`` (English when it has no list) that ``text`` holds, folded."""
         pattern = self._patterns.get((lang or "en").split("-")[0].lower()) or self._patterns.get("en")
-        return bool(pattern and pattern.search(fold(question)))
+        return set(pattern.findall(fold(text))) if pattern else set()
