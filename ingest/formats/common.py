@@ -32,6 +32,22 @@ class Mapped:
     datestamp: str | None = None
 
 
+def as_list(value: Any) -> list:
+    """A JSON value as a list: None is empty, a single value a list of one."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def node_id(node: Any) -> str | None:
+    """The identifier of a JSON-LD node (``id`` or ``@id``), or the node itself when it is a URI string."""
+    if isinstance(node, str):
+        return node
+    if isinstance(node, dict):
+        return node.get("id") or node.get("@id")
+    return None
+
+
 @lru_cache(maxsize=None)
 def vocabulary(name: str) -> dict[str, Any]:
     """A vocabulary data file of this package (``ingest/formats/data/<name>.json``)."""

@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ingest.formats.common import (
+    as_list,
+    node_id,
     LangTexts,
     Mapped,
     clean,
@@ -47,20 +49,6 @@ def _version(manifest: dict) -> int:
     return 3
 
 
-def _list(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _id(node: Any) -> str | None:
-    if isinstance(node, str):
-        return node
-    if isinstance(node, dict):
-        return node.get("id") or node.get("@id")
-    return None
-
-
 def language_values(value: Any) -> list[tuple[str, str | None]]:
     """(text, language) of a IIIF value: a string, a v2 {"@value", "@language"} or list, or a v3 language map."""
     found: list[tuple[str, str | None]] = []
@@ -79,7 +67,7 @@ def language_values(value: Any) -> list[tuple[str, str | None]]:
             return [(text, language_code(value.get("@language")))] if text else []
         for lang, texts in value.items():
             code = None if lang in ("none", "@none") else language_code(lang)
-            for text in _list(texts):
+            for text in as_list(texts):
                 cleaned = clean(text) if isinstance(text, str) else None
                 if cleaned:
                     found.append((cleaned, code))
@@ -105,7 +93,7 @@ def map_file(data: Any, prefix: str) -> Iterator[Mapped]:
     manifests = data if isinstance(data, list) else [data]
     for index, manifest in enumerate(manifests):
         if isinstance(manifest, dict) and (manifest.get("type") == "Collection" or manifest.get("@type") == "sc:Collection"):
-            yield Mapped({}, label=_id(manifest) or f"collection #{index + 1}", error_field="type",
+            yield Mapped({}, label=node_id(manifest) or f"collection #{index + 1}", error_field="type",
                          error="a IIIF Collection lists manifests by reference; convert each Manifest file instead")
             continue
         yield map_manifest(manifest, prefix, index)
@@ -114,7 +102,7 @@ def map_file(data: Any, prefix: str) -> Iterator[Mapped]:
 def map_manifest(manifest: Any, prefix: str, index: int = 0) -> Mapped:
     if not isinstance(manifest, dict):
         return Mapped({}, label=f"manifest #{index + 1}", error="not a JSON object")
-    ident = _id(manifest)
+    ident = node_id(manifest)
     titles = _texts(manifest.get("label"))
     primary = titles.languages()[0] if titles.languages() else None
     title, title_translations = titles.pick(primary, joiner=" / ")
@@ -152,20 +140,20 @@ def map_manifest(manifest: Any, prefix: str, index: int = 0) -> Mapped:
         credit = _texts(manifest.get("attribution")).pick(primary, joiner=" ")[0]
     raw["credit_line"] = raw.get("credit_line") or credit
     rights_uri = manifest.get("rights") if version == 3 else None
-    rights_uri = rights_uri or next((_id(v) for v in _list(manifest.get("license"))), None)
+    rights_uri = rights_uri or next((node_id(v) for v in as_list(manifest.get("license"))), None)
     manifest_rights = rights_from(rights_uri) if rights_uri else raw.pop("_rights", None)
     if manifest_rights is None:  # a licence named only in the attribution ("... (CC BY-NC 4.0)")
         manifest_rights = find_licence(credit)
     raw.pop("_rights", None)
-    pages = [_id(p) for p in _list(manifest.get("homepage") if version == 3 else manifest.get("related"))]
+    pages = [node_id(p) for p in as_list(manifest.get("homepage") if version == 3 else manifest.get("related"))]
     raw["url"] = next((p for p in pages if is_url(p)), None)
-    provider = next((_texts(p.get("label")).pick(primary, joiner=" ")[0] for p in _list(manifest.get("provider"))
+    provider = next((_texts(p.get("label")).pick(primary, joiner=" ")[0] for p in as_list(manifest.get("provider"))
                      if isinstance(p, dict)), None)
     raw["museum"] = raw.get("museum") or provider
     image, service, image_rights_uri = _first_image(manifest, version)
     if not image:
-        thumbs = _list(manifest.get("thumbnail"))
-        image = next((_id(t) for t in thumbs if _id(t)), None)
+        thumbs = as_list(manifest.get("thumbnail"))
+        image = next((node_id(t) for t in thumbs if node_id(t)), None)
         service = service or next((_service_id(t) for t in thumbs if isinstance(t, dict) and _service_id(t)), None)
     raw["image_url"], raw["image_service"] = image, service
     image_rights = rights_from(image_rights_uri) if image_rights_uri else manifest_rights
@@ -178,7 +166,7 @@ def _metadata(pairs: Any, raw: dict[str, Any], primary: str | None, descriptions
     labels = {field: set(names) for field, names in vocabulary("labels").items() if not field.startswith("_")}
     leftovers: list[tuple[str, str]] = []
     creators: list[dict[str, Any]] = []
-    for pair in _list(pairs):
+    for pair in as_list(pairs):
         if not isinstance(pair, dict):
             continue
         label = _texts(pair.get("label")).pick(primary, joiner=" ")[0]
@@ -212,39 +200,39 @@ def _metadata(pairs: Any, raw: dict[str, Any], primary: str | None, descriptions
 
 
 def _service_id(resource: dict) -> str | None:
-    for service in _list(resource.get("service")):
+    for service in as_list(resource.get("service")):
         if not isinstance(service, dict):
             continue
         kind = str(service.get("type") or service.get("@type") or "") + str(service.get("profile") or "") + str(
             service.get("@context") or "")
         if "ImageService" in kind or "iiif.io/api/image" in kind or "level" in kind:
-            return _id(service)
+            return node_id(service)
     return None
 
 
 def _first_image(manifest: dict, version: int) -> tuple[str | None, str | None, str | None]:
     """(image URL, IIIF image service, the image's own rights) of the first canvas."""
     if version == 2:
-        for sequence in _list(manifest.get("sequences")):
-            for canvas in _list(sequence.get("canvases")) if isinstance(sequence, dict) else []:
-                for annotation in _list(canvas.get("images")) if isinstance(canvas, dict) else []:
+        for sequence in as_list(manifest.get("sequences")):
+            for canvas in as_list(sequence.get("canvases")) if isinstance(sequence, dict) else []:
+                for annotation in as_list(canvas.get("images")) if isinstance(canvas, dict) else []:
                     resource = annotation.get("resource") if isinstance(annotation, dict) else None
                     if isinstance(resource, dict):
-                        license = next((_id(v) for v in _list(resource.get("license"))), None)
-                        return _id(resource), _service_id(resource), license
+                        license = next((node_id(v) for v in as_list(resource.get("license"))), None)
+                        return node_id(resource), _service_id(resource), license
                 return None, None, None
         return None, None, None
-    for canvas in _list(manifest.get("items")):
+    for canvas in as_list(manifest.get("items")):
         if not isinstance(canvas, dict):
             continue
-        for page in _list(canvas.get("items")):
-            for annotation in _list(page.get("items")) if isinstance(page, dict) else []:
+        for page in as_list(canvas.get("items")):
+            for annotation in as_list(page.get("items")) if isinstance(page, dict) else []:
                 if not isinstance(annotation, dict) or annotation.get("motivation", "painting") != "painting":
                     continue
-                for body in _list(annotation.get("body")):
+                for body in as_list(annotation.get("body")):
                     if isinstance(body, dict) and body.get("type", "Image") in ("Image", "Choice"):
                         if body.get("type") == "Choice":
-                            body = next((b for b in _list(body.get("items")) if isinstance(b, dict)), body)
-                        return _id(body), _service_id(body), body.get("rights")
+                            body = next((b for b in as_list(body.get("items")) if isinstance(b, dict)), body)
+                        return node_id(body), _service_id(body), body.get("rights")
         return None, None, None
     return None, None, None

@@ -20,6 +20,8 @@ import re
 from typing import Any, Iterator
 
 from ingest.formats.common import (
+    as_list,
+    node_id,
     LangTexts,
     Mapped,
     clean,
@@ -63,20 +65,6 @@ def is_linked_art(data: Any) -> bool:
 # --- small accessors that hide the two model versions ------------------------------------------------
 
 
-def _list(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _id(node: Any) -> str | None:
-    if isinstance(node, str):
-        return node
-    if isinstance(node, dict):
-        return node.get("id") or node.get("@id")
-    return None
-
-
 def _type(node: Any) -> str | None:
     if not isinstance(node, dict):
         return None
@@ -103,7 +91,7 @@ def _content(node: Any) -> str | None:
 
 
 def aat_number(node: Any) -> str | None:
-    ident = _id(node)
+    ident = node_id(node)
     match = _AAT.search(ident) if ident else None
     return match.group(1) if match else None
 
@@ -111,7 +99,7 @@ def aat_number(node: Any) -> str | None:
 def _classes(node: Any, nested: bool = False) -> set[str]:
     """AAT numbers of a node's classifications (with ``nested``, also of those classifications' own)."""
     found: set[str] = set()
-    for entry in _list(node.get("classified_as")) if isinstance(node, dict) else []:
+    for entry in as_list(node.get("classified_as")) if isinstance(node, dict) else []:
         number = aat_number(entry)
         if number:
             found.add(number)
@@ -122,8 +110,8 @@ def _classes(node: Any, nested: bool = False) -> set[str]:
 
 def _languages(node: Any) -> list[str]:
     codes = []
-    for entry in _list(node.get("language")) if isinstance(node, dict) else []:
-        code = language_code(_id(entry)) if _id(entry) else None
+    for entry in as_list(node.get("language")) if isinstance(node, dict) else []:
+        code = language_code(node_id(entry)) if node_id(entry) else None
         code = code or language_code(_label(entry)) or (language_code(entry) if isinstance(entry, str) else None)
         if code:
             codes.append(code)
@@ -139,7 +127,7 @@ def _name_of(node: Any) -> str | None:
     """An actor's or concept's display name: its primary Name, any Name, or its label."""
     if not isinstance(node, dict):
         return None
-    names = [n for n in _list(node.get("identified_by")) if _type(n) in ("Name", "Appellation", "PersonName", None)]
+    names = [n for n in as_list(node.get("identified_by")) if _type(n) in ("Name", "Appellation", "PersonName", None)]
     primary_ids = set(vocabulary("aat")["primary_title"])
     for name in names:
         if _classes(name) & primary_ids and _content(name):
@@ -173,15 +161,15 @@ def iter_objects(data: Any) -> Iterator[tuple[dict, Any]]:
 def map_file(data: Any, prefix: str) -> Iterator[Mapped]:
     """Map every object of a file; people, groups and places in the same file name the actors objects refer to."""
     items = list(iter_objects(data))
-    entities = {_id(node): node for node, _ in items if _type(node) not in OBJECT_TYPES and _id(node)}
-    objects = [(node, rights) for node, rights in items if _type(node) in OBJECT_TYPES or not entities.get(_id(node))]
+    entities = {node_id(node): node for node, _ in items if _type(node) not in OBJECT_TYPES and node_id(node)}
+    objects = [(node, rights) for node, rights in items if _type(node) in OBJECT_TYPES or not entities.get(node_id(node))]
     for index, (obj, wrapper_rights) in enumerate(objects):
         yield map_object(obj, prefix, index, wrapper_rights, entities)
 
 
 def map_object(obj: dict, prefix: str, index: int = 0, wrapper_rights: Any = None,
                entities: dict[str, dict] | None = None) -> Mapped:
-    ident = _id(obj)
+    ident = node_id(obj)
     label = ident or _label(obj) or f"object #{index + 1}"
     if _type(obj) and _type(obj) not in OBJECT_TYPES:
         return Mapped({}, label=label, error=f"not a Linked Art object (type {_type(obj)!r}); expected HumanMadeObject",
@@ -216,11 +204,11 @@ def map_object(obj: dict, prefix: str, index: int = 0, wrapper_rights: Any = Non
     if texts["exhibitions"]:
         raw["exhibitions"] = [t for ts in texts["exhibitions"].by_lang.values() for t in ts]
     _production(obj, raw, entities or {})
-    materials = unique(_name_of(m) for m in _list(obj.get("made_of")))
+    materials = unique(_name_of(m) for m in as_list(obj.get("made_of")))
     if materials and not raw.get("technique"):
         raw["technique"] = ", ".join(materials)
     raw["type"] = _work_type(obj)
-    raw["museum"] = next((_name_of(o) for o in _list(obj.get("current_owner")) + _list(obj.get("current_keeper"))
+    raw["museum"] = next((_name_of(o) for o in as_list(obj.get("current_owner")) + as_list(obj.get("current_keeper"))
                           if _name_of(o)), None)
     image, service, image_rights = _image(obj)
     raw["image_url"], raw["image_service"] = image, service
@@ -238,7 +226,7 @@ def _titles_and_number(obj: dict) -> tuple[LangTexts, str | None]:
     primary, other = LangTexts(), LangTexts()
     accession = None
     first_identifier = None
-    for entry in _list(obj.get("identified_by")):
+    for entry in as_list(obj.get("identified_by")):
         kind = _type(entry)
         if kind == "Identifier":
             if accession is None and _classes(entry) & number_ids:
@@ -251,7 +239,7 @@ def _titles_and_number(obj: dict) -> tuple[LangTexts, str | None]:
         target = primary if _classes(entry, nested=True) & primary_ids else other
         for lang in langs:
             target.add(_content(entry), lang)
-        for translation in _list(entry.get("translation")):  # a Name's translations into other languages
+        for translation in as_list(entry.get("translation")):  # a Name's translations into other languages
             for lang in _languages(translation) or [None]:
                 target.add(_content(translation), lang)
     titles = primary if primary else other
@@ -268,7 +256,7 @@ def _statements(obj: dict) -> dict[str, Any]:
     found: dict[str, Any] = {name: LangTexts() for name in aat["statements"]}
     found["_rights_statement"] = None
     found["_text_rights"] = None
-    for statement in _list(obj.get("referred_to_by")):
+    for statement in as_list(obj.get("referred_to_by")):
         text = _content(statement)
         if not text:
             continue
@@ -293,15 +281,15 @@ def _rights_of(node: Any) -> Rights | None:
     """The first rights in a node's ``subject_to``: the Right's classification (a licence URI) or its own id."""
     if not isinstance(node, dict):
         return None
-    for right in _list(node.get("subject_to")):
-        candidates = [_id(c) for c in _list(right.get("classified_as"))] if isinstance(right, dict) else []
-        candidates.append(_id(right))
+    for right in as_list(node.get("subject_to")):
+        candidates = [node_id(c) for c in as_list(right.get("classified_as"))] if isinstance(right, dict) else []
+        candidates.append(node_id(right))
         label = _label(right) or _content(right) or next(
-            (_label(c) for c in _list(right.get("classified_as"))), None) if isinstance(right, dict) else None
+            (_label(c) for c in as_list(right.get("classified_as"))), None) if isinstance(right, dict) else None
         for uri in candidates:
             if uri and is_url(uri) and "vocab.getty.edu" not in uri:
                 return rights_from(uri, label=label)
-        names = [_content(n) for n in _list(right.get("identified_by"))] if isinstance(right, dict) else []
+        names = [_content(n) for n in as_list(right.get("identified_by"))] if isinstance(right, dict) else []
         text = next((n for n in names if n), None) or label
         if text:
             return rights_from(text)
@@ -311,12 +299,12 @@ def _rights_of(node: Any) -> Rights | None:
 def _production(obj: dict, raw: dict[str, Any], entities: dict[str, dict]) -> None:
     creators: list[dict[str, Any]] = []
     spans: list[tuple[str | None, int | None, int | None]] = []
-    for production in _list(obj.get("produced_by")) + _list(obj.get("created_by")):
+    for production in as_list(obj.get("produced_by")) + as_list(obj.get("created_by")):
         _walk_activity(production, None, creators, spans, entities)
     if not creators:  # actors given only by URI: a statement about the production may still name them
-        for production in _list(obj.get("produced_by")):
-            for activity in [production] + _list(production.get("part") if isinstance(production, dict) else None):
-                for statement in _list(activity.get("referred_to_by")) if isinstance(activity, dict) else []:
+        for production in as_list(obj.get("produced_by")):
+            for activity in [production] + as_list(production.get("part") if isinstance(production, dict) else None):
+                for statement in as_list(activity.get("referred_to_by")) if isinstance(activity, dict) else []:
                     if _content(statement):
                         creators.append({"name": _content(statement), "role": _role(activity, None)})
     seen = set()
@@ -342,7 +330,7 @@ def _production(obj: dict, raw: dict[str, Any], entities: dict[str, dict]) -> No
 
 def _role(activity: dict, inherited: str | None) -> str | None:
     roles = vocabulary("aat")["roles"]
-    for entry in _list(activity.get("classified_as")):
+    for entry in as_list(activity.get("classified_as")):
         text = _label(entry) or roles.get(aat_number(entry) or "")
         if text:
             return text
@@ -356,26 +344,26 @@ def _walk_activity(activity: Any, inherited_role: str | None, creators: list, sp
     role = _role(activity, inherited_role)
     span = activity.get("timespan")
     if isinstance(span, dict):
-        display = next((_content(n) for n in _list(span.get("identified_by")) if _content(n)), None) or _label(span)
+        display = next((_content(n) for n in as_list(span.get("identified_by")) if _content(n)), None) or _label(span)
         begin = year_of(span.get("begin_of_the_begin") or span.get("end_of_the_begin"))
         end = year_of(span.get("end_of_the_end") or span.get("begin_of_the_end"))
         spans.append((display, begin, end))
-    for actor in _list(activity.get("carried_out_by")):
+    for actor in as_list(activity.get("carried_out_by")):
         _add_creator(actor, role, creators, entities)
-    for assignment in _list(activity.get("assigned_by")):
+    for assignment in as_list(activity.get("assigned_by")):
         if not isinstance(assignment, dict):
             continue
-        qualifier = next((_label(c) for c in _list(assignment.get("classified_as")) if _label(c)), None)
-        for actor in _list(assignment.get("assigned")):
+        qualifier = next((_label(c) for c in as_list(assignment.get("classified_as")) if _label(c)), None)
+        for actor in as_list(assignment.get("assigned")):
             if _type(actor) in ("Person", "Group", "Actor", "Organization", None):
                 _add_creator(actor, qualifier or role, creators, entities)
-    for part in _list(activity.get("part")) + _list(activity.get("consists_of")):
+    for part in as_list(activity.get("part")) + as_list(activity.get("consists_of")):
         _walk_activity(part, role, creators, spans, entities)
 
 
 def _add_creator(actor: Any, role: str | None, creators: list, entities: dict[str, dict]) -> None:
     """An actor as a creator; an actor given only by its URI is named from the same file's record of it."""
-    known = entities.get(_id(actor) or "")
+    known = entities.get(node_id(actor) or "")
     if known is not None and not _name_of(actor):
         actor = known
     elif known is not None and isinstance(actor, dict):
@@ -397,7 +385,7 @@ def _add_creator(actor: Any, role: str | None, creators: list, entities: dict[st
 def _work_type(obj: dict) -> str | None:
     aat = vocabulary("aat")
     type_of_work, generic = set(aat["type_of_work"]), set(aat["generic_object_types"])
-    entries = [e for e in _list(obj.get("classified_as")) if isinstance(e, dict)]
+    entries = [e for e in as_list(obj.get("classified_as")) if isinstance(e, dict)]
     for entry in entries:
         if _classes(entry) & type_of_work and _label(entry):
             return _label(entry)
@@ -411,35 +399,35 @@ def _image(obj: dict) -> tuple[str | None, str | None, Rights | None]:
     """(image URL, IIIF image service, the image's rights) from ``representation``."""
     image = service = None
     rights = None
-    for visual in _list(obj.get("representation")):
+    for visual in as_list(obj.get("representation")):
         if not isinstance(visual, dict):
             continue
         rights = rights or _rights_of(visual)
-        shown = _list(visual.get("digitally_shown_by"))
+        shown = as_list(visual.get("digitally_shown_by"))
         for digital in shown:
             if not isinstance(digital, dict):
                 continue
             rights = rights or _rights_of(digital)
-            for point in _list(digital.get("access_point")):
-                image = image or _id(point)
-            for via in _list(digital.get("digitally_available_via")):
-                conforms = " ".join(_id(c) or "" for c in _list(via.get("conforms_to"))) if isinstance(via, dict) else ""
-                for point in _list(via.get("access_point")) if isinstance(via, dict) else []:
+            for point in as_list(digital.get("access_point")):
+                image = image or node_id(point)
+            for via in as_list(digital.get("digitally_available_via")):
+                conforms = " ".join(node_id(c) or "" for c in as_list(via.get("conforms_to"))) if isinstance(via, dict) else ""
+                for point in as_list(via.get("access_point")) if isinstance(via, dict) else []:
                     if "iiif.io/api/image" in conforms or not conforms:
-                        service = service or _id(point)
-            if not image and _id(digital) and looks_like_image(_id(digital)):
-                image = _id(digital)
-        if not shown and _id(visual) and is_url(_id(visual)):  # the pre-1.0 model: the image is the VisualItem
-            image = image or _id(visual)
+                        service = service or node_id(point)
+            if not image and node_id(digital) and looks_like_image(node_id(digital)):
+                image = node_id(digital)
+        if not shown and node_id(visual) and is_url(node_id(visual)):  # the pre-1.0 model: the image is the VisualItem
+            image = image or node_id(visual)
         if image:
             break
     if not image:  # an image among the digital objects the object is the subject of
-        for text in _list(obj.get("subject_of")):
-            for digital in _list(text.get("digitally_carried_by")) if isinstance(text, dict) else []:
+        for text in as_list(obj.get("subject_of")):
+            for digital in as_list(text.get("digitally_carried_by")) if isinstance(text, dict) else []:
                 if not isinstance(digital, dict):
                     continue
-                for point in _list(digital.get("access_point")):
-                    url = _id(point)
+                for point in as_list(digital.get("access_point")):
+                    url = node_id(point)
                     if is_url(url) and (str(digital.get("format", "")).startswith("image/") or looks_like_image(url)):
                         return url, service, rights or _rights_of(digital)
     return image, service, rights
@@ -448,16 +436,16 @@ def _image(obj: dict) -> tuple[str | None, str | None, Rights | None]:
 def _web_page(obj: dict) -> str | None:
     page_ids = set(vocabulary("aat")["web_page"])
     fallback = None
-    for text in _list(obj.get("subject_of")):
+    for text in as_list(obj.get("subject_of")):
         if not isinstance(text, dict):
             continue
-        for digital in _list(text.get("digitally_carried_by")):
+        for digital in as_list(text.get("digitally_carried_by")):
             if not isinstance(digital, dict):
                 continue
             formats = str(digital.get("format", ""))
-            conforms = " ".join(_id(c) or "" for c in _list(digital.get("conforms_to")))
-            for point in _list(digital.get("access_point")):
-                url = _id(point)
+            conforms = " ".join(node_id(c) or "" for c in as_list(digital.get("conforms_to")))
+            for point in as_list(digital.get("access_point")):
+                url = node_id(point)
                 if not is_url(url) or "iiif.io/api" in conforms or formats.startswith("image/") or looks_like_image(url):
                     continue
                 if "html" in formats or _classes(digital) & page_ids or _classes(text) & page_ids:

@@ -1,8 +1,8 @@
 """The language of a visitor's question, among the languages museum-rag answers in.
 
 Visitors type short, casual questions, often without accents and full of proper names
-("le dictionnaire americain de Webster est sorti en quelle annee", "Wie is de man naast Zachary
-Taylor?"). Names say nothing about the language of the question around them, so capitalised
+("la tapisserie de Bayeux a ete brodee en quelle annee", "Wie is de vrouw naast Jan
+Steen?"). Names say nothing about the language of the question around them, so capitalised
 words inside a sentence are left out before identification (unless too little would remain);
 the identifier is py3langid (langid.py's model) restricted to the supported languages. Measured
 with ``python bench/language_id.py`` on the dev questions, it was more accurate than lingua

@@ -182,9 +182,9 @@ class VectorStore(ABC):
         for point in self.scroll(fields=[], batch=batch):
             yield point.id
 
+    @abstractmethod
     def retrieve_payloads(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Full payloads of the points with these ids (raises when the engine cannot read one)."""
-        raise NotImplementedError
 
     def recorded_state(self) -> dict[str, Any] | None:
         """What the store recorded at its last clean close (points, records, sources), if it keeps that."""
