@@ -82,4 +82,4 @@ def build_store(settings: Settings, embedder, records: list[dict]) -> None:
             pending.append((loaded, ingestor.chunker.chunk(record, "test"), None))
         from ingest.pipeline import IngestSummary
 
-        ingestor._write(pending, IngestSummary(files=0, records_read=len(pending)), show_progress=False)
+        ingestor._write(pending, IngestSummary(files=0, records_read=len(pending)))
