@@ -140,9 +140,6 @@ class Settings(BaseSettings):
     answer_expand_objects: int = Field(
         3, ge=0, le=20, description="Best retrieved objects whose whole record is read for evidence sentences."
     )
-    answer_dense_candidates: int = Field(
-        16, ge=1, le=500, description="Evidence sentences (the lexically best) scored with the embedder per question."
-    )
     premise_threshold: float = Field(
         0.05,
         ge=0.0,
