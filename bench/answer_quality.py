@@ -19,8 +19,8 @@ measures every dev collection.
 
 Example::
 
-    python bench/answer_quality.py --collection /work/devstore/answering-npg --name NPG dev
-    python bench/answer_quality.py --collection /work/devstore/answering-walters \
+    python bench/answer_quality.py --collection data/stores/npg --name NPG dev
+    python bench/answer_quality.py --collection data/stores/walters \
         --questions ../shared/data/walters_dev_questions.jsonl --name "Walters dev" --show-failures
 """
 
@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--collection",
         type=Path,
-        help="A collection store's data dir (default: MUSEUM_RAG_DATA_DIR); e.g. /work/devstore/answering-walters.",
+        help="A collection store's data dir (default: MUSEUM_RAG_DATA_DIR); e.g. data/stores/walters.",
     )
     parser.add_argument("--name", default=None, help="Column name of the printed table (default: the question file).")
     args = parser.parse_args(argv)

@@ -7,7 +7,7 @@ question. Prints p50 / p95 per stage and the ratio of each to the embedding floo
 
 Example::
 
-    cp -r /work/devstore/base /tmp/mystore
+    cp -r data/stores/npg /tmp/mystore
     MUSEUM_RAG_DATA_DIR=/tmp/mystore python bench/ask.py
     MUSEUM_RAG_DATA_DIR=/tmp/mystore python bench/ask.py --limit 40 --json
     # two embedding models side by side, each on a store it filled (copies):

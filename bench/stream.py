@@ -8,7 +8,7 @@ first sentence and to the whole answer, and their ratios.
 
 Example::
 
-    cp -r /work/devstore/answering-npg /tmp/mystore
+    cp -r data/stores/npg /tmp/mystore
     MUSEUM_RAG_DATA_DIR=/tmp/mystore python bench/stream.py --limit 20
 """
 

@@ -7,7 +7,7 @@ answering does (embed once, retrieve, read the best records, build the candidate
 features, list the candidate corrections) over that collection's ingested store, and save it all
 with the labels (which candidate holds an evidence quote, answerable or not, false premise or not)::
 
-    MUSEUM_RAG_DATA_DIR=/work/devstore/answering-npg python scripts/fit_answering.py extract \\
+    MUSEUM_RAG_DATA_DIR=data/stores/npg python scripts/fit_answering.py extract \\
         --labels data/train/tr-npg-*.jsonl --collection data/sample/npg_labels.jsonl --out build/answering/npg.pkl
 
 ``fit``: fit the four models on the extracted collections (fixed seed), calibrate the abstention
