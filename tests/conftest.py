@@ -138,3 +138,17 @@ def _multilingual_store(tmp_path_factory) -> Path:
         assert summary.records_invalid == 0 and summary.records_added > 0
         _STORES["e5"] = folder / "data"
     return _STORES["e5"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, headless and offline (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

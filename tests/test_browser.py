@@ -63,17 +63,6 @@ def server(tmp_path_factory, sample_store_dir):
         yield live
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def expected_errors() -> list[str]:
     """Console errors a test causes on purpose (e.g. a wrong key's 401), by substring."""

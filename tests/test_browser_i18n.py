@@ -17,7 +17,7 @@ from rag.messages import Messages
 from rag.models import CollectionRecord
 from tests.conftest import REPO, make_settings
 from tests.live_server import LiveServer
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.test_browser import CHROMIUM
 
 RECORDS = [
     {"id": "i18n:1", "title": "Portrait of a ship captain", "museum": "Harbour Museum", "type": "Painting",
@@ -81,16 +81,6 @@ def server(tmp_path_factory):
            "MUSEUM_RAG_RATE_LIMIT_PER_MINUTE": "1000"}
     with LiveServer(root / "data", env=env) as live:
         yield live
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def museum_page(server, lang: str) -> str:

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import copy_sample_store
 from tests.live_server import LiveServer
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PNG_1X1
+from tests.test_browser import ARTIFACTS, CHROMIUM, PNG_1X1
 from rag.rights import rights_from
 
 STAFF_KEY = "web-browser-staff-key"
@@ -59,17 +59,6 @@ def server(tmp_path_factory, sample_store_dir):
         )
         assert upload.status_code == 200 and upload.json()["records_added"] == 1, upload.text
         yield live
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
