@@ -4,7 +4,9 @@ For each backend: a whole ingest of the sample collection into a fresh embedded 
 (records/s, chunks/s; the index build by ``optimize()`` included), then the raw encoder throughput
 on exactly the same chunk texts with the same model and batch size, handed to the encoder in one
 call (the floor: what embedding alone costs), and the ratio of the two speeds (ingest chunks/s /
-encoder chunks/s; 1.0 means ingest runs at the encoder's speed). The peak RSS of the process is
+encoder chunks/s; 1.0 means ingest runs at the encoder's speed). Ingest also embeds every sentence
+(for the answer ranker), so a second floor encodes everything ingest embeds (chunk texts and sentence
+inputs) and ``ingest/all`` compares the ingest's wall time with it. The peak RSS of the process is
 printed too (ingest streams records in batches, so it should not grow with the collection).
 
     python bench/ingest.py                      # the whole bundled sample (2,876 records)
@@ -21,6 +23,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -36,6 +39,7 @@ from rag.chunking import Chunker, embedding_text  # noqa: E402
 from rag.config import PACKAGED_EMBED_MODEL, Settings  # noqa: E402
 from rag.e5_embedder import is_e5_model  # noqa: E402
 from rag.embedding import load_embedder  # noqa: E402
+from rag.sentence_vectors import embedding_input, sentence_spans, sentence_text  # noqa: E402
 from rag.store import open_store  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "npg_labels.jsonl"
@@ -47,20 +51,26 @@ def bench_backend(backend: str, collection: Path, workdir: Path, model: str = PA
         _env_file=None, data_dir=workdir / label.replace("/", "_"), embed_backend=backend, embed_model=model
     )
     embedder = load_embedder(settings)
-    # The floor: the same chunk texts through the same encoder, nothing else; measured before and after
-    # the ingest (the mean of the two), so that a change of machine load between them shows less.
-    chunker = Chunker(embedder.count_tokens, settings.chunk_max_tokens, settings.chunk_overlap_tokens)
-    texts = [embedding_text(c) for item in load_paths([collection]).records for c in chunker.chunk(item.record)]
+    # The floors: the same chunk texts through the same encoder, nothing else; and everything ingest embeds
+    # (the chunk texts and, for the answer ranker, every sentence with its title). Each is measured before
+    # and after the ingest (the mean of the two), so that a change of machine load between them shows less.
+    with open_store(settings) as store:
+        chunker = Ingestor(settings, store, embedder).chunker
+    chunks_of = [c for item in load_paths([collection]).records for c in chunker.chunk(item.record)]
+    texts = [embedding_text(c) for c in chunks_of]
+    sentences = [embedding_input(c.title, sentence_text(c, s, e)) for c in chunks_of for s, e in c.sentences or sentence_spans(c)]
 
-    def encode() -> float:
+    def encode(items: list[str]) -> float:
         started = time.perf_counter()
-        embedder.embed_documents(texts, batch_size=settings.embed_batch_size)
+        embedder.embed_documents(items, batch_size=settings.embed_batch_size)
         return time.perf_counter() - started
 
-    before = encode()
+    before, before_sentences = encode(texts), encode(sentences)
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
     with open_store(settings) as store:
         summary = Ingestor(settings, store, embedder).run([collection], source="bench", show_progress=True)
-    encode_seconds = (before + encode()) / 2
+    encode_seconds = (before + encode(texts)) / 2
+    all_seconds = encode_seconds + (before_sentences + encode(sentences)) / 2
     chunks = summary.chunks_added
     return {
         "backend": label,
@@ -72,6 +82,9 @@ def bench_backend(backend: str, collection: Path, workdir: Path, model: str = PA
         "encoder_only_seconds": round(encode_seconds, 1),
         "encoder_chunks_per_s": round(len(texts) / encode_seconds, 1),
         "ingest_vs_encoder_speed": round((chunks / summary.seconds) / (len(texts) / encode_seconds), 2),
+        "sentences": len(sentences),
+        "all_texts_encoder_seconds": round(all_seconds, 1),
+        "ingest_vs_all_texts_encoder": round(all_seconds / summary.seconds, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 
@@ -100,15 +113,17 @@ def main() -> None:
             for backend in (args.backends[:1] if is_e5_model(model) else args.backends)
         ]
         rows = [bench_backend(backend, collection, workdir, model) for backend, model in runs]
-    header = f"{'backend':22} {'records':>8} {'chunks':>7} {'ingest s':>9} {'rec/s':>7} {'chunk/s':>8} {'encoder chunk/s':>16} {'ingest/encoder':>15} {'peak RSS MB':>12}"
+    header = (f"{'backend':22} {'records':>8} {'chunks':>7} {'sentences':>9} {'ingest s':>9} {'rec/s':>7} {'chunk/s':>8} "
+              f"{'encoder chunk/s':>16} {'ingest/encoder':>15} {'all-texts enc s':>16} {'ingest/all':>11} {'peak RSS MB':>12}")
     print(f"\ncpu cores: {os.cpu_count()}  load average {os.getloadavg()[0]:.1f}  collection: {args.collection.name}"
           + (f" (first {args.limit})" if args.limit else ""))
     print(header)
     for r in rows:
         print(
-            f"{r['backend']:22} {r['records']:8d} {r['chunks']:7d} {r['ingest_seconds']:9.1f} {r['records_per_s']:7.1f} "
-            f"{r['chunks_per_s']:8.1f} {r['encoder_chunks_per_s']:16.1f} {r['ingest_vs_encoder_speed']:14.2f}x "
-            f"{r['peak_rss_mb']:12d}"
+            f"{r['backend']:22} {r['records']:8d} {r['chunks']:7d} {r['sentences']:9d} {r['ingest_seconds']:9.1f} "
+            f"{r['records_per_s']:7.1f} {r['chunks_per_s']:8.1f} {r['encoder_chunks_per_s']:16.1f} "
+            f"{r['ingest_vs_encoder_speed']:14.2f}x {r['all_texts_encoder_seconds']:16.1f} "
+            f"{r['ingest_vs_all_texts_encoder']:10.2f}x {r['peak_rss_mb']:12d}"
         )
     print(json.dumps(rows))
 

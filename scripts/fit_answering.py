@@ -51,7 +51,7 @@ from rag.answer.features import (  # noqa: E402
 )
 from rag.answer.model import AnsweringModel, KindModel, LinearModel  # noqa: E402
 from rag.answer.premise import GATE_FEATURES, PremiseChecker, gate_features  # noqa: E402
-from rag.answer.question import analyze_question  # noqa: E402
+from rag.answer.question import analyze_visitor_question  # noqa: E402
 from rag.catalogue import CatalogueProfile  # noqa: E402
 from rag.models import TEXT_FIELDS, Chunk  # noqa: E402
 
@@ -119,7 +119,7 @@ def extract(args: argparse.Namespace) -> None:
             question = " ".join(item["question"].split())
             vector = embedder.embed_query(question)
             hits = searcher.search(question, limit=settings.retrieve_limit, vector=vector)
-            info = analyze_question(question, vector=vector)
+            info = analyze_visitor_question(question, vector=vector)  # as the answerer reads it, in any language
             expand = [h.record_id for h in hits[: settings.answer_expand_objects]]
             full = {rid: [Chunk.model_validate(p) for p in ps] for rid, ps in store.records_chunks(expand).items() if ps}
             pool = EvidencePool.from_hits(hits, full)

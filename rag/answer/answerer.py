@@ -46,12 +46,11 @@ from rag.answer.llm import ChatModel, LLMWriter, build_sources, load_llm
 from rag.answer.model import AnsweringModel
 from rag.answer.practical import PracticalTerms
 from rag.answer.premise import GATE_FEATURES, Correction, PremiseChecker, gate_features
-from rag.answer.question import QuestionInfo, analyze_question
+from rag.answer.question import QuestionInfo, analyze_visitor_question
 from rag.answer.support import answer_verifier
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.language.detect import default_detector
-from rag.language.pivot import pivot_question
 from rag.language.framing import correction_text, frame, mark_languages, prefer_language, text_language
 from rag.messages import Messages
 from rag.models import Answer, Chunk, Citation, ObjectHit, SearchFilters, SentenceSupport
@@ -229,8 +228,7 @@ class Answerer:
         t = time.perf_counter()
         lang = lang or default_detector().choose(question)
         # Another language is read through English question words (rag.language.pivot); similarity is the visitor's text's.
-        question_language = default_detector().detect(question).lang
-        info = analyze_question(pivot_question(question, question_language), vector=vector, lang=lang)
+        info = analyze_visitor_question(question, vector=vector, lang=lang)
         pool = EvidencePool.from_hits(hits, self._whole_records(hits, lang))
         pool.ensure_vectors(self.embedder)
         ranking = self.scorer.rank(info, pool)

@@ -111,3 +111,14 @@ def answer_type(question: str) -> AnswerType:
     if nxt in _PLACE_NOUNS:
         return "place"
     return "thing"
+
+
+def analyze_visitor_question(question: str, vector: np.ndarray | None = None, lang: str | None = None) -> QuestionInfo:
+    """:func:`analyze_question` of a question in any supported language: its words are read through English
+    question words (:mod:`rag.language.pivot`) in the language detected from the text; ``lang`` is the
+    language the answer is framed in (default: the detected one)."""
+    from rag.language.detect import default_detector
+    from rag.language.pivot import pivot_question
+
+    detected = default_detector().detect(question).lang
+    return analyze_question(pivot_question(question, detected), vector=vector, lang=lang or detected)
