@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ingest.loaders import load_paths  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
-from rag.chunking import Chunker, embedding_text  # noqa: E402
+from rag.chunking import embedding_text  # noqa: E402
 from rag.config import PACKAGED_EMBED_MODEL, Settings  # noqa: E402
 from rag.e5_embedder import is_e5_model  # noqa: E402
 from rag.embedding import load_embedder  # noqa: E402
