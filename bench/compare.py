@@ -32,13 +32,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from percentiles import percentile  # noqa: E402  (bench/, on sys.path when run as a script)
+
 SAMPLE = REPO / "data" / "sample" / "npg_labels.jsonl"
 DEV_QUESTIONS = REPO / "tests" / "data" / "npg_questions_dev.jsonl"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def subset(collection: Path, questions: list[dict], distractors: int, out: Path) -> list[dict]:

@@ -39,6 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.live_server import LiveServer  # noqa: E402
+from percentiles import percentile  # noqa: E402  (bench/, on sys.path when run as a script)
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -58,14 +59,6 @@ class LevelResult:
     p95_ms: float
     p99_ms: float
     statuses: dict[str, int]
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def load_questions(path: Path, limit: int) -> list[str]:
@@ -127,9 +120,9 @@ async def run_level(
         errors=total - ok - limited,
         unfinished=len(pending),
         requests_per_second=round(ok / seconds, 2) if seconds else 0.0,
-        p50_ms=round(percentile(latencies, 50) * 1000, 1),
-        p95_ms=round(percentile(latencies, 95) * 1000, 1),
-        p99_ms=round(percentile(latencies, 99) * 1000, 1),
+        p50_ms=round(percentile(latencies, 0.50) * 1000, 1),
+        p95_ms=round(percentile(latencies, 0.95) * 1000, 1),
+        p99_ms=round(percentile(latencies, 0.99) * 1000, 1),
         statuses=statuses,
     )
 

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag.config import Settings  # noqa: E402
 from rag.retrieval import MODES  # noqa: E402
+from percentiles import percentile  # noqa: E402  (bench/, on sys.path when run as a script)
 
 DEV_QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "npg_questions_dev.jsonl"
 KS = (1, 5, 10)
@@ -59,11 +60,6 @@ def summarise(ranks: list[int | None]) -> dict:
         row[f"hit@{k}"] = round(sum(r < k for r in found) / n, 3) if n else None
     row["mrr"] = round(sum(1 / (r + 1) for r in found) / n, 3) if n else None
     return row
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def run(settings: Settings, questions: list[dict], modes: list[str], limit: int) -> dict:

@@ -34,13 +34,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
+from percentiles import percentile  # noqa: E402  (bench/, on sys.path when run as a script)
 
 DEV_QUESTIONS = REPO / "tests" / "data" / "npg_questions_dev.jsonl"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def disk_bytes(path: Path) -> int:
