@@ -21,6 +21,8 @@ import numpy as np
 
 from rag.answer.terms import Phrase, content_terms, name_phrases, stem, years
 from rag.language import Language
+from rag.language.detect import default_detector
+from rag.language.pivot import pivot_question
 from rag.text import words
 
 _EN = Language.for_code("en")
@@ -117,8 +119,5 @@ def analyze_visitor_question(question: str, vector: np.ndarray | None = None, la
     """:func:`analyze_question` of a question in any supported language: its words are read through English
     question words (:mod:`rag.language.pivot`) in the language detected from the text; ``lang`` is the
     language the answer is framed in (default: the detected one)."""
-    from rag.language.detect import default_detector
-    from rag.language.pivot import pivot_question
-
     detected = default_detector().detect(question).lang
     return analyze_question(pivot_question(question, detected), vector=vector, lang=lang or detected)
