@@ -25,6 +25,7 @@ from rag.embedding import Embedder
 from rag.models import ObjectHit, SearchFilters, SearchHit
 from rag.sparse import Bm25Encoder
 from rag.store import VectorStore
+from rag.store.base import ScoredPayload
 from rag.store.payloads import read_chunk
 
 if TYPE_CHECKING:
@@ -67,6 +68,14 @@ class HybridSearcher:
         vector: np.ndarray | None = None,
     ) -> list[SearchHit]:
         """Chunks best first, as fused by the engine (not grouped); ``vector``: the query's embedding, if already computed."""
+        points = self._points(query, limit, filters, mode, vector)
+        hits = ((p, read_chunk(p.payload, p.id)) for p in points)  # a damaged payload never breaks a search
+        return [SearchHit(point_id=p.id, score=p.score, chunk=chunk) for p, chunk in hits if chunk is not None]
+
+    def _points(
+        self, query: str, limit: int, filters: SearchFilters | None, mode: Mode, vector: np.ndarray | None
+    ) -> list[ScoredPayload]:
+        """The engine's fused points with their raw payloads, best first."""
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
         query = " ".join(query.split())
@@ -77,7 +86,7 @@ class HybridSearcher:
             dense = (vector if vector is not None else self.embedder.embed_query(query)).tolist()
         sparse = self.bm25.encode_query(query, lang=_bm25_language(query)) if mode in ("hybrid", "sparse") else None
         fusion = self.settings.fusion
-        points = self.store.query(
+        return self.store.query(
             dense,
             sparse,
             limit=limit,
@@ -87,8 +96,6 @@ class HybridSearcher:
             fusion=fusion,
             weights=self.settings.rrf_weights if fusion == "rrf" else None,
         )
-        hits = ((p, read_chunk(p.payload, p.id)) for p in points)  # a damaged payload never breaks a search
-        return [SearchHit(point_id=p.id, score=p.score, chunk=chunk) for p, chunk in hits if chunk is not None]
 
     def search(
         self,
@@ -109,8 +116,8 @@ class HybridSearcher:
         if self.reranker is not None:
             candidates = max(limit, getattr(self.reranker, "top_n", self.settings.rerank_top_n))
         chunk_limit = max(candidates * per_object * 2, MIN_CHUNK_CANDIDATES)
-        hits = self.search_chunks(query, limit=chunk_limit, filters=filters, mode=mode, vector=vector)
-        objects = group_by_object(hits, candidates, per_object, bonus=self.settings.multi_chunk_bonus)
+        points = self._points(query, chunk_limit, filters, mode, vector)
+        objects = group_points(points, candidates, per_object, bonus=self.settings.multi_chunk_bonus)
         if self.reranker is not None and objects:
             objects = self.reranker.rerank(query, objects)
         return objects[:limit]
@@ -136,11 +143,57 @@ def group_by_object(hits: list[SearchHit], limit: int, per_object: int, bonus: f
     objects: list[ObjectHit] = []
     for record_id, chunks in groups.items():
         chunks = sorted(chunks, key=lambda h: (-h.score, h.chunk.chunk_index))
-        second = max(chunks[1].score, 0.0) if len(chunks) > 1 else 0.0
-        score = chunks[0].score + bonus * second
+        score = _object_score([h.score for h in chunks], bonus)
         objects.append(ObjectHit(record_id=record_id, title=chunks[0].chunk.title, score=score, chunks=chunks[:per_object]))
     objects.sort(key=lambda o: (-o.score, o.record_id))  # ties by id: the same order on every engine
     return objects[:limit]
+
+
+def group_points(points: list[ScoredPayload], limit: int, per_object: int, bonus: float = 0.0) -> list[ObjectHit]:
+    """:func:`group_by_object` over the engine's raw points, reading only the chunks the best objects keep.
+
+    Reading a payload into a :class:`Chunk` is most of a search's own cost, and most of the points
+    fused by the engine belong to objects that do not make the cut. Objects are ranked by their raw
+    scores first; a damaged payload (skipped, as in :func:`group_by_object`) can only lower its
+    object's score, so objects are read in rank order until no unread object can outrank the last kept
+    one. The result is the same as reading every point first.
+    """
+    if limit < 1 or per_object < 1:
+        raise ValueError(f"limit and per_object must be at least 1, got {limit} and {per_object}")
+    groups: dict[str, list[ScoredPayload]] = {}
+    for point in points:
+        record_id = point.payload.get("record_id") if isinstance(point.payload, dict) else None
+        if isinstance(record_id, str):
+            groups.setdefault(record_id, []).append(point)
+    order = sorted(
+        ((_object_score([p.score for p in sorted(g, key=lambda p: -p.score)], bonus), record_id) for record_id, g in groups.items()),
+        key=lambda t: (-t[0], t[1]),
+    )
+    kept: list[ObjectHit] = []
+    for upper_bound, record_id in order:
+        if len(kept) >= limit and upper_bound < kept[-1].score:
+            break
+        group = sorted(groups[record_id], key=lambda p: -p.score)
+        hits: list[SearchHit] = []
+        for p in group:  # the best few readable chunks, enough to score the object and keep ``per_object``
+            chunk = read_chunk(p.payload, p.id)
+            if chunk is not None:
+                hits.append(SearchHit(point_id=p.id, score=p.score, chunk=chunk))
+            if len(hits) >= max(per_object, 2):
+                break
+        if hits:
+            hits.sort(key=lambda h: (-h.score, h.chunk.chunk_index))
+            score = _object_score([h.score for h in hits], bonus)
+            kept.append(ObjectHit(record_id=record_id, title=hits[0].chunk.title, score=score, chunks=hits[:per_object]))
+            kept.sort(key=lambda o: (-o.score, o.record_id))
+            del kept[limit:]
+    return kept
+
+
+def _object_score(scores: list[float], bonus: float) -> float:
+    """An object's score from its chunks' scores, best first: the best plus ``bonus`` times the second."""
+    second = max(scores[1], 0.0) if len(scores) > 1 else 0.0
+    return scores[0] + bonus * second
 
 
 #: How sure the language identifier must be before a query is stemmed and stopped as that language.

@@ -38,6 +38,7 @@ from rag.config import Settings
 from rag.embedding import Embedder
 from rag.text import words
 from rag.verification import EMBEDDING_FEATURES, FEATURES, align, analyse_claim, analyse_source, lexical_features
+from rag.verification.lexical import token_line
 
 Label = Literal["supported", "unsupported"]
 
@@ -270,10 +271,18 @@ class ClaimFeaturizer:
         return matrix, indexes
 
     def _embedding_features(self, rows: list[dict[str, float]], texts: list[tuple[str, list[str]]]) -> None:
-        wanted = [text for claim, candidates in texts if candidates for text in (claim, *candidates)]
-        vectors = self._embed(wanted)
-        for row, (claim, candidates) in zip(rows, texts):
-            if candidates:
+        # A claim that stands word for word in one of its aligned windows has, in that window, a span
+        # identical to itself: its best similarity is 1 without embedding anything. Extractive answers
+        # quote record sentences, so most claims cost no embedding call.
+        quoted = [bool(candidates) and _stands_in(claim, candidates) for claim, candidates in texts]
+        wanted = [
+            text for (claim, candidates), q in zip(texts, quoted) if candidates and not q for text in (claim, *candidates)
+        ]
+        vectors = self._embed(wanted) if wanted else {}
+        for row, (claim, candidates), q in zip(rows, texts, quoted):
+            if q:
+                row["embedding_window"] = 1.0
+            elif candidates:
                 windows = np.stack([vectors[c] for c in candidates])
                 row["embedding_window"] = float(np.max(windows @ vectors[claim]))
             else:
@@ -295,6 +304,12 @@ class ClaimFeaturizer:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
             return found
+
+
+def _stands_in(claim: str, windows: Sequence[str]) -> bool:
+    """Whether the claim's tokens stand, in order and whole, in one of the windows."""
+    line = token_line(claim)
+    return line.strip() != "" and any(line in token_line(window) for window in windows)
 
 
 class FactCheckVerifier(Verifier):

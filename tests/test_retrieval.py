@@ -18,9 +18,11 @@ from ingest.pipeline import Ingestor
 from rag.chunking import tombstone_text
 from rag.models import Chunk, CollectionRecord, SearchFilters, SearchHit
 from rag.names import name_tokens
-from rag.retrieval import HybridSearcher, group_by_object
+from rag import retrieval
+from rag.retrieval import HybridSearcher, group_by_object, group_points
 from rag.retriever import MuseumRetriever
 from rag.store import open_store
+from rag.store.base import ScoredPayload
 from tests.conftest import DEV_QUESTIONS, SAMPLE, make_settings
 
 SECOND_MUSEUM = "Museum of Test Objects"
@@ -109,6 +111,27 @@ def test_group_by_object_caps_chunks_ranks_objects_and_rewards_a_second_matching
     assert all(len(o.chunks) == 1 for o in rewarded)
     with pytest.raises(ValueError):
         group_by_object(hits, limit=0, per_object=1)
+
+
+def test_grouping_raw_points_reads_only_what_the_best_objects_keep_and_ranks_as_reading_all(monkeypatch):
+    hits = [_hit("a", 0, 1.00), _hit("a", 1, 0.99), _hit("a", 2, 0.98), _hit("b", 0, 0.96), _hit("b", 1, 0.90),
+            _hit("c", 0, 0.97), _hit("d", 0, 0.50), _hit("d", 1, 0.49), _hit("e", 0, 0.95)]  # fmt: skip
+    points = [ScoredPayload(h.point_id, h.score, h.chunk.payload()) for h in hits]
+    points[0].payload["chunk_index"] = "first"  # a damaged payload: a's best chunk cannot be read
+    readable = [h for h in hits if h.point_id != "a#0"]
+    for limit, per_object, bonus in ((2, 2, 0.0), (3, 1, 0.2), (5, 3, 0.1), (1, 1, 1.0)):
+        expected = group_by_object(readable, limit, per_object, bonus=bonus)
+        got = group_points(points, limit, per_object, bonus=bonus)
+        assert [(o.record_id, o.score, [c.point_id for c in o.chunks]) for o in got] == [
+            (o.record_id, o.score, [c.point_id for c in o.chunks]) for o in expected
+        ]
+    read: list[str] = []
+    original = retrieval.read_chunk
+    monkeypatch.setattr(retrieval, "read_chunk", lambda payload, point_id=None: read.append(point_id) or original(payload, point_id))
+    group_points(points[1:], limit=1, per_object=1)
+    assert set(read) <= {"a#1", "a#2"}  # object "a" wins on its raw scores: nothing else is read
+    with pytest.raises(ValueError):
+        group_points(points, limit=1, per_object=0)
 
 
 def test_the_llama_index_retriever_returns_nodes_with_record_ids(museum):

@@ -363,3 +363,28 @@ def test_check_verifies_the_claim_as_the_answerer_composed_it(fact_check):
     verdicts = fact_check.check(claims)
     assert [v.label for v in verdicts] == ["supported", "unsupported"]
     assert verdicts[1].score == pytest.approx(fact_check.score(claims[1].text, SOURCES).score, abs=1e-6)
+
+
+class _CountingEmbedder:
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, embedder) -> None:
+        self._embedder = embedder
+        self.texts: list[str] = []
+
+    def embed_documents(self, texts, batch_size: int = 32, show_progress: bool = False):
+        self.texts.extend(texts)
+        return self._embedder.embed_documents(texts, batch_size=batch_size)
+
+
+def test_a_claim_quoted_word_for_word_is_checked_without_embedding(embedder):
+    counting = _CountingEmbedder(embedder)
+    verifier = FactCheckVerifier(counting)
+    source = "Harbour at Dusk: Anna Vos painted the harbour at dusk in 1702. The canvas was relined in 1950."
+    quoted = verifier.score("Anna Vos painted the harbour at dusk in 1702.", [source])
+    assert quoted.label == "supported" and counting.texts == []
+    # The quote's similarity to its own span is 1: the same verdict as embedding both texts would give.
+    matrix, _ = verifier.featurizer.features([("Anna Vos painted the harbour at dusk in 1702.", [source])])
+    assert matrix[0, FEATURES.index("embedding_window")] == 1.0
+    paraphrase = verifier.score("The harbour at dusk was painted by Anna Vos in 1702.", [source])
+    assert paraphrase.label == "supported" and counting.texts  # a paraphrase is embedded and compared

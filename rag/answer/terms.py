@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.language import Language
 from rag.text import words
@@ -67,9 +68,14 @@ def stems(text: str) -> set[str]:
     return {stem(w) for w in content_terms(text)}
 
 
-def all_stems(text: str) -> set[str]:
-    """The set of stemmed words of ``text``, stop words included (for containment checks)."""
-    return {stem(w) for w in words(text)}
+@lru_cache(maxsize=16384)
+def all_stems(text: str) -> frozenset[str]:
+    """The set of stemmed words of ``text``, stop words included (for containment checks).
+
+    Cached: answering asks it of the same record sentences and titles several times per question,
+    and the same popular objects come back question after question.
+    """
+    return frozenset(stem(w) for w in words(text))
 
 
 #: Titles that precede a name and say who it is, not which person ("President Kennedy", "Colonel Ellsworth").

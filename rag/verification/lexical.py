@@ -41,15 +41,15 @@ def is_answer_phrase(claim: TextFacts) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _token_line(text: str) -> str:
+def token_line(text: str) -> str:
     """The text's normalised tokens joined by single spaces, padded (for whole-token substring tests)."""
     return " " + " ".join(t.norm for t in tokenize(text)) + " "
 
 
 def copied_verbatim(claim: TextFacts, sources: Sequence[SourceFacts]) -> bool:
     """Whether the whole claim (its tokens, in order) stands word for word in one source."""
-    line = _token_line(claim.text)
-    return line.strip() != "" and any(line in _token_line(source.text) for source in sources)
+    line = token_line(claim.text)
+    return line.strip() != "" and any(line in token_line(source.text) for source in sources)
 
 
 def claim_form_interactions(values: dict[str, float]) -> dict[str, float]:
