@@ -32,18 +32,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from rag.config import Settings  # noqa: E402
+from percentiles import percentile  # noqa: E402  (bench/, on sys.path when run as a script)
 
 DEFAULT_QUESTIONS = REPO / "tests" / "data" / "npg_questions_dev.jsonl"
 STAGES = ("retrieve", "answer", "verify", "total")
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in [0, 100])."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 def run(questions: list[str], museum, warmup: int = 3) -> dict:
@@ -61,11 +53,11 @@ def run(questions: list[str], museum, warmup: int = 3) -> dict:
         statuses[answer.status] += 1
         for stage in STAGES:
             samples[stage].append(answer.timings.get(stage, 0.0))
-    floor50 = percentile(samples["embed_query"], 50)
-    floor95 = percentile(samples["embed_query"], 95)
+    floor50 = percentile(samples["embed_query"], 0.50)
+    floor95 = percentile(samples["embed_query"], 0.95)
     report = {}
     for name, values in samples.items():
-        p50, p95 = percentile(values, 50), percentile(values, 95)
+        p50, p95 = percentile(values, 0.50), percentile(values, 0.95)
         report[name] = {
             "p50_ms": round(p50 * 1000, 1),
             "p95_ms": round(p95 * 1000, 1),

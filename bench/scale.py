@@ -86,19 +86,22 @@ def build_and_measure(vectors_file: Path, queries_file: Path, size: int, workdir
     optimize_seconds = time.perf_counter() - started
     after = store.index_info()
 
-    def timed(dense, sparse_vec, exact=False, limit=50) -> tuple[float, list[str]]:
+    def timed(dense, sparse_vec, exact=False, limit=50, with_payload=True) -> tuple[float, list[str]]:
         t = time.perf_counter()
         hits = store.query(dense, sparse_vec, limit=limit, prefetch_limit=prefetch, fusion=settings.fusion,
-                           rrf_k=settings.rrf_k, exact=exact)
+                           rrf_k=settings.rrf_k, exact=exact, with_payload=with_payload)
         return time.perf_counter() - t, [h.id for h in hits]
 
     for vector, text in zip(q_dense[:5], q_texts[:5]):  # warm-up
         timed(vector.tolist(), bm25.encode_query(text))
     hybrid, dense_ms, exact_ms, recalls, hybrid_recalls = [], [], [], [], []
+    search_only, sparse_only = [], []
     for vector, text in zip(q_dense, q_texts):
         sparse_q = bm25.encode_query(text)
         seconds, hybrid_ids = timed(vector.tolist(), sparse_q)
         hybrid.append(seconds)
+        search_only.append(timed(vector.tolist(), sparse_q, with_payload=False)[0])  # the same search, no payloads
+        sparse_only.append(timed(None, sparse_q, with_payload=False)[0])
         _, hybrid_exact_ids = timed(vector.tolist(), sparse_q, exact=True)
         seconds, ann = timed(vector.tolist(), None, limit=k)
         dense_ms.append(seconds)
@@ -113,6 +116,7 @@ def build_and_measure(vectors_file: Path, queries_file: Path, size: int, workdir
         "segments_before": before["segments"], "segments": after["segments"], "indexed_vectors": after["indexed_vectors"],
         "write_s": round(write_seconds, 1), "optimize_s": round(optimize_seconds, 1),
         "hybrid_p50_ms": ms(hybrid, 0.5), "hybrid_p95_ms": ms(hybrid, 0.95),
+        "hybrid_search_only_p50_ms": ms(search_only, 0.5), "sparse_search_only_p50_ms": ms(sparse_only, 0.5),
         "dense_p50_ms": ms(dense_ms, 0.5), "dense_p95_ms": ms(dense_ms, 0.95),
         "exact_dense_p50_ms": ms(exact_ms, 0.5),
         f"dense_recall@{k}": round(statistics.mean(recalls), 4),
@@ -178,7 +182,11 @@ def main() -> None:
         first, last = rows[0], rows[-1]
         print(f"p50 ratio {last['points']}/{first['points']}: hybrid {last['hybrid_p50_ms'] / first['hybrid_p50_ms']:.2f}x, "
               f"dense {last['dense_p50_ms'] / first['dense_p50_ms']:.2f}x, "
-              f"exact dense {last['exact_dense_p50_ms'] / first['exact_dense_p50_ms']:.2f}x")
+              f"exact dense {last['exact_dense_p50_ms'] / first['exact_dense_p50_ms']:.2f}x; without reading payloads: "
+              f"hybrid {last['hybrid_search_only_p50_ms'] / first['hybrid_search_only_p50_ms']:.2f}x "
+              f"({first['hybrid_search_only_p50_ms']:.2f} -> {last['hybrid_search_only_p50_ms']:.2f} ms), "
+              f"sparse {last['sparse_search_only_p50_ms'] / first['sparse_search_only_p50_ms']:.2f}x "
+              f"({first['sparse_search_only_p50_ms']:.2f} -> {last['sparse_search_only_p50_ms']:.2f} ms)")
     print(json.dumps(rows))
 
 

@@ -38,7 +38,7 @@ from rag.config import Settings
 from rag.embedding import Embedder
 from rag.text import words
 from rag.verification import EMBEDDING_FEATURES, FEATURES, align, analyse_claim, analyse_source, lexical_features
-from rag.verification.lexical import token_line
+from rag.verification.lexical import stands_in
 
 Label = Literal["supported", "unsupported"]
 
@@ -274,7 +274,7 @@ class ClaimFeaturizer:
         # A claim that stands word for word in one of its aligned windows has, in that window, a span
         # identical to itself: its best similarity is 1 without embedding anything. Extractive answers
         # quote record sentences, so most claims cost no embedding call.
-        quoted = [bool(candidates) and _stands_in(claim, candidates) for claim, candidates in texts]
+        quoted = [bool(candidates) and stands_in(claim, candidates) for claim, candidates in texts]
         wanted = [
             text for (claim, candidates), q in zip(texts, quoted) if candidates and not q for text in (claim, *candidates)
         ]
@@ -304,12 +304,6 @@ class ClaimFeaturizer:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
             return found
-
-
-def _stands_in(claim: str, windows: Sequence[str]) -> bool:
-    """Whether the claim's tokens stand, in order and whole, in one of the windows."""
-    line = token_line(claim)
-    return line.strip() != "" and any(line in token_line(window) for window in windows)
 
 
 class FactCheckVerifier(Verifier):

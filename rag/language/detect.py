@@ -81,10 +81,14 @@ class LanguageDetector:
         self._identifier = LanguageIdentifier.from_model_file(MODEL_DIR / MODEL_FILE, norm_probs=True)
         self._identifier.set_languages(list(languages))
         self._lock = threading.Lock()
+        # Retrieval (BM25's stemmer) and answering both ask for the same question's language.
+        self._cached = lru_cache(maxsize=1024)(self._classify)
 
     def detect(self, text: str) -> Detection:
         """The most likely supported language of ``text`` and the identifier's confidence in it."""
-        text = text or ""
+        return self._cached(text or "")
+
+    def _classify(self, text: str) -> Detection:
         if not any(ch.isalpha() for ch in text):
             return Detection(DEFAULT_LANGUAGE, 0.0)
         words = without_names(text)

@@ -122,13 +122,15 @@ class VectorStore(ABC):
         fusion: FusionMethod = "rrf",
         weights: tuple[float, float] | None = None,
         exact: bool = False,
+        with_payload: bool = True,
     ) -> list[ScoredPayload]:
         """Hybrid search fused in the engine; with one of the vectors only, a plain search.
 
         ``fusion`` is ``"rrf"`` (with ``rrf_k`` and optional ``weights`` = (dense, sparse)) or
         ``"dbsf"`` (unweighted). Both engines compute the same fusion, so they rank alike.
         ``exact`` searches the dense vectors by brute force instead of the HNSW index (to measure
-        the index's recall).
+        the index's recall). ``with_payload=False`` returns ids and scores only (empty payloads), to
+        time the search apart from reading the payloads (``bench/scale.py``).
         """
 
     @abstractmethod

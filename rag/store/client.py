@@ -136,6 +136,7 @@ class ClientStore(VectorStore):
         fusion: FusionMethod = "rrf",
         weights: tuple[float, float] | None = None,
         exact: bool = False,
+        with_payload: bool = True,
     ) -> list[ScoredPayload]:
         check_fusion(fusion, weights)
         if not self._exists():
@@ -155,7 +156,7 @@ class ClientStore(VectorStore):
         if len(prefetch) == 1:
             only = prefetch[0]
             response = self.client.query_points(
-                self.collection, query=only.query, using=only.using, limit=limit, query_filter=flt, with_payload=True,
+                self.collection, query=only.query, using=only.using, limit=limit, query_filter=flt, with_payload=with_payload,
                 search_params=only.params,
             )
         else:
@@ -165,7 +166,7 @@ class ClientStore(VectorStore):
                 query=_client_fusion(fusion, rrf_k, weights),
                 limit=limit,
                 query_filter=flt,
-                with_payload=True,
+                with_payload=with_payload,
             )
         return [ScoredPayload(str(p.id), float(p.score), dict(p.payload or {})) for p in response.points]
 

@@ -41,15 +41,20 @@ def is_answer_phrase(claim: TextFacts) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def token_line(text: str) -> str:
+def _token_line(text: str) -> str:
     """The text's normalised tokens joined by single spaces, padded (for whole-token substring tests)."""
     return " " + " ".join(t.norm for t in tokenize(text)) + " "
 
 
+def stands_in(claim: str, texts: Sequence[str]) -> bool:
+    """Whether the whole claim (its tokens, in order) stands word for word in one of the texts."""
+    line = _token_line(claim)
+    return line.strip() != "" and any(line in _token_line(text) for text in texts)
+
+
 def copied_verbatim(claim: TextFacts, sources: Sequence[SourceFacts]) -> bool:
     """Whether the whole claim (its tokens, in order) stands word for word in one source."""
-    line = token_line(claim.text)
-    return line.strip() != "" and any(line in token_line(source.text) for source in sources)
+    return stands_in(claim.text, [source.text for source in sources])
 
 
 def claim_form_interactions(values: dict[str, float]) -> dict[str, float]:
@@ -197,6 +202,8 @@ LEXICAL_FEATURES = (
 DOCUMENT_GATED_LEXICAL = tuple(
     name for name in LEXICAL_FEATURES if not name.startswith("phrase_") and name not in ("answer_phrase",)
 )
+#: ``embedding_window`` is the claim's best cosine similarity with its aligned source windows, 1 when the
+#: claim stands word for word in one of them (:func:`stands_in`: it is then compared with its own span).
 #: ``phrase_embedding_window`` is ``answer_phrase`` x ``embedding_window`` (see :func:`claim_form_interactions`),
 #: ``doc_embedding_window`` is ``document`` x ``embedding_window``.
 EMBEDDING_FEATURES = ("embedding_window", "phrase_embedding_window", "doc_embedding_window")
