@@ -145,7 +145,7 @@ def browser():
     """Debian's Chromium driven by Playwright, headless and offline (one per test module)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+    from tests.browser_pages import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:

@@ -7,28 +7,16 @@ network here, and the tests are about our pages. Screenshots go to test-artifact
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import REPO, copy_sample_store
-from tests.live_server import LiveServer
+from tests.browser_pages import BROWSER_MARKS, PNG_1X1, checked_page, served_with_upload, shot
+from tests.conftest import copy_sample_store
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "test-artifacts"
 STAFF_KEY = "browser-staff-key"
 ADMIN_KEY = "browser-admin-key"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
-PNG_1X1 = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8cf"
-    "c0f01f0005000201a5d6b0a80000000049454e44ae426082"
-)
 XSS = "<script>window.__xss=1</script><img src=x onerror=window.__xss=2>"
 XSS_RECORD = {
     "id": "xsstest:1",
@@ -42,24 +30,15 @@ XSS_RECORD = {
                    "Ida Quartermaine painted seascapes in the lighthouse tower.",
 }
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium; `make system-deps`)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, sample_store_dir):
     data_dir = copy_sample_store(sample_store_dir, tmp_path_factory.mktemp("browser"))
     env = {"MUSEUM_RAG_API_KEYS": STAFF_KEY, "MUSEUM_RAG_ADMIN_KEYS": ADMIN_KEY,
-           "MUSEUM_RAG_RATE_LIMIT_PER_MINUTE": "1000"}
-    with LiveServer(data_dir, env=env) as live:
-        upload = httpx.post(
-            live.url + "/v1/ingest",
-            files={"files": ("xss.jsonl", json.dumps(XSS_RECORD).encode(), "application/x-ndjson")},
-            data={"source": "xsstest"}, headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=60,
-        )
-        assert upload.status_code == 200 and upload.json()["records_added"] == 1, upload.text
+           "MUSEUM_RAG_RATE_LIMIT_PER_MINUTE": "1000"}  # fmt: skip
+    with served_with_upload(data_dir, env, XSS_RECORD, "xsstest", ADMIN_KEY) as live:
         yield live
 
 
@@ -72,28 +51,7 @@ def expected_errors() -> list[str]:
 @pytest.fixture
 def page(browser, server, request, expected_errors):
     """A fresh page; fails the test on any console error or uncaught page error it did not expect."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    tab = context.new_page()
-    problems: list[str] = []
-    tab.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
-    tab.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-
-    def offline(route):
-        if route.request.url.startswith(server.url):
-            route.continue_()
-        else:
-            route.fulfill(status=200, content_type="image/png", body=PNG_1X1)
-
-    tab.route("**/*", offline)
-    tab.set_default_timeout(20_000)
-    yield tab
-    context.close()
-    unexpected = [p for p in problems if not any(e in p for e in expected_errors)]
-    assert not unexpected, f"{request.node.name}: {unexpected}"
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+    yield from checked_page(browser, server.url, request.node.name, expected_errors)
 
 
 def open_widget(page, server):

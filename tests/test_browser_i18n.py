@@ -17,7 +17,7 @@ from rag.messages import Messages
 from rag.models import CollectionRecord
 from tests.conftest import REPO, make_settings
 from tests.live_server import LiveServer
-from tests.test_browser import CHROMIUM
+from tests.browser_pages import BROWSER_MARKS
 
 RECORDS = [
     {"id": "i18n:1", "title": "Portrait of a ship captain", "museum": "Harbour Museum", "type": "Painting",
@@ -48,10 +48,7 @@ QUESTIONS = {
 FRAME_KEYS = ("answer_frame", "abstain", "abstain_unknown", "no_results", "correction_maker", "correction_date",
               "correction_medium", "correction_other", "practical")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium; `make system-deps`)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def frame_openings(lang: str) -> list[str]:

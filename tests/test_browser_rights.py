@@ -4,28 +4,15 @@ Art and LIDO. Requests to other hosts (image servers) are answered with a local 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import REPO
+from tests.browser_pages import BROWSER_MARKS, checked_page, shot
 from tests.formats_store import build_formats_store
 from tests.live_server import LiveServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "test-artifacts"
 STAFF_KEY = "browser-rights-staff-key"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-PNG_1X1 = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8cf"
-    "c0f01f0005000201a5d6b0a80000000049454e44ae426082"
-)
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium; `make system-deps`)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -36,23 +23,8 @@ def server(tmp_path_factory, embedder):
 
 
 @pytest.fixture
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 860})
-        tab = context.new_page()
-        errors: list[str] = []
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-        tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server.url)
-                  else r.fulfill(status=200, content_type="image/png", body=PNG_1X1))
-        tab.set_default_timeout(20_000)
-        yield tab
-        context.close()
-        browser.close()
-        assert not errors, errors
+def page(browser, server, request):
+    yield from checked_page(browser, server.url, request.node.name, [])
 
 
 def open_object(page, server, query: str, record_id: str):
@@ -82,7 +54,7 @@ def test_staff_object_view_links_each_rights_label_to_its_uri(page, server):
     assert text.get_attribute("href") == "https://creativecommons.org/licenses/by/4.0/"
     metadata = rights.locator("dd[data-rights='metadata'] a")
     assert metadata.get_attribute("href") == "https://creativecommons.org/publicdomain/zero/1.0/"
-    page.screenshot(path=str(ARTIFACTS / "staff-object-rights.png"))
+    shot(page, "staff-object-rights")
 
 
 def test_staff_object_view_says_when_rights_are_not_stated(page, server):

@@ -15,9 +15,8 @@ import json
 import httpx
 import pytest
 
+from tests.browser_pages import BROWSER_MARKS, checked_page, served_with_upload, shot
 from tests.conftest import copy_sample_store
-from tests.live_server import LiveServer
-from tests.test_browser import ARTIFACTS, CHROMIUM, PNG_1X1
 from rag.rights import rights_from
 
 STAFF_KEY = "web-browser-staff-key"
@@ -40,10 +39,7 @@ OPEN_RECORD = {
                    "The quarrymen lit it every evening when the last cart came down the hill.",
 }
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium; `make system-deps`)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +47,7 @@ def server(tmp_path_factory, sample_store_dir):
     data_dir = copy_sample_store(sample_store_dir, tmp_path_factory.mktemp("browser-web"))
     env = {"MUSEUM_RAG_API_KEYS": STAFF_KEY, "MUSEUM_RAG_ADMIN_KEYS": ADMIN_KEY, "MUSEUM_RAG_DEMO_STAFF_KEY": STAFF_KEY,
            "MUSEUM_RAG_VISITOR_INFO_URL": VISITOR_INFO, "MUSEUM_RAG_RATE_LIMIT_PER_MINUTE": "1000"}
-    with LiveServer(data_dir, env=env) as live:
-        upload = httpx.post(
-            live.url + "/v1/ingest",
-            files={"files": ("open.jsonl", json.dumps(OPEN_RECORD).encode(), "application/x-ndjson")},
-            data={"source": "webtest"}, headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=60,
-        )
-        assert upload.status_code == 200 and upload.json()["records_added"] == 1, upload.text
+    with served_with_upload(data_dir, env, OPEN_RECORD, "webtest", ADMIN_KEY) as live:
         yield live
 
 
@@ -69,33 +59,11 @@ def expected_errors() -> list[str]:
 @pytest.fixture
 def page(browser, server, request, expected_errors):
     """A fresh page, offline: requests to other hosts are aborted, except images (a local 1x1 PNG)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
-    tab = context.new_page()
-    problems: list[str] = []
-    tab.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
-    tab.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-    offsite: list[str] = []
+    yield from checked_page(
+        browser, server.url, request.node.name, expected_errors, abort_offsite=True, timeout_ms=30_000,
+        accept_downloads=True,
+    )
 
-    def offline(route):
-        if route.request.url.startswith(server.url):
-            route.continue_()
-        elif route.request.resource_type == "image":
-            route.fulfill(status=200, content_type="image/png", body=PNG_1X1)
-        else:
-            offsite.append(route.request.url)
-            route.abort()
-
-    tab.route("**/*", offline)
-    tab.set_default_timeout(30_000)
-    yield tab
-    context.close()
-    unexpected = [p for p in problems if not any(e in p for e in expected_errors)]
-    assert not unexpected, f"{request.node.name}: {unexpected}"
-    assert not offsite, f"{request.node.name} tried to load from other hosts: {offsite}"
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
 
 
 def finished_answer(page):
