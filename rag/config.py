@@ -196,6 +196,15 @@ class Settings(BaseSettings):
     ask_concurrency: int = Field(
         2, ge=1, le=64, description="Questions answered at once by one server process; more wait their turn."
     )
+    answer_processes: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="Worker processes that rank, decide, compose and verify answers (rag.answer.pool), so that "
+        "concurrent questions use every core: the answer's rules are Python and hold the GIL. The process that owns "
+        "the store still embeds the question and retrieves. 0: answer in the asking thread. Streamed answers are "
+        "always answered in the asking thread.",
+    )
     thumbnail_size: int = Field(
         200, ge=16, le=2000, description="Longest side in pixels of citation thumbnails cut from a IIIF image service."
     )

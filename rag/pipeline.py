@@ -110,13 +110,20 @@ class MuseumRAG:
 
     @property
     def answerer(self) -> "Answerer":
-        """The answering pipeline, built on first use (it loads the verifier and, if configured, the LLM client)."""
+        """The answering pipeline, built on first use (it loads the verifier and, if configured, the LLM client;
+        with ``settings.answer_processes``, it starts the worker processes that answer what this process retrieves)."""
         if self._answerer is None:
             with self._answerer_lock:
                 if self._answerer is None:
                     from rag.answer.answerer import Answerer
 
-                    self._answerer = Answerer(self.settings, self.searcher, self.store, self.embedder)
+                    pool = None
+                    if self.settings.answer_processes:
+                        from rag.answer.pool import AnswerPool
+
+                        pool = AnswerPool(self.settings, self.settings.answer_processes)
+                        pool.warm_up()
+                    self._answerer = Answerer(self.settings, self.searcher, self.store, self.embedder, pool=pool)
         return self._answerer
 
     def get_object(self, record_id: str) -> dict[str, Any] | None:
@@ -149,6 +156,8 @@ class MuseumRAG:
         }
 
     def close(self) -> None:
+        if self._answerer is not None and self._answerer.pool is not None:
+            self._answerer.pool.close()
         self.store.close()
 
     def __enter__(self) -> "MuseumRAG":

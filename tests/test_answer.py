@@ -237,3 +237,31 @@ def test_cli_ask_json_prints_the_answer_object(invented_store_dir, tmp_path):
     assert answer.status == "abstained" and answer.suggestions
     assert all(s.record_id in answer.retrieved_ids for s in answer.suggestions)
     assert set(json.loads(result.stdout)) == set(Answer.model_fields)
+
+
+def test_worker_processes_answer_as_the_asking_thread_does(invented_store_dir, tmp_path_factory, embedder, invented_museum):
+    """With ``answer_processes``, this process retrieves and a worker process ranks, decides, composes and verifies:
+    the answers are the same as answering in the asking thread; a streamed answer stays in the asking thread."""
+    from rag.answer.answerer import Answerer
+    from rag.pipeline import MuseumRAG
+
+    data_dir = copy_sample_store(invented_store_dir, tmp_path_factory.mktemp("pooled"))
+    pooled = MuseumRAG(make_settings(data_dir, answer_processes=1), embedder=embedder)
+    try:
+        assert pooled.answerer.pool is not None
+        for question in [*FACTUAL, *OFF_TOPIC, "Why did Kees Smit paint the harbour at dawn?"]:
+            got, expected = pooled.ask(question), invented_museum.ask(question)
+            assert (got.status, got.text, [(c.record_id, c.quote) for c in got.citations]) == (
+                expected.status, expected.text, [(c.record_id, c.quote) for c in expected.citations]
+            ), question
+            assert got.timings["total"] >= got.timings["retrieve"] > 0
+        streamed = []
+        question = next(iter(FACTUAL))
+        answer = pooled.ask(question, on_sentence=streamed.append)
+        assert answer.text == invented_museum.ask(question).text
+        assert "".join(s.text for s in streamed).strip() == answer.text
+    finally:
+        pooled.close()
+    storeless = Answerer(make_settings(data_dir), None, None, embedder)
+    with pytest.raises(RuntimeError, match="no store"):
+        storeless.retrieve("Who painted The Harbour at Dawn?")

@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
@@ -58,6 +58,9 @@ from rag.retrieval import HybridSearcher
 from rag.store import VectorStore
 from rag.store.payloads import read_chunk
 from rag.verify import Verifier
+
+if TYPE_CHECKING:
+    from rag.answer.pool import AnswerPool
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +103,21 @@ class Analysis:
         return "answered"
 
 
+@dataclass
+class Retrieved:
+    """What answering needs from the store: the question's vector, the retrieved objects and the whole records
+    of the best few. Everything after it is computation (``Answerer.answer_retrieved``), so it can run in
+    another process than the one that owns the store (``rag.answer.pool``)."""
+
+    question: str
+    vector: np.ndarray
+    hits: list[ObjectHit]
+    whole_records: dict[str, list[Chunk]]
+    lang: str
+    retrieve_seconds: float = 0.0  # embedding the question and searching
+    read_seconds: float = 0.0  # reading the whole records (evidence: counted with the answer stage)
+
+
 @dataclass(frozen=True)
 class SentenceReady:
     """One answer sentence, verified, as soon as it is ready (for streaming).
@@ -130,13 +148,17 @@ class Answerer:
     def __init__(
         self,
         settings: Settings,
-        searcher: HybridSearcher,
-        store: VectorStore,
+        searcher: HybridSearcher | None,
+        store: VectorStore | None,
         embedder: Embedder,
         verifier: Verifier | None = None,
         chat_model: ChatModel | None = None,
+        pool: "AnswerPool | None" = None,
     ) -> None:
+        """``searcher`` and ``store`` may be None where only :meth:`answer_retrieved` is called (a pool worker);
+        with a ``pool``, :meth:`ask` retrieves here and answers in the pool's worker processes."""
         self.settings = settings
+        self.pool = pool
         self.searcher = searcher
         self.store = store
         self.embedder = embedder
@@ -166,7 +188,13 @@ class Answerer:
         The answer's own sentences are in ``lang`` when given, else in the question's language
         (``lang_hint``, e.g. the page's language, decides when the question is too short to tell).
         """
-        return self.ask_with_analysis(question, filters, on_sentence, lang=lang, lang_hint=lang_hint)[0]
+        if self.pool is None or on_sentence is not None:
+            return self.ask_with_analysis(question, filters, on_sentence, lang=lang, lang_hint=lang_hint)[0]
+        start = time.perf_counter()
+        retrieved = self.retrieve(question, filters, lang=default_detector().choose(question or "", lang, lang_hint))
+        answer = self.pool.answer(retrieved)
+        answer.timings = {**answer.timings, "total": round(time.perf_counter() - start, 4)}  # with the hand-over
+        return answer
 
     def ask_with_analysis(
         self,
@@ -177,8 +205,13 @@ class Answerer:
         lang_hint: str | None = None,
     ) -> tuple[Answer, "Analysis"]:
         """The answer and how it was decided (evidence ranking, correction, answerability): for evaluation."""
-        start = time.perf_counter()
-        analysis = self.analyze(question, filters, lang=default_detector().choose(question or "", lang, lang_hint))
+        retrieved = self.retrieve(question, filters, lang=default_detector().choose(question or "", lang, lang_hint))
+        return self.answer_retrieved(retrieved, on_sentence)
+
+    def answer_retrieved(self, retrieved: Retrieved, on_sentence: OnSentence | None = None) -> tuple[Answer, "Analysis"]:
+        """Everything after retrieval: rank, decide, compose and verify (no store access)."""
+        start = time.perf_counter() - retrieved.retrieve_seconds - retrieved.read_seconds
+        analysis = self.decide(retrieved)
         messages = Messages.for_language(analysis.lang)
         timings = {"retrieve": analysis.retrieve_seconds}
         t = time.perf_counter()
@@ -212,10 +245,15 @@ class Answerer:
         """Retrieve, rank the evidence and decide: corrected, abstained or answered (nothing composed yet).
 
         ``lang``: the visitor's language (default: the question's); of a record's texts, the version in
-        it is the evidence when the record has one. The question is embedded once (retrieval and evidence
-        share the vector), analysed once, the whole records of the best objects are read once, and every
-        candidate is scored in one batch.
+        it is the evidence when the record has one.
         """
+        return self.decide(self.retrieve(question, filters, lang))
+
+    def retrieve(self, question: str, filters: SearchFilters | None = None, lang: str | None = None) -> Retrieved:
+        """The question embedded once, the objects retrieved with that vector, the whole records of the best few
+        read in one store call (raises ValueError on an empty or too long question)."""
+        if self.searcher is None or self.store is None:
+            raise RuntimeError("this answerer has no store: it answers what another process retrieved")
         question = " ".join((question or "").split())
         if not question:
             raise ValueError("the question is empty")
@@ -227,9 +265,16 @@ class Answerer:
         retrieve_seconds = time.perf_counter() - start
         t = time.perf_counter()
         lang = lang or default_detector().choose(question)
+        whole = self._whole_records(hits, lang)
+        return Retrieved(question, vector, list(hits), whole, lang, retrieve_seconds, time.perf_counter() - t)
+
+    def decide(self, retrieved: Retrieved) -> "Analysis":
+        """Analyse the question once, score every candidate in one batch, decide: corrected, abstained or answered."""
+        t = time.perf_counter()
+        question, vector, hits, lang = retrieved.question, retrieved.vector, retrieved.hits, retrieved.lang
         # Another language is read through English question words (rag.language.pivot); similarity is the visitor's text's.
         info = analyze_visitor_question(question, vector=vector, lang=lang)
-        pool = EvidencePool.from_hits(hits, self._whole_records(hits, lang))
+        pool = EvidencePool.from_hits(hits, retrieved.whole_records)
         pool.ensure_vectors(self.embedder)
         ranking = self.scorer.rank(info, pool)
         decision = self.policy.decide(info, pool, ranking) if ranking.ranked else None
@@ -245,8 +290,8 @@ class Answerer:
             correction=correction,
             decision=decision,
             corrections=corrections,
-            retrieve_seconds=retrieve_seconds,
-            analyze_seconds=time.perf_counter() - t,
+            retrieve_seconds=retrieved.retrieve_seconds,
+            analyze_seconds=retrieved.read_seconds + time.perf_counter() - t,
             lang=lang,
         )
 
