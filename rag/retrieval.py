@@ -152,8 +152,8 @@ def group_by_object(hits: list[SearchHit], limit: int, per_object: int, bonus: f
 def group_points(points: list[ScoredPayload], limit: int, per_object: int, bonus: float = 0.0) -> list[ObjectHit]:
     """:func:`group_by_object` over the engine's raw points, reading only the chunks the best objects keep.
 
-    Reading a payload into a :class:`Chunk` is most of a search's own cost, and most of the points
-    fused by the engine belong to objects that do not make the cut. Objects are ranked by their raw
+    Most of the points fused by the engine belong to objects that do not make the cut, and reading a
+    payload into a :class:`Chunk` (validation) is the costliest step of grouping. Objects are ranked by their raw
     scores first; a damaged payload (skipped, as in :func:`group_by_object`) can only lower its
     object's score, so objects are read in rank order until no unread object can outrank the last kept
     one. The result is the same as reading every point first.
@@ -165,15 +165,13 @@ def group_points(points: list[ScoredPayload], limit: int, per_object: int, bonus
         record_id = point.payload.get("record_id") if isinstance(point.payload, dict) else None
         if isinstance(record_id, str):
             groups.setdefault(record_id, []).append(point)
-    order = sorted(
-        ((_object_score([p.score for p in sorted(g, key=lambda p: -p.score)], bonus), record_id) for record_id, g in groups.items()),
-        key=lambda t: (-t[0], t[1]),
-    )
+    bounds = {rid: _object_score(sorted((p.score for p in g), reverse=True), bonus) for rid, g in groups.items()}
+    order = sorted(bounds.items(), key=lambda item: (-item[1], item[0]))
     kept: list[ObjectHit] = []
-    for upper_bound, record_id in order:
+    for record_id, upper_bound in order:
         if len(kept) >= limit and upper_bound < kept[-1].score:
             break
-        group = sorted(groups[record_id], key=lambda p: -p.score)
+        group = sorted(groups[record_id], key=lambda p: (-p.score, _stored_index(p.payload)))
         hits: list[SearchHit] = []
         for p in group:  # the best few readable chunks, enough to score the object and keep ``per_object``
             chunk = read_chunk(p.payload, p.id)
@@ -188,6 +186,12 @@ def group_points(points: list[ScoredPayload], limit: int, per_object: int, bonus
             kept.sort(key=lambda o: (-o.score, o.record_id))
             del kept[limit:]
     return kept
+
+
+def _stored_index(payload: dict) -> float:
+    """A point's stored chunk index, to break score ties as :func:`group_by_object` does (unreadable: last)."""
+    index = payload.get("chunk_index")
+    return float(index) if isinstance(index, int) and not isinstance(index, bool) else float("inf")
 
 
 def _object_score(scores: list[float], bonus: float) -> float:
