@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -260,6 +261,13 @@ def test_worker_processes_answer_as_the_asking_thread_does(invented_store_dir, t
         answer = pooled.ask(question, on_sentence=streamed.append)
         assert answer.text == invented_museum.ask(question).text
         assert "".join(s.text for s in streamed).strip() == answer.text
+        # A worker that dies (killed for memory) costs one slow answer, not every answer after it.
+        pids = pooled.answerer.pool.worker_pids()
+        assert pids
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        assert pooled.ask(question).text == answer.text
+        assert pooled.ask(question).text == answer.text
     finally:
         pooled.close()
     storeless = Answerer(make_settings(data_dir), None, None, embedder)

@@ -17,8 +17,11 @@ Example::
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from rag.config import Settings
@@ -26,6 +29,8 @@ from rag.config import Settings
 if TYPE_CHECKING:
     from rag.answer.answerer import Answerer, Retrieved
     from rag.models import Answer
+
+log = logging.getLogger(__name__)
 
 _answerer: "Answerer | None" = None  # the worker's own, built by _start_worker
 
@@ -49,16 +54,29 @@ def _ready() -> bool:
 
 
 class AnswerPool:
-    """``processes`` worker processes that turn a :class:`Retrieved` into an :class:`Answer`."""
+    """``processes`` worker processes that turn a :class:`Retrieved` into an :class:`Answer`.
+
+    A worker that dies (killed for memory, a crash in native code) breaks the whole executor; the pool
+    then starts a new one and answers the question again, so one lost worker costs one slow answer,
+    not every answer after it.
+    """
 
     def __init__(self, settings: Settings, processes: int) -> None:
         if processes < 1:
             raise ValueError(f"an answer pool needs at least one process, got {processes}")
-        # spawn, not fork: the owner has encoder and engine threads running, which a fork would copy mid-flight.
-        self._executor = ProcessPoolExecutor(
-            processes, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(settings,)
-        )
+        self.settings = settings
         self.processes = processes
+        self._lock = threading.Lock()
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the owner has encoder and engine threads running, which a fork would copy mid-flight.
+        return ProcessPoolExecutor(
+            self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(self.settings,),
+        )
 
     def warm_up(self) -> None:
         """Start every worker now (each loads the answering models), not on a visitor's question."""
@@ -66,7 +84,20 @@ class AnswerPool:
             future.result()
 
     def answer(self, retrieved: "Retrieved") -> "Answer":
-        return self._executor.submit(_answer, retrieved).result()
+        executor = self._executor
+        try:
+            return executor.submit(_answer, retrieved).result()
+        except BrokenProcessPool:
+            log.error("an answer worker process died; starting the answer pool again")
+            with self._lock:
+                if self._executor is executor:  # another thread may have restarted it already
+                    self._executor = self._start()
+                    executor.shutdown(wait=False, cancel_futures=True)
+            return self._executor.submit(_answer, retrieved).result()
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the running workers (for an operator, or a test that kills one)."""
+        return [p.pid for p in list((self._executor._processes or {}).values()) if p.pid is not None]
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
