@@ -241,17 +241,13 @@ class Answerer:
         answer.timings = _round(timings)
         return answer, analysis
 
-    def analyze(self, question: str, filters: SearchFilters | None = None, lang: str | None = None) -> "Analysis":
-        """Retrieve, rank the evidence and decide: corrected, abstained or answered (nothing composed yet).
+    def retrieve(self, question: str, filters: SearchFilters | None = None, lang: str | None = None) -> Retrieved:
+        """The question embedded once, the objects retrieved with that vector, the whole records of the best few
+        read in one store call (raises ValueError on an empty or too long question).
 
         ``lang``: the visitor's language (default: the question's); of a record's texts, the version in
         it is the evidence when the record has one.
         """
-        return self.decide(self.retrieve(question, filters, lang))
-
-    def retrieve(self, question: str, filters: SearchFilters | None = None, lang: str | None = None) -> Retrieved:
-        """The question embedded once, the objects retrieved with that vector, the whole records of the best few
-        read in one store call (raises ValueError on an empty or too long question)."""
         if self.searcher is None or self.store is None:
             raise RuntimeError("this answerer has no store: it answers what another process retrieved")
         question = " ".join((question or "").split())
