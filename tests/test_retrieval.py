@@ -259,6 +259,19 @@ def test_a_filter_nothing_matches_returns_nothing(engine_searcher):
     assert engine_searcher.search("Calder", filters=SearchFilters(date_from=2100)) == []
 
 
+def test_a_query_without_payloads_returns_the_same_points_on_both_engines(engine_searcher, embedder):
+    """``with_payload=False`` (how bench/scale.py times the search alone) returns the same ids and scores, no payloads."""
+    query = "a daguerreotype of a senator"
+    dense, sparse = embedder.embed_query(query).tolist(), engine_searcher.bm25.encode_query(query)
+    full = engine_searcher.store.query(dense, sparse, limit=10, prefetch_limit=50, fusion="rrf")
+    bare = engine_searcher.store.query(dense, sparse, limit=10, prefetch_limit=50, fusion="rrf", with_payload=False)
+    # the same scores in the same order; points tied on a score may come in either order
+    assert full and [round(p.score, 6) for p in bare] == [round(p.score, 6) for p in full]
+    tied_last = round(full[-1].score, 6)
+    assert {p.id for p in bare if round(p.score, 6) != tied_last} == {p.id for p in full if round(p.score, 6) != tied_last}
+    assert all(p.payload.get("record_id") for p in full) and not any(p.payload for p in bare)
+
+
 def test_both_engines_rank_alike(engines, filter_records):
     """The embedded engine and qdrant-client's engine fuse the same way: same objects, same order."""
     rankings = {
