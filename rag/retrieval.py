@@ -16,7 +16,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Callable, Literal, Sequence, TypeVar, get_args
 
 import numpy as np
 
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 Mode = Literal["hybrid", "dense", "sparse"]
 MODES: tuple[str, ...] = get_args(Mode)
+
+Item = TypeVar("Item", SearchHit, ScoredPayload)
 
 #: Fewest chunks asked of the engine for one object search, so that objects get their second chunk.
 MIN_CHUNK_CANDIDATES = 50
@@ -135,55 +137,68 @@ def group_by_object(hits: list[SearchHit], limit: int, per_object: int, bonus: f
 
         objects = group_by_object(searcher.search_chunks("Calder", 40), limit=5, per_object=2, bonus=0.1)
     """
-    if limit < 1 or per_object < 1:
-        raise ValueError(f"limit and per_object must be at least 1, got {limit} and {per_object}")
-    groups: dict[str, list[SearchHit]] = {}
-    for hit in hits:
-        groups.setdefault(hit.chunk.record_id, []).append(hit)
-    objects: list[ObjectHit] = []
-    for record_id, chunks in groups.items():
-        chunks = sorted(chunks, key=lambda h: (-h.score, h.chunk.chunk_index))
-        score = _object_score([h.score for h in chunks], bonus)
-        objects.append(ObjectHit(record_id=record_id, title=chunks[0].chunk.title, score=score, chunks=chunks[:per_object]))
-    objects.sort(key=lambda o: (-o.score, o.record_id))  # ties by id: the same order on every engine
-    return objects[:limit]
+    return _group(hits, lambda h: h.chunk.record_id, lambda h: h.chunk.chunk_index, lambda h: h, limit, per_object, bonus)
 
 
 def group_points(points: list[ScoredPayload], limit: int, per_object: int, bonus: float = 0.0) -> list[ObjectHit]:
     """:func:`group_by_object` over the engine's raw points, reading only the chunks the best objects keep.
 
     Most of the points fused by the engine belong to objects that do not make the cut, and reading a
-    payload into a :class:`Chunk` (validation) is the costliest step of grouping. Objects are ranked by their raw
-    scores first; a damaged payload (skipped, as in :func:`group_by_object`) can only lower its
-    object's score, so objects are read in rank order until no unread object can outrank the last kept
-    one. The result is the same as reading every point first.
+    payload into a :class:`Chunk` (validation) is the costliest step of grouping. A damaged payload is
+    skipped, as :func:`search_chunks <HybridSearcher.search_chunks>` skips it; the result is the same as
+    reading every point first.
+    """
+
+    def record_of(point: ScoredPayload) -> str | None:
+        record_id = point.payload.get("record_id") if isinstance(point.payload, dict) else None
+        return record_id if isinstance(record_id, str) else None
+
+    def read(point: ScoredPayload) -> SearchHit | None:
+        chunk = read_chunk(point.payload, point.id)
+        return SearchHit(point_id=point.id, score=point.score, chunk=chunk) if chunk is not None else None
+
+    return _group(points, record_of, lambda p: _stored_index(p.payload), read, limit, per_object, bonus)
+
+
+def _group(
+    items: Sequence[Item],
+    record_of: Callable[[Item], str | None],
+    index_of: Callable[[Item], float],
+    read: Callable[[Item], SearchHit | None],
+    limit: int,
+    per_object: int,
+    bonus: float,
+) -> list[ObjectHit]:
+    """The grouping of :func:`group_by_object`, reading (``read``: None when unreadable) only what it keeps.
+
+    Objects are ranked by the scores of all their items first. An unreadable item can only lower its
+    object's score (``bonus`` >= 0), so objects are read in that order until no unread object can
+    outrank the last one kept, each reading its best items until it can be scored and keep ``per_object``.
     """
     if limit < 1 or per_object < 1:
         raise ValueError(f"limit and per_object must be at least 1, got {limit} and {per_object}")
-    groups: dict[str, list[ScoredPayload]] = {}
-    for point in points:
-        record_id = point.payload.get("record_id") if isinstance(point.payload, dict) else None
-        if isinstance(record_id, str):
-            groups.setdefault(record_id, []).append(point)
-    bounds = {rid: _object_score(sorted((p.score for p in g), reverse=True), bonus) for rid, g in groups.items()}
-    order = sorted(bounds.items(), key=lambda item: (-item[1], item[0]))
+    groups: dict[str, list[Item]] = {}
+    for item in items:
+        record_id = record_of(item)
+        if record_id is not None:
+            groups.setdefault(record_id, []).append(item)
+    bounds = {rid: _object_score(sorted((i.score for i in g), reverse=True), bonus) for rid, g in groups.items()}
     kept: list[ObjectHit] = []
-    for record_id, upper_bound in order:
+    for record_id, upper_bound in sorted(bounds.items(), key=lambda item: (-item[1], item[0])):
         if len(kept) >= limit and upper_bound < kept[-1].score:
             break
-        group = sorted(groups[record_id], key=lambda p: (-p.score, _stored_index(p.payload)))
         hits: list[SearchHit] = []
-        for p in group:  # the best few readable chunks, enough to score the object and keep ``per_object``
-            chunk = read_chunk(p.payload, p.id)
-            if chunk is not None:
-                hits.append(SearchHit(point_id=p.id, score=p.score, chunk=chunk))
+        for item in sorted(groups[record_id], key=lambda i: (-i.score, index_of(i))):
+            hit = read(item)
+            if hit is not None:
+                hits.append(hit)
             if len(hits) >= max(per_object, 2):
                 break
         if hits:
             hits.sort(key=lambda h: (-h.score, h.chunk.chunk_index))
             score = _object_score([h.score for h in hits], bonus)
             kept.append(ObjectHit(record_id=record_id, title=hits[0].chunk.title, score=score, chunks=hits[:per_object]))
-            kept.sort(key=lambda o: (-o.score, o.record_id))
+            kept.sort(key=lambda o: (-o.score, o.record_id))  # ties by id: the same order on every engine
             del kept[limit:]
     return kept
 
