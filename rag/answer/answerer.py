@@ -191,8 +191,7 @@ class Answerer:
         if self.pool is None or on_sentence is not None:
             return self.ask_with_analysis(question, filters, on_sentence, lang=lang, lang_hint=lang_hint)[0]
         start = time.perf_counter()
-        retrieved = self.retrieve(question, filters, lang=default_detector().choose(question or "", lang, lang_hint))
-        answer = self.pool.answer(retrieved)
+        answer = self.pool.answer(self._retrieve_for_visitor(question, filters, lang, lang_hint))
         answer.timings = {**answer.timings, "total": round(time.perf_counter() - start, 4)}  # with the hand-over
         return answer
 
@@ -205,8 +204,13 @@ class Answerer:
         lang_hint: str | None = None,
     ) -> tuple[Answer, "Analysis"]:
         """The answer and how it was decided (evidence ranking, correction, answerability): for evaluation."""
-        retrieved = self.retrieve(question, filters, lang=default_detector().choose(question or "", lang, lang_hint))
-        return self.answer_retrieved(retrieved, on_sentence)
+        return self.answer_retrieved(self._retrieve_for_visitor(question, filters, lang, lang_hint), on_sentence)
+
+    def _retrieve_for_visitor(
+        self, question: str, filters: SearchFilters | None, lang: str | None, lang_hint: str | None
+    ) -> Retrieved:
+        """:meth:`retrieve`, in the visitor's language: forced, else detected, else the page's hint."""
+        return self.retrieve(question, filters, lang=default_detector().choose(question or "", lang, lang_hint))
 
     def answer_retrieved(self, retrieved: Retrieved, on_sentence: OnSentence | None = None) -> tuple[Answer, "Analysis"]:
         """Everything after retrieval: rank, decide, compose and verify (no store access)."""
