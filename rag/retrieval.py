@@ -25,7 +25,7 @@ from rag.embedding import Embedder
 from rag.models import ObjectHit, SearchFilters, SearchHit
 from rag.sparse import Bm25Encoder
 from rag.store import VectorStore
-from rag.store.base import ScoredPayload
+from rag.store.base import ScoredPayload, SparseVec
 from rag.store.payloads import read_chunk
 
 if TYPE_CHECKING:
@@ -38,6 +38,10 @@ Item = TypeVar("Item", SearchHit, ScoredPayload)
 
 #: Fewest chunks asked of the engine for one object search, so that objects get their second chunk.
 MIN_CHUNK_CANDIDATES = 50
+#: The payload fields grouping needs of every fused chunk; the chunks it keeps are read whole afterwards.
+GROUP_FIELDS = ("record_id", "chunk_index")
+
+Fetch = Callable[[list[str]], dict[str, dict]]
 
 
 class HybridSearcher:
@@ -78,26 +82,23 @@ class HybridSearcher:
         self, query: str, limit: int, filters: SearchFilters | None, mode: Mode, vector: np.ndarray | None
     ) -> list[ScoredPayload]:
         """The engine's fused points with their raw payloads, best first."""
+        dense, sparse = self._vectors(query, mode, vector)
+        if dense is None and sparse is None:
+            return []
+        return engine_points(self.store, self.settings, dense, sparse, limit, filters)
+
+    def _vectors(self, query: str, mode: Mode, vector: np.ndarray | None) -> tuple[list[float] | None, SparseVec | None]:
+        """The query's dense and BM25 vectors as ``mode`` asks (both None for an empty query)."""
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
         query = " ".join(query.split())
         if not query:
-            return []
+            return None, None
         dense = None
         if mode in ("hybrid", "dense"):
             dense = (vector if vector is not None else self.embedder.embed_query(query)).tolist()
         sparse = self.bm25.encode_query(query, lang=_bm25_language(query)) if mode in ("hybrid", "sparse") else None
-        fusion = self.settings.fusion
-        return self.store.query(
-            dense,
-            sparse,
-            limit=limit,
-            prefetch_limit=max(self.settings.prefetch_limit, limit),
-            filters=filters,
-            rrf_k=self.settings.rrf_k,
-            fusion=fusion,
-            weights=self.settings.rrf_weights if fusion == "rrf" else None,
-        )
+        return dense, sparse
 
     def search(
         self,
@@ -113,16 +114,56 @@ class HybridSearcher:
         their ``score`` becomes the cross-encoder's score.
         """
         limit = limit or self.settings.retrieve_limit
-        per_object = self.settings.max_chunks_per_object
         candidates = limit
         if self.reranker is not None:
             candidates = max(limit, getattr(self.reranker, "top_n", self.settings.rerank_top_n))
-        chunk_limit = max(candidates * per_object * 2, MIN_CHUNK_CANDIDATES)
-        points = self._points(query, chunk_limit, filters, mode, vector)
-        objects = group_points(points, candidates, per_object, bonus=self.settings.multi_chunk_bonus)
+        dense, sparse = self._vectors(query, mode, vector)
+        if dense is None and sparse is None:
+            return []
+        objects = search_objects(self.store, self.settings, dense, sparse, candidates, filters)
         if self.reranker is not None and objects:
             objects = self.reranker.rerank(query, objects)
         return objects[:limit]
+
+
+def engine_points(
+    store: VectorStore,
+    settings: Settings,
+    dense: list[float] | None,
+    sparse: SparseVec | None,
+    limit: int,
+    filters: SearchFilters | None = None,
+    fields: Sequence[str] | None = None,
+) -> list[ScoredPayload]:
+    """The engine's fused chunks for these query vectors, best first, with their payloads (only ``fields``)."""
+    fusion = settings.fusion
+    return store.query(
+        dense,
+        sparse,
+        limit=limit,
+        prefetch_limit=max(settings.prefetch_limit, limit),
+        filters=filters,
+        rrf_k=settings.rrf_k,
+        fusion=fusion,
+        weights=settings.rrf_weights if fusion == "rrf" else None,
+        with_payload=True if fields is None else fields,
+    )
+
+
+def search_objects(
+    store: VectorStore,
+    settings: Settings,
+    dense: list[float] | None,
+    sparse: SparseVec | None,
+    limit: int,
+    filters: SearchFilters | None = None,
+) -> list[ObjectHit]:
+    """The best ``limit`` objects for query vectors already computed: the engine's chunks carrying the grouping
+    fields only, grouped by object, and the chunks the objects keep read whole (what every search does)."""
+    per_object = settings.max_chunks_per_object
+    chunk_limit = max(limit * per_object * 2, MIN_CHUNK_CANDIDATES)
+    points = engine_points(store, settings, dense, sparse, chunk_limit, filters, fields=GROUP_FIELDS)
+    return group_points(points, limit, per_object, bonus=settings.multi_chunk_bonus, fetch=store.retrieve_payloads)
 
 
 def group_by_object(hits: list[SearchHit], limit: int, per_object: int, bonus: float = 0.0) -> list[ObjectHit]:
@@ -140,24 +181,40 @@ def group_by_object(hits: list[SearchHit], limit: int, per_object: int, bonus: f
     return _group(hits, lambda h: h.chunk.record_id, lambda h: h.chunk.chunk_index, lambda h: h, limit, per_object, bonus)
 
 
-def group_points(points: list[ScoredPayload], limit: int, per_object: int, bonus: float = 0.0) -> list[ObjectHit]:
+def group_points(
+    points: list[ScoredPayload], limit: int, per_object: int, bonus: float = 0.0, fetch: Fetch | None = None
+) -> list[ObjectHit]:
     """:func:`group_by_object` over the engine's raw points, reading only the chunks the best objects keep.
 
     Most of the points fused by the engine belong to objects that do not make the cut, and reading a
     payload into a :class:`Chunk` (validation) is the costliest step of grouping. A damaged payload is
     skipped, as :func:`search_chunks <HybridSearcher.search_chunks>` skips it; the result is the same as
     reading every point first.
+
+    ``fetch``: when the points carry only :data:`GROUP_FIELDS`, reads the full payloads of point ids
+    (``VectorStore.retrieve_payloads``): the chunks the best objects are likely to keep in one call first,
+    any other one when grouping reaches it.
     """
+    full: dict[str, dict] = {}
 
     def record_of(point: ScoredPayload) -> str | None:
         record_id = point.payload.get("record_id") if isinstance(point.payload, dict) else None
         return record_id if isinstance(record_id, str) else None
 
+    def prepare(likely: list[ScoredPayload]) -> None:
+        if fetch is not None:
+            full.update(fetch([p.id for p in likely]))
+
     def read(point: ScoredPayload) -> SearchHit | None:
-        chunk = read_chunk(point.payload, point.id)
+        payload = point.payload
+        if fetch is not None:
+            if point.id not in full:
+                full.update(fetch([point.id]))
+            payload = full.get(point.id)
+        chunk = read_chunk(payload, point.id) if payload is not None else None
         return SearchHit(point_id=point.id, score=point.score, chunk=chunk) if chunk is not None else None
 
-    return _group(points, record_of, lambda p: _stored_index(p.payload), read, limit, per_object, bonus)
+    return _group(points, record_of, lambda p: _stored_index(p.payload), read, limit, per_object, bonus, prepare)
 
 
 def _group(
@@ -168,12 +225,15 @@ def _group(
     limit: int,
     per_object: int,
     bonus: float,
+    prepare: Callable[[list[Item]], None] | None = None,
 ) -> list[ObjectHit]:
     """The grouping of :func:`group_by_object`, reading (``read``: None when unreadable) only what it keeps.
 
     Objects are ranked by the scores of all their items first. An unreadable item can only lower its
     object's score (``bonus`` >= 0), so objects are read in that order until no unread object can
     outrank the last one kept, each reading its best items until it can be scored and keep ``per_object``.
+    ``prepare`` is first handed the items that reading will most likely ask for (the best items of the
+    best ``limit`` objects), to read them in one batch.
     """
     if limit < 1 or per_object < 1:
         raise ValueError(f"limit and per_object must be at least 1, got {limit} and {per_object}")
@@ -183,12 +243,16 @@ def _group(
         if record_id is not None:
             groups.setdefault(record_id, []).append(item)
     bounds = {rid: _object_score(sorted((i.score for i in g), reverse=True), bonus) for rid, g in groups.items()}
+    order = sorted(bounds.items(), key=lambda item: (-item[1], item[0]))
+    best_items = {rid: sorted(g, key=lambda i: (-i.score, index_of(i))) for rid, g in groups.items()}
+    if prepare is not None:
+        prepare([i for rid, _ in order[:limit] for i in best_items[rid][: max(per_object, 2)]])
     kept: list[ObjectHit] = []
-    for record_id, upper_bound in sorted(bounds.items(), key=lambda item: (-item[1], item[0])):
+    for record_id, upper_bound in order:
         if len(kept) >= limit and upper_bound < kept[-1].score:
             break
         hits: list[SearchHit] = []
-        for item in sorted(groups[record_id], key=lambda i: (-i.score, index_of(i))):
+        for item in best_items[record_id]:
             hit = read(item)
             if hit is not None:
                 hits.append(hit)

@@ -19,7 +19,7 @@ from rag.chunking import tombstone_text
 from rag.models import Chunk, CollectionRecord, SearchFilters, SearchHit
 from rag.names import name_tokens
 from rag import retrieval
-from rag.retrieval import HybridSearcher, group_by_object, group_points
+from rag.retrieval import GROUP_FIELDS, HybridSearcher, group_by_object, group_points
 from rag.retriever import MuseumRetriever
 from rag.store import open_store
 from rag.store.base import ScoredPayload
@@ -132,6 +132,34 @@ def test_grouping_raw_points_reads_only_what_the_best_objects_keep_and_ranks_as_
     assert set(read) <= {"a#1", "a#2"}  # object "a" wins on its raw scores: nothing else is read
     with pytest.raises(ValueError):
         group_points(points, limit=1, per_object=0)
+
+
+def test_grouping_points_that_carry_only_the_grouping_fields_reads_the_rest_by_id_and_ranks_the_same():
+    hits = [_hit("a", 0, 1.00), _hit("a", 1, 0.99), _hit("a", 2, 0.98), _hit("b", 0, 0.96), _hit("b", 1, 0.90),
+            _hit("c", 0, 0.97), _hit("d", 0, 0.50), _hit("d", 1, 0.49), _hit("e", 0, 0.95)]  # fmt: skip
+    stored = {h.point_id: h.chunk.payload() for h in hits}
+    stored["a#0"]["text"] = 42  # damaged beyond the grouping fields: read whole, it is skipped
+    del stored["e#0"]  # deleted between the search and the read
+    points = [ScoredPayload(h.point_id, h.score, h.chunk.payload()) for h in hits]
+    light = [ScoredPayload(p.id, p.score, {k: p.payload[k] for k in GROUP_FIELDS}) for p in points]
+    calls: list[list[str]] = []
+
+    def fetch(ids: list[str]) -> dict[str, dict]:
+        calls.append(list(ids))
+        return {i: dict(stored[i]) for i in ids if i in stored}
+
+    whole = [ScoredPayload(p.id, p.score, stored[p.id]) for p in points if p.id in stored]
+    for limit, per_object, bonus in ((2, 2, 0.0), (3, 1, 0.2), (5, 3, 0.1), (1, 1, 1.0)):
+        calls.clear()
+        got = group_points(light, limit, per_object, bonus=bonus, fetch=fetch)
+        expected = group_points(whole, limit, per_object, bonus=bonus)
+        assert [(o.record_id, o.score, [c.point_id for c in o.chunks]) for o in got] == [
+            (o.record_id, o.score, [c.point_id for c in o.chunks]) for o in expected
+        ]
+        assert len(calls[0]) > 1  # the likely chunks in one call, any other one when grouping reaches it
+    calls.clear()
+    group_points(light, limit=1, per_object=1, fetch=fetch)
+    assert {i for ids in calls for i in ids} <= {"a#0", "a#1", "a#2"}  # "a" wins on its raw scores: only it is read
 
 
 def test_the_llama_index_retriever_returns_nodes_with_record_ids(museum):
@@ -270,6 +298,12 @@ def test_a_query_without_payloads_returns_the_same_points_on_both_engines(engine
     tied_last = round(full[-1].score, 6)
     assert {p.id for p in bare if round(p.score, 6) != tied_last} == {p.id for p in full if round(p.score, 6) != tied_last}
     assert all(p.payload.get("record_id") for p in full) and not any(p.payload for p in bare)
+    # the fields grouping needs only, as the object search asks them
+    light = engine_searcher.store.query(dense, sparse, limit=10, prefetch_limit=50, fusion="rrf", with_payload=GROUP_FIELDS)
+    assert [round(p.score, 6) for p in light] == [round(p.score, 6) for p in full]
+    by_id = {p.id: p.payload for p in full}
+    assert all(set(p.payload) == set(GROUP_FIELDS) for p in light)
+    assert all(p.payload[k] == by_id[p.id][k] for p in light if p.id in by_id for k in GROUP_FIELDS)
 
 
 def test_both_engines_rank_alike(engines, filter_records):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Literal
+from typing import Any, Iterator, Literal, Sequence
 
 from rag.models import SearchFilters
 
@@ -122,7 +122,7 @@ class VectorStore(ABC):
         fusion: FusionMethod = "rrf",
         weights: tuple[float, float] | None = None,
         exact: bool = False,
-        with_payload: bool = True,
+        with_payload: bool | Sequence[str] = True,
     ) -> list[ScoredPayload]:
         """Hybrid search fused in the engine; with one of the vectors only, a plain search.
 
@@ -130,7 +130,8 @@ class VectorStore(ABC):
         ``"dbsf"`` (unweighted). Both engines compute the same fusion, so they rank alike.
         ``exact`` searches the dense vectors by brute force instead of the HNSW index (to measure
         the index's recall). ``with_payload=False`` returns ids and scores only (empty payloads), to
-        time the search apart from reading the payloads (``bench/scale.py``).
+        time the search apart from reading the payloads (``bench/scale.py``); a list of field names returns
+        those fields of each payload only (grouping reads the rest of the chunks it keeps afterwards).
         """
 
     @abstractmethod

@@ -7,7 +7,7 @@ exercise what production runs.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from qdrant_client import QdrantClient, models
 
@@ -136,7 +136,7 @@ class ClientStore(VectorStore):
         fusion: FusionMethod = "rrf",
         weights: tuple[float, float] | None = None,
         exact: bool = False,
-        with_payload: bool = True,
+        with_payload: bool | Sequence[str] = True,
     ) -> list[ScoredPayload]:
         check_fusion(fusion, weights)
         if not self._exists():
@@ -156,8 +156,8 @@ class ClientStore(VectorStore):
         if len(prefetch) == 1:
             only = prefetch[0]
             response = self.client.query_points(
-                self.collection, query=only.query, using=only.using, limit=limit, query_filter=flt, with_payload=with_payload,
-                search_params=only.params,
+                self.collection, query=only.query, using=only.using, limit=limit, query_filter=flt,
+                with_payload=_selector(with_payload), search_params=only.params,
             )
         else:
             response = self.client.query_points(
@@ -166,7 +166,7 @@ class ClientStore(VectorStore):
                 query=_client_fusion(fusion, rrf_k, weights),
                 limit=limit,
                 query_filter=flt,
-                with_payload=with_payload,
+                with_payload=_selector(with_payload),
             )
         return [ScoredPayload(str(p.id), float(p.score), dict(p.payload or {})) for p in response.points]
 
@@ -223,3 +223,8 @@ class ClientStore(VectorStore):
         if not ids or not self._exists():
             return {}
         return {str(r.id): dict(r.payload or {}) for r in self.client.retrieve(self.collection, ids, with_payload=True)}
+
+
+def _selector(with_payload: bool | Sequence[str]) -> bool | list[str]:
+    """qdrant-client's ``with_payload``: all, nothing, or the listed fields."""
+    return with_payload if isinstance(with_payload, bool) else list(with_payload)

@@ -12,7 +12,7 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import qdrant_edge as qe
 
@@ -266,7 +266,7 @@ class EdgeStore(VectorStore):
         fusion: FusionMethod = "rrf",
         weights: tuple[float, float] | None = None,
         exact: bool = False,
-        with_payload: bool = True,
+        with_payload: bool | Sequence[str] = True,
     ) -> list[ScoredPayload]:
         check_fusion(fusion, weights)
         if self._shard is None:
@@ -296,7 +296,8 @@ class EdgeStore(VectorStore):
             return [ScoredPayload(str(p.id), float(p.score)) for p in scored]
         # The payloads are read by id in a second call: the engine's query returned them at about 1.6x the
         # cost of a retrieve of the same points (50 points per dev question, on the full NPG store).
-        read = self.shard.retrieve([p.id for p in scored], with_payload=True, with_vector=False)
+        selector = with_payload if isinstance(with_payload, bool) else qe.PayloadSelector.Include(list(with_payload))
+        read = self.shard.retrieve([p.id for p in scored], with_payload=selector, with_vector=False)
         payloads = {str(r.id): dict(r.payload or {}) for r in read}
         return [ScoredPayload(str(p.id), float(p.score), payloads[str(p.id)]) for p in scored if str(p.id) in payloads]
 
