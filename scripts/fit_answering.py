@@ -49,6 +49,7 @@ from rag.answer.features import (  # noqa: E402
     question_features,
     with_cue,
 )
+from rag.answer.abstain import guard  # noqa: E402
 from rag.answer.model import AnsweringModel, KindModel, LinearModel  # noqa: E402
 from rag.answer.premise import GATE_FEATURES, PremiseChecker, gate_features  # noqa: E402
 from rag.answer.question import analyze_visitor_question  # noqa: E402
@@ -263,11 +264,14 @@ def predict(rows, models) -> list[dict]:
         g = gate.predict(feats) if len(feats) else np.zeros(0)
         best = int(np.argmax(r["probs"])) if len(r["probs"]) else -1
         best_gate = int(np.argmax(g)) if len(g) else -1
+        named = dict(zip(QUESTION_FEATURES, r["qf"].tolist()))
+        guarded = best >= 0 and guard(r["info"], r["pool"], r["pool"].candidates[best].record_id, named) is not None
         out.append(
             {
                 "id": r["id"],
                 "kind": r["kind"],
                 "answerability": r["answerability"],
+                "guarded": bool(guarded or best < 0),  # abstained before the model: AbstentionPolicy's guards
                 "gate": float(g[best_gate]) if best_gate >= 0 else 0.0,
                 "gate_gold": bool(best_gate >= 0 and r["corrections"][best_gate].evidence.record_id in r["object_ids"]),
                 "best_gold_object": bool(best >= 0 and r["pool"].candidates[best].record_id in r["object_ids"]),
@@ -279,8 +283,9 @@ def predict(rows, models) -> list[dict]:
 
 
 def thresholds(preds: list[dict]) -> tuple[float, float]:
-    """Abstention threshold (wrongful <= 6%) and gate threshold (true-premise corrections <= 3%)."""
-    ans = np.sort([p["answerability"] for p in preds if p["kind"] in ANSWERABLE])
+    """Abstention threshold (wrongful <= 6%, the guards' abstentions included) and gate threshold (true-premise
+    corrections <= 3%)."""
+    ans = np.sort([-1.0 if p["guarded"] else p["answerability"] for p in preds if p["kind"] in ANSWERABLE])
     t_abstain = float(ans[int(np.floor(MAX_WRONGFUL_ABSTENTION * len(ans)))]) if len(ans) else 0.5
     true = np.sort([p["gate"] for p in preds if p["kind"] != "false_premise"])[::-1]
     allowed = int(np.floor(MAX_TRUE_PREMISE_CORRECTED * len(true)))
@@ -293,7 +298,7 @@ def figures(preds: list[dict], t_abstain: float, t_gate: float) -> dict:
         return round(sum(1 for i in items if pred(i)) / len(items), 3) if items else None
 
     corrected = lambda p: p["gate"] >= t_gate  # noqa: E731
-    abstained = lambda p: not corrected(p) and p["answerability"] < t_abstain  # noqa: E731
+    abstained = lambda p: not corrected(p) and (p["guarded"] or p["answerability"] < t_abstain)  # noqa: E731
     factual = [p for p in preds if p["kind"] == "factual"]
     answered = [p for p in factual if not corrected(p) and not abstained(p)]
     return {

@@ -81,6 +81,19 @@ RECORDS = [
             "The gold initials were added later by a second hand, and the binding was replaced in the eighteenth century."
         ),
     },
+    {
+        "id": "inv:cafe",
+        "title": "Interior of the Café Noord",
+        "museum": "Museum of Invented Objects",
+        "type": "Painting",
+        "creators": [{"name": "Lotte Wierda", "role": "Painter", "dates": "1861-1930"}],
+        "date": "1899",
+        "technique": "Oil on panel",
+        "description": (
+            "Lotte Wierda painted the café where the dock workers of Veere met before the morning shift. "
+            "The owner, her uncle Sjoerd, stands behind the counter under a clock that shows ten past five."
+        ),
+    },
 ]
 
 FACTUAL = {
@@ -182,6 +195,35 @@ def test_off_topic_question_abstains_with_suggestions_that_tell_objects_apart(an
     assert answer.suggestions and all(s.record_id in answer.retrieved_ids for s in answer.suggestions)
     # each suggestion is shown with its maker and date ("“The Harbour at Dawn” (Anna Vos, 1710)")
     assert re.search(r"“[^”]+” \([^)]+, [^)]+\)", answer.text), answer.text
+
+
+PRACTICAL = {
+    "en": "Is there a lift for wheelchairs, and where are the toilets?",
+    "fr": "Où se trouve le vestiaire ?",
+    "de": "Gibt es einen Parkplatz beim Museum?",
+    "nl": "Hoeveel kost een kaartje voor kinderen?",
+    "es": "¿Se pueden hacer fotos en las salas?",
+    "it": "Qual è l'orario di apertura della biglietteria?",
+}
+
+
+@pytest.mark.parametrize("lang", list(PRACTICAL))
+def test_a_practical_visitor_question_is_abstained_on_in_every_language(invented_museum, lang):
+    """Opening hours, tickets, cloakroom, parking: the collection records don't answer them, whatever sentence is
+    nearest (no visitor-information page is configured here: a plain abstention)."""
+    answer, analysis = invented_museum.answerer.ask_with_analysis(PRACTICAL[lang])
+    assert answer.status == "abstained", answer.text
+    assert analysis.decision.reason == "a practical visitor question the collection records do not answer"
+    assert answer.lang == lang and answer.citations == []
+
+
+def test_a_collection_question_with_a_practical_word_its_record_mentions_is_answered(invented_museum):
+    answer, analysis = invented_museum.answerer.ask_with_analysis("Who painted the café where the dock workers met?")
+    assert answer.status == "answered", answer.text
+    assert "Lotte Wierda" in answer.text and "inv:cafe" in {c.record_id for c in answer.citations}
+    # a practical word the record does not mention still makes it a visitor question
+    answer, analysis = invented_museum.answerer.ask_with_analysis("Does the café have wifi?")
+    assert answer.status == "abstained", answer.text
 
 
 def test_a_false_maker_is_corrected_and_a_true_one_is_not(invented_museum):

@@ -6,10 +6,13 @@ question names the retrieved object, the retrieval scores, the kind of answer as
 the probability that the records answer the question. It was fitted on labelled answerable and
 unanswerable questions (``scripts/fit_answering.py``); the cut-off is
 ``Settings.abstain_threshold``, calibrated there for a wrongful abstention rate of at most 6% on
-the other museum's labels. One guard comes first: when no content word of the question is in the
-best evidence or its object's title and the question names nothing of that object, the system
-abstains (the model alone let a "What is the X of the Y?" question about the museum's services
-through as a catalogue-fact question).
+the other museum's labels. Two guards come first (:func:`guard`): when no content word of the question is
+in the best evidence or its object's title and the question names nothing of that object, and when the
+question is a practical visitor question (opening hours, tickets, parking: the words of
+``rag/data/practical_terms.json``, in the question's language and English) with a practical word that the
+best evidence's record does not mention. The records are about the collection, not the visit; the model alone
+answered such questions with the nearest sentence (on the training labels, the practical guard holds 36
+of the 240 unanswerable questions and none of the 720 answerable ones).
 
 Example::
 
@@ -28,6 +31,7 @@ from rag.answer.candidates import EvidencePool
 from rag.answer.evidence import Ranking
 from rag.answer.features import QUESTION_FEATURES, question_features
 from rag.answer.model import AnsweringModel
+from rag.answer.practical import PracticalTerms
 from rag.answer.question import QuestionInfo
 
 
@@ -63,10 +67,34 @@ class AbstentionPolicy:
         score = float(self.model.answerability.predict(x[None, :])[0])
         named = {name: round(float(v), 4) for name, v in zip(QUESTION_FEATURES, x)}
         record_id = ranking.ranked[0].record_id
-        if named["uncovered"] >= 1.0 and named["anchor"] == 0.0:
-            # nothing the question says is in the best evidence or its object: a guess, whatever the model's score
-            # (on the training labels: 12-18% of unanswerable questions, 0-3.8% of answerable ones)
-            return AbstainDecision(True, score, "no word of the question is in the evidence", named, record_id)
+        reason = guard(question, pool, record_id, named)
+        if reason is not None:
+            return AbstainDecision(True, score, reason, named, record_id)
         if score < self.threshold:
             return AbstainDecision(True, score, "the evidence does not answer it", named, record_id)
         return AbstainDecision(False, score, "answerable", named, record_id)
+
+
+def guard(question: QuestionInfo, pool: EvidencePool, record_id: str, named: dict[str, float]) -> str | None:
+    """Why the records cannot answer the question whatever the model's score (None: the model decides).
+
+    ``record_id``: the record of the best evidence; ``named``: the question's features by name.
+    """
+    if practical_unanswered(question, pool, record_id):
+        return "a practical visitor question the collection records do not answer"
+    if named["uncovered"] >= 1.0 and named["anchor"] == 0.0:
+        # nothing the question says is in the best evidence or its object: a guess (on the training labels:
+        # 12-18% of unanswerable questions, 0-6% of answerable ones, nearly all of those in another language than
+        # their record, retrieved wrongly by the English-only embedder)
+        return "no word of the question is in the evidence"
+    return None
+
+
+def practical_unanswered(question: QuestionInfo, pool: EvidencePool, record_id: str) -> bool:
+    """Whether the question has practical words (its language's and English) that the record does not all mention."""
+    terms = PracticalTerms.load()
+    asked = terms.terms_in(question.asked, question.lang) | terms.terms_in(question.asked, "en")
+    if not asked:
+        return False
+    record = " ".join([pool.titles.get(record_id, ""), *(c.text for c in pool.candidates if c.record_id == record_id)])
+    return not asked <= (terms.terms_in(record, question.lang) | terms.terms_in(record, "en"))

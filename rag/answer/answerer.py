@@ -221,7 +221,7 @@ class Answerer:
         t = time.perf_counter()
         composed: _Composed | None = None
         draft_check = 0.0
-        if analysis.status == "answered" and not self._practical_unanswered(analysis):
+        if analysis.status == "answered":
             composed, draft_check = self._compose(analysis.question, analysis.info, analysis.ranked, analysis.pool, messages)
         timings["answer"] = analysis.analyze_seconds + time.perf_counter() - t - draft_check
 
@@ -401,15 +401,6 @@ class Answerer:
         supports.update({i: v.score for i, v in zip(indexes, verdicts)})
 
     # --- practical questions --------------------------------------------------------------
-    def _practical_unanswered(self, analysis: "Analysis") -> bool:
-        """A practical question (hours, tickets...) whose practical words the best evidence never mentions:
-        the records don't answer it, whatever their nearest sentence says."""
-        if not self.settings.visitor_info_url or not analysis.ranked:
-            return False
-        terms = PracticalTerms.load()
-        asked = terms.terms_in(analysis.question, analysis.lang)
-        return bool(asked) and not (asked & terms.terms_in(analysis.ranked[0].quote.text, analysis.lang))
-
     def _practical(self, answer: Answer) -> Answer:
         """An abstention on a practical question (hours, tickets...) points to the visitor-information page."""
         url = self.settings.visitor_info_url

@@ -52,6 +52,12 @@ class QuestionInfo:
     tokens: list[str] = field(default_factory=list)  # stems of every word, stop words included (the kind model's input)
     vector: np.ndarray | None = field(default=None, repr=False)  # the query vector retrieval used
     lang: str = "en"
+    original: str = ""  # the visitor's own words, when ``text`` is read through English question words
+
+    @property
+    def asked(self) -> str:
+        """The question as the visitor wrote it."""
+        return self.original or self.text
 
     @property
     def stem_set(self) -> set[str]:
@@ -120,4 +126,6 @@ def analyze_visitor_question(question: str, vector: np.ndarray | None = None, la
     question words (:mod:`rag.language.pivot`) in the language detected from the text; ``lang`` is the
     language the answer is framed in (default: the detected one)."""
     detected = default_detector().detect(question).lang
-    return analyze_question(pivot_question(question, detected), vector=vector, lang=lang or detected)
+    info = analyze_question(pivot_question(question, detected), vector=vector, lang=lang or detected)
+    info.original = " ".join(question.split())
+    return info
