@@ -128,12 +128,18 @@ def evaluate(ask: Callable[[str], tuple[Answer, Any]], questions: list[dict], fi
             "gold_top5": bool(set(answer.retrieved_ids[:5]) & gold),
             "recall": fact_recall(q["answer"], answer.text),
             "answerability": getattr(getattr(analysis, "decision", None), "answerability", None),
+            "guarded": _guarded(analysis),
             "features": _features(analysis),
             "problems": integrity_problems(answer, field_text) if answer.status != "abstained" else [],
             "seconds": time.perf_counter() - t,
         }
         rows.append(row)
     return {"rows": rows, "summary": summarize(rows, fact_threshold)}
+
+
+def _guarded(analysis) -> bool:
+    """Whether a guard abstained before the model's score was read (``rag.answer.abstain.guard``)."""
+    return bool(getattr(getattr(analysis, "decision", None), "by_guard", False))
 
 
 def _features(analysis) -> dict | None:
@@ -221,7 +227,8 @@ def table_markdown(summary: dict, name: str) -> str:
 
 
 def sweep(rows: list[dict]) -> list[dict]:
-    """Abstention rates of factual and unanswerable questions at other thresholds (corrections left as they are)."""
+    """Abstention rates of factual and unanswerable questions at other thresholds (corrections and the guards'
+    abstentions left as they are)."""
     out = []
     scored = [r for r in rows if r["answerability"] is not None and r["kind"] in ("factual", "unanswerable")]
     for t in [x / 100 for x in range(5, 96, 5)]:
@@ -232,7 +239,8 @@ def sweep(rows: list[dict]) -> list[dict]:
                 1
                 for r in items
                 if r["status"] == "abstained" and r["answerability"] is None
-                or (r["answerability"] is not None and r["status"] != "corrected" and r["answerability"] < t)
+                or (r["answerability"] is not None and r["status"] != "corrected"
+                    and (r.get("guarded") or r["answerability"] < t))
             )
             rates[kind] = round(abstained / len(items), 3) if items else None
         out.append({"threshold": t, "abstain_factual": rates["factual"], "abstain_unanswerable": rates["unanswerable"]})

@@ -127,13 +127,8 @@ class HybridSearcher:
 
 
 def engine_points(
-    store: VectorStore,
-    settings: Settings,
-    dense: list[float] | None,
-    sparse: SparseVec | None,
-    limit: int,
-    filters: SearchFilters | None = None,
-    fields: Sequence[str] | None = None,
+    store: VectorStore, settings: Settings, dense: list[float] | None, sparse: SparseVec | None, limit: int,
+    filters: SearchFilters | None = None, fields: Sequence[str] | None = None,
 ) -> list[ScoredPayload]:
     """The engine's fused chunks for these query vectors, best first, with their payloads (only ``fields``)."""
     fusion = settings.fusion
@@ -151,11 +146,7 @@ def engine_points(
 
 
 def search_objects(
-    store: VectorStore,
-    settings: Settings,
-    dense: list[float] | None,
-    sparse: SparseVec | None,
-    limit: int,
+    store: VectorStore, settings: Settings, dense: list[float] | None, sparse: SparseVec | None, limit: int,
     filters: SearchFilters | None = None,
 ) -> list[ObjectHit]:
     """The best ``limit`` objects for query vectors already computed: the engine's chunks carrying the grouping

@@ -213,6 +213,7 @@ def test_a_practical_visitor_question_is_abstained_on_in_every_language(invented
     nearest (no visitor-information page is configured here: a plain abstention)."""
     answer, analysis = invented_museum.answerer.ask_with_analysis(PRACTICAL[lang])
     assert answer.status == "abstained", answer.text
+    assert analysis.decision.by_guard
     assert analysis.decision.reason == "a practical visitor question the collection records do not answer"
     assert answer.lang == lang and answer.citations == []
 

@@ -11,7 +11,7 @@ in the best evidence or its object's title and the question names nothing of tha
 question is a practical visitor question (opening hours, tickets, parking: the words of
 ``rag/data/practical_terms.json``, in the question's language and English) with a practical word that the
 best evidence's record does not mention. The records are about the collection, not the visit; the model alone
-answered such questions with the nearest sentence (on the training labels, the practical guard holds 36
+answered such questions with the nearest sentence (on the training labels, the practical guard holds 48
 of the 240 unanswerable questions and none of the 720 answerable ones).
 
 Example::
@@ -42,6 +42,7 @@ class AbstainDecision:
     reason: str
     features: dict[str, float] | None = None
     record_id: str | None = None  # the record of the best evidence
+    by_guard: bool = False  # abstained by a guard (:func:`guard`) whatever the model's score
 
     @property
     def unknown(self) -> bool:
@@ -69,7 +70,7 @@ class AbstentionPolicy:
         record_id = ranking.ranked[0].record_id
         reason = guard(question, pool, record_id, named)
         if reason is not None:
-            return AbstainDecision(True, score, reason, named, record_id)
+            return AbstainDecision(True, score, reason, named, record_id, by_guard=True)
         if score < self.threshold:
             return AbstainDecision(True, score, "the evidence does not answer it", named, record_id)
         return AbstainDecision(False, score, "answerable", named, record_id)
@@ -93,8 +94,8 @@ def guard(question: QuestionInfo, pool: EvidencePool, record_id: str, named: dic
 def practical_unanswered(question: QuestionInfo, pool: EvidencePool, record_id: str) -> bool:
     """Whether the question has practical words (its language's and English) that the record does not all mention."""
     terms = PracticalTerms.load()
-    asked = terms.terms_in(question.asked, question.lang) | terms.terms_in(question.asked, "en")
+    asked = terms.visitor_terms(question.asked, question.lang)
     if not asked:
         return False
     record = " ".join([pool.titles.get(record_id, ""), *(c.text for c in pool.candidates if c.record_id == record_id)])
-    return not asked <= (terms.terms_in(record, question.lang) | terms.terms_in(record, "en"))
+    return not asked <= terms.visitor_terms(record, question.lang)

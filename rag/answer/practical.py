@@ -1,16 +1,16 @@
 """Practical visitor questions (opening hours, tickets, access...): point to the visitor-information page.
 
 The collection records never say when the museum opens; such a question is not a gap in the
-collection. When the records do not answer a question that contains a practical term
-(``rag/data/practical_terms.json``, per language; whole words, case and accents aside) and the
-museum configured ``visitor_info_url``, the answer stays ``abstained`` (honestly: the records do not
-answer it) but its text points to that page and ``Answer.visitor_info_url`` carries the link.
+collection. A question with a practical term (``rag/data/practical_terms.json``, per language and
+English; whole words, case and accents aside) that the best evidence's record does not mention is
+abstained on (``rag.answer.abstain.guard``); when the museum configured ``visitor_info_url``, the
+abstention's text points to that page and ``Answer.visitor_info_url`` carries the link.
 
 Example::
 
     terms = PracticalTerms.load()
-    terms.matches("What are your opening hours on Sunday?", "en")   # True
-    terms.matches("Who painted the café scene?", "en")               # True: only used when the records abstain
+    terms.visitor_terms("Où est le vestiaire ? Is there parking?", "fr")   # {"vestiaire", "parking"}
+    terms.matches("Who painted the café scene?", "en")   # True: answered when its record mentions the café
 """
 
 from __future__ import annotations
@@ -41,8 +41,12 @@ class PracticalTerms:
         return cls(json.loads(path.read_text(encoding="utf-8")))
 
     def matches(self, question: str, lang: str | None = "en") -> bool:
-        """Whether the question has a practical term of its language (English when it has no list)."""
-        return bool(self.terms_in(question, lang))
+        """Whether the question has a practical term of its language or English."""
+        return bool(self.visitor_terms(question, lang))
+
+    def visitor_terms(self, text: str, lang: str | None) -> set[str]:
+        """The practical terms ``text`` holds in ``lang`` or in English (visitors mix them: "le parking"), folded."""
+        return self.terms_in(text, lang) | self.terms_in(text, "en")
 
     def terms_in(self, text: str, lang: str | None = "en") -> set[str]:
         """The practical terms of ``lang`` (English when it has no list) that ``text`` holds, folded."""
