@@ -139,6 +139,12 @@ class Settings(BaseSettings):
         "stricter calibration on cross-museum predictions of the training labels (0.1292).",
     )
     max_answer_sentences: int = Field(3, ge=1, le=10)
+    answer_more_relative: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="A further sentence of the best object in an extractive answer must score at least this share of "
+        "the best sentence's ranker probability (a sentence of another object: 0.6, fixed).",
+    )
+    answer_more_floor: float = Field(0.1, ge=0.0, le=1.0, description="... and at least this ranker probability.")
     answer_expand_objects: int = Field(
         3, ge=0, le=20, description="Best retrieved objects whose whole record is read for evidence sentences."
     )

@@ -166,7 +166,11 @@ class Answerer:
         self.scorer = EvidenceScorer(self.model)
         self.policy = AbstentionPolicy(self.model, settings.abstain_threshold)
         self.premise = PremiseChecker(settings.premise_min_alignment)
-        self.composer = ExtractiveComposer(max_sentences=settings.max_answer_sentences)
+        self.composer = ExtractiveComposer(
+            max_sentences=settings.max_answer_sentences,
+            relative=settings.answer_more_relative,
+            floor=settings.answer_more_floor,
+        )
         self.verifier = verifier or answer_verifier(settings, embedder)
         if chat_model is None and settings.llm_base_url:
             chat_model = load_llm(settings)
