@@ -72,7 +72,8 @@ class ExtractiveComposer:
             return []
         best = ranked[0]
         chosen = [best]
-        covered = stems(best.text) & set(question.term_stems)
+        asked = question.stem_set
+        covered = stems(best.text) & asked
         length = len(best.text)
         for c in ranked[1:12]:
             if len(chosen) >= self.max_sentences:
@@ -81,17 +82,17 @@ class ExtractiveComposer:
             relative, floor = (self.relative, self.floor) if same else (self.other_relative, self.other_floor)
             if c.score < max(floor, best.score * relative) or length + len(c.text) > self.max_chars:
                 continue
-            if c.fact is not None and (best.fact is None or c.record_id != best.record_id):
+            if c.fact is not None and (best.fact is None or not same):
                 continue  # a bare fact only next to another fact of the same object
-            if c.record_id != best.record_id and c.object_rank > 0 and best.fact is not None:
+            if not same and c.object_rank > 0 and best.fact is not None:
                 continue
             if any(_near_duplicate(c, other, self.duplicate_overlap) for other in chosen):
                 continue
-            adds = (stems(c.text) & set(question.term_stems)) - covered
-            if not adds and not any(_follows(c, other) for other in chosen) and c.fact is None:
+            found = stems(c.text) & asked
+            if not found - covered and not any(_follows(c, other) for other in chosen) and c.fact is None:
                 continue
             chosen.append(c)
-            covered |= stems(c.text) & set(question.term_stems)
+            covered |= found
             length += len(c.text)
         return _reading_order(chosen)
 
