@@ -339,6 +339,37 @@ def test_wrong_years_are_never_confirmed_and_valid_questions_never_corrected_in_
         assert answer.lang == lang and answer.status != "corrected", answer.text
 
 
+
+@pytest.mark.parametrize(
+    "question, lang, right",
+    [
+        ("Ada Whitcombe a peint le capitaine Elias Brand en 1860, n'est-ce pas ?", "fr", "1840"),
+        ("Ada Whitcombe ha dipinto il ritratto del capitano Elias Brand nel 1860, giusto?", "it", "1840"),
+        ("¿Ada Whitcombe pintó el retrato del capitán Elias Brand en 1860?", "es", "1840"),
+    ],
+)
+def test_a_wrong_year_of_making_is_corrected_in_the_visitors_language(museum, question, lang, right):
+    """How a question says an object was made ("a peint ... en 1860", "ha dipinto ... nel 1860") is read
+    through the language's making words, so the record's typed date corrects it as in English."""
+    answer = museum.ask(question)
+    assert answer.lang == lang and answer.status == "corrected", answer.text
+    assert right in answer.text and any(c.record_id == "demo:4" for c in answer.citations), answer.text
+
+
+@pytest.mark.parametrize(
+    "question, lang",
+    [
+        ("Ada Whitcombe a peint le capitaine Elias Brand en 1840, n'est-ce pas ?", "fr"),
+        ("Il y a un baleinier dans le portrait du capitaine Elias Brand par Ada Whitcombe. C'est lequel ?", "fr"),
+        ("Ada Whitcombe ha dipinto il capitano Elias Brand nel 1840? Dove ha posato?", "it"),
+        ("Hat Ada Whitcombe den Kapitän Elias Brand 1840 gemalt?", "de"),
+    ],
+)
+def test_a_true_premise_in_another_language_is_never_corrected(museum, question, lang):
+    """The right maker and year, and a capitalised word after a full stop ("C'est"), are no contradiction."""
+    answer = museum.ask(question)
+    assert answer.lang == lang and answer.status != "corrected", answer.text
+
 # --- evaluation per language ------------------------------------------------------------------------
 def test_question_sets_carry_a_language_and_every_metric_is_reported_per_language():
     from eval.gates import is_known_metric
@@ -377,12 +408,16 @@ def test_question_sets_carry_a_language_and_every_metric_is_reported_per_languag
 @pytest.mark.parametrize(
     "question, lang, expected",
     [
-        ("Qui a peint le portrait du capitaine Brand en 1840 ?", "fr", "who peint portrait capitaine Brand 1840 ?"),
-        ("la vase a ete faite en quelle annee", "fr", "vase faite what year"),
+        ("Qui a peint le portrait du capitaine Brand en 1840 ?", "fr", "who painted portrait capitaine Brand in 1840 ?"),
+        ("la vase a ete faite en quelle annee", "fr", "vase was faite what year"),
+        ("Le buste en marbre est-il de Houdon ? Il date de 1790.", "fr", "bust in marble Houdon ? date 1790"),
+        ("Ist das Porträt in Öl auf Leinwand gemalt?", "de", "is portrait in oil on canvas paint ?"),
+        ("Is het schilderij geschilderd door Pieter Vermolen?", "nl", "is painting paint by Pieter Vermolen ?"),
         ("Wie viele Kinder hatte Elias Brand?", "de", "how many Kinder Elias Brand ?"),
         ("Waar bouwde Henri Lavoisel de vogel?", "nl", "where bouwde Henri Lavoisel vogel ?"),
         ("¿Dónde construyó Henri Lavoisel el pájaro?", "es", "where construyó Henri Lavoisel pájaro ?"),
-        ("Perche Ada Whitcombe dipinse il capitano?", "it", "why Ada Whitcombe dipinse capitano ?"),
+        ("Perche Ada Whitcombe dipinse il capitano?", "it", "why Ada Whitcombe painted capitano ?"),
+        ("Il ritratto è stato dipinto da Ada Whitcombe su tela?", "it", "portrait was painted by Ada Whitcombe on canvas ?"),
         ("Who painted the captain?", "en", "Who painted the captain?"),
     ],
 )

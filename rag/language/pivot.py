@@ -4,14 +4,16 @@ The answering steps (what kind of answer is asked for, which words the evidence 
 question asserts) read English question words ("who", "when", "how many"). The records of most
 collections are in English too, and a visitor's French question shares with them only its names,
 years, numbers and the odd cognate. So before analysis a question in another language is *pivoted*:
-its question words become the English ones (``data/<lang>/question_words.json``), and its function
-words (``data/<lang>/stopwords.txt``) are left out; names, years, numbers and content words stay as
+its question words become the English ones (``data/<lang>/question_words.json``), so do the words that
+say how an object was made (verbs of making, materials, kinds of object, the word before a maker or a
+year: ``data/<lang>/making_words.json``, which the premise checks read), and its function words
+(``data/<lang>/stopwords.txt``) are left out; names, years, numbers and other content words stay as
 written. The question's meaning for retrieval and similarity is still the visitor's own text.
 
 Example::
 
     pivot_question("Qui a peint le portrait du capitaine Brand en 1840 ?", "fr")
-    # "who peint portrait capitaine Brand 1840 ?"
+    # "who painted portrait capitaine Brand in 1840 ?"
 """
 
 from __future__ import annotations
@@ -22,17 +24,41 @@ from functools import lru_cache
 from rag.language.language import SUPPORTED, Language
 from rag.language.tokens import fold
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[¿?¡!]")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[¿?¡!]|\.(?=\s)")
 
 
-@lru_cache(maxsize=None)
-def _phrases(lang: str) -> tuple[list[tuple[list[str], str]], list[tuple[list[str], str]]]:
+Phrases = list[tuple[list[str], str]]
+
+
+def _sorted(mapping: dict) -> tuple[Phrases, Phrases]:
     """(phrases anywhere, phrases only at the start), each as folded words -> English, longest first."""
     anywhere, start = [], []
-    for key, english in Language.for_code(lang).mapping("question_words").items():
+    for key, english in mapping.items():
+        if key.startswith("_"):
+            continue
         target = start if key.startswith("^") else anywhere
         target.append((fold(key.lstrip("^")).replace("-", " ").split(), str(english)))
     return (sorted(anywhere, key=lambda p: -len(p[0])), sorted(start, key=lambda p: -len(p[0])))
+
+
+@lru_cache(maxsize=None)
+def _phrases(lang: str) -> tuple[Phrases, Phrases]:
+    """The question words of ``lang``: (anywhere, only at the start)."""
+    return _sorted(Language.for_code(lang).mapping("question_words"))
+
+
+@lru_cache(maxsize=None)
+def _making(lang: str) -> tuple[Phrases, bool]:
+    """The making words of ``lang``, and whether they also match a capitalised word (nouns written with a capital)."""
+    mapping = Language.for_code(lang).mapping("making_words")
+    return _sorted(mapping)[0], bool(mapping.get("_capitalised_nouns"))
+
+
+def _match(phrases: Phrases, folded: list[str], i: int) -> tuple[int, str] | None:
+    for words, english in phrases:
+        if folded[i : i + len(words)] == words:
+            return len(words), english
+    return None
 
 
 def pivot_question(question: str, lang: str | None) -> str:
@@ -41,6 +67,7 @@ def pivot_question(question: str, lang: str | None) -> str:
         return question
     language = Language.for_code(lang)
     anywhere, at_start = _phrases(lang)
+    making, capitalised = _making(lang)
     tokens = [m.group(0) for m in _WORD.finditer(question.replace("-", " "))]
     folded = [fold(t) for t in tokens]
     out: list[str] = []
@@ -49,19 +76,21 @@ def pivot_question(question: str, lang: str | None) -> str:
         if tokens[i] in "¿¡":
             i += 1
             continue
-        first = not any(w not in "¿¡" for w in out)
-        match = None
+        if tokens[i] == "." and (not out or len(out[-1]) < 3 or out[-1] == "."):
+            i += 1  # the point of an initial or an abbreviation ("Robert L. Johnson", "Dr.")
+            continue
+        first = not out or out[-1] in "?!."  # the start of the question or of a sentence in it
         candidates = sorted(at_start + anywhere, key=lambda p: -len(p[0])) if first else anywhere
-        for words, english in candidates:
-            if folded[i : i + len(words)] == words:
-                match = (len(words), english)
-                break
+        match = _match(candidates, folded, i)
+        if match is None and (capitalised or first or not tokens[i][:1].isupper()):
+            match = _match(making, folded, i)
         if match is not None:
             out.extend(match[1].split())
             i += match[0]
             continue
         token = tokens[i]
-        keep = token in "?!" or token[:1].isupper() or any(ch.isdigit() for ch in token)
+        name = token[:1].isupper() and not first  # a capital at a sentence's start says nothing
+        keep = token in "?!." or name or any(ch.isdigit() for ch in token)
         if keep or not (language.is_stop(token) or fold(token) in _stop_folded(lang)):
             out.append(token)
         i += 1
