@@ -19,6 +19,7 @@ import sys
 import pytest
 
 from rag.chunking import tombstone_text
+from rag.messages import Messages
 from rag.models import Answer, CollectionRecord, SearchFilters
 from tests.conftest import REPO, copy_sample_store, make_settings
 
@@ -93,6 +94,16 @@ RECORDS = [
             "Lotte Wierda painted the café where the dock workers of Veere met before the morning shift. "
             "The owner, her uncle Sjoerd, stands behind the counter under a clock that shows ten past five."
         ),
+    },
+    {
+        "id": "inv:sampler",
+        "title": "Sampler with Windmill and Swans",
+        "museum": "Museum of Invented Objects",
+        "type": "Textile",
+        "creators": [{"name": "Unidentified Artist", "role": "Maker"}],
+        "date": "1790",
+        "technique": "Silk on linen",
+        "description": "The sampler shows the alphabet twice above a windmill and two swans on a pond.",
     },
 ]
 
@@ -225,6 +236,16 @@ def test_a_collection_question_with_a_practical_word_its_record_mentions_is_answ
     # a practical word the record does not mention still makes it a visitor question
     answer, analysis = invented_museum.answerer.ask_with_analysis("Does the café have wifi?")
     assert answer.status == "abstained", answer.text
+
+
+def test_an_unidentified_maker_is_an_honest_abstention_not_an_answer(invented_museum):
+    """The catalogue says the maker is not known: "who stitched it?" gets "the records don't say", with the object."""
+    answer, analysis = invented_museum.answerer.ask_with_analysis("Who stitched the sampler with the windmill and the swans?")
+    assert answer.status == "abstained" and analysis.decision.by_guard, answer.text
+    assert answer.text.startswith(Messages.for_language("en").text("abstain_unknown")), answer.text
+    assert "inv:sampler" in {s.record_id for s in answer.suggestions}
+    answer = invented_museum.ask("What birds are on the sampler with the windmill?")
+    assert answer.status == "answered" and "swans" in answer.text, answer.text
 
 
 def test_a_false_maker_is_corrected_and_a_true_one_is_not(invented_museum):

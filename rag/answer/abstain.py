@@ -6,9 +6,10 @@ question names the retrieved object, the retrieval scores, the kind of answer as
 the probability that the records answer the question. It was fitted on labelled answerable and
 unanswerable questions (``scripts/fit_answering.py``); the cut-off is
 ``Settings.abstain_threshold``, calibrated there for a wrongful abstention rate of at most 6% on
-the other museum's labels. Two guards come first (:func:`guard`): when no content word of the question is
-in the best evidence or its object's title and the question names nothing of that object, and when the
-question is a practical visitor question (opening hours, tickets, parking: the words of
+the other museum's labels. Three guards come first (:func:`guard`): when the question asks who and the best
+evidence is a person the museum's catalogue marks as not known (an "Unidentified Artist": the catalogue
+profile's ``unknown_names``), so the records say they don't know; when no content word of the question is in the best evidence or its
+object's title and the question names nothing of that object; and when the question is a practical visitor question (opening hours, tickets, parking: the words of
 ``rag/data/practical_terms.json``, in the question's language and English) with a practical word that the
 best evidence's record does not mention. The records are about the collection, not the visit; the model alone
 answered such questions with the nearest sentence (on the training labels, the practical guard holds 48
@@ -83,6 +84,10 @@ def guard(question: QuestionInfo, pool: EvidencePool, record_id: str, named: dic
     """
     if practical_unanswered(question, pool, record_id):
         return "a practical visitor question the collection records do not answer"
+    if named["top_unknown"] >= 1.0 and question.answer_type == "person":
+        # asked who, and the best the records have is "Artist: Unidentified Artist": the honest answer is that the
+        # record does not know (the abstention says so), not a sentence naming nobody
+        return "the record says who is not known"
     if named["uncovered"] >= 1.0 and named["anchor"] == 0.0:
         # nothing the question says is in the best evidence or its object: a guess (on the training labels:
         # 12-18% of unanswerable questions, 0-6% of answerable ones, nearly all of those in another language than
