@@ -54,7 +54,10 @@ _NUMBERS = _EN.mapping("numbers")
 _NUMBER_WORDS: dict[str, int] = {w: int(v) for w, v in _NUMBERS.get("units", {}).items() if int(v) <= 20}
 _ORDINALS: dict[str, int] = {w: int(v) for w, v in _NUMBERS.get("ordinals", {}).items() if int(v) <= 20}
 #: Words that give a position in a series, like ordinals.
-_POSITIONS = frozenset("youngest oldest eldest last".split())
+_POSITIONS = _EN.wordlist("position_words")
+_MAKING_PAST = _EN.wordlist("making_past_irregular")
+_DO = _EN.wordlist("do_auxiliaries")
+_NAME_SUFFIXES = _EN.wordlist("name_suffixes")
 #: Modifiers whose swap contradicts ("left" / "right", "husband" / "wife"): the language layer's antonym pairs.
 _OPPOSITES: dict[str, str] = {}
 for _pair in _EN.mapping("antonyms").get("pairs", []):
@@ -325,7 +328,7 @@ def making_subjects(question: str) -> list[Phrase]:
 
 def _is_verb(word: str, before: list[str]) -> bool:
     """A verb of making, not the noun of "the Catlin painting": a past form, or "did Noguchi carve"."""
-    return word.endswith("ed") or word in ("drew", "took", "made", "cast") or before[-1:] in (["did"], ["does"], ["didn't"])
+    return word.endswith("ed") or word in _MAKING_PAST or (bool(before) and before[-1] in _DO)
 
 
 def creation_years(question: str) -> list[int]:
@@ -474,9 +477,9 @@ def _same_place(question: str, slot: Slot, sentence: str, other: Slot) -> int:
     return 0
 
 
-_BE_AND_PRONOUNS = frozenset("was is were are be been being he she they it who where when".split())
-_ARTICLES = frozenset({"the", "a", "an"})
-_WEAK_NEIGHBOURS = frozenset("the a an and of in on at to for with by from as".split())
+_BE_AND_PRONOUNS = _EN.wordlist("clause_openers")
+_ARTICLES = _EN.wordlist("articles")
+_WEAK_NEIGHBOURS = _EN.wordlist("weak_neighbours")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -621,7 +624,7 @@ def _surname(name: str) -> str:
     """The last word of a name, without dates and suffixes: "Hendrik Jan Mol (1671 - 1733)" -> "mol"."""
     name = re.sub(r"\([^)]*\)", "", name).replace("’", "'")
     name = re.sub(r"'s\b", "", name)
-    tokens = [w for w in words(name) if w not in ("jr", "sr", "ii", "iii", "iv")]
+    tokens = [w for w in words(name) if w not in _NAME_SUFFIXES]
     return stem(tokens[-1]) if tokens else ""
 
 

@@ -35,8 +35,8 @@ _PERSON_NOUNS = _EN.wordlist("person_nouns")
 _PLACE_NOUNS = _EN.wordlist("place_nouns")
 _WH = re.compile(r"\b(who|whom|whose|when|where|why|how|what|which)\b", re.IGNORECASE)
 _NAME_OF = re.compile(r"\bnames? of\b", re.IGNORECASE)
-_DATE_NOUNS = frozenset(("year", "years", "date", "decade", "century", "month", "day"))
-_QUANTITY = frozenset(("many", "much", "old", "long", "far", "tall", "big", "large", "high", "often", "wide", "heavy"))
+_DATE_NOUNS = _EN.wordlist("date_nouns")
+_QUANTITY = _EN.wordlist("quantity_words")
 
 
 @dataclass
