@@ -46,6 +46,7 @@ from rag.answer.features import (  # noqa: E402
     anchor,
     candidate_features,
     cue_kind,
+    named_question_features,
     question_features,
     with_cue,
 )
@@ -264,7 +265,7 @@ def predict(rows, models) -> list[dict]:
         g = gate.predict(feats) if len(feats) else np.zeros(0)
         best = int(np.argmax(r["probs"])) if len(r["probs"]) else -1
         best_gate = int(np.argmax(g)) if len(g) else -1
-        named = dict(zip(QUESTION_FEATURES, r["qf"].tolist()))
+        named = named_question_features(r["qf"])
         guarded = best >= 0 and guard(r["info"], r["pool"], r["pool"].candidates[best].record_id, named) is not None
         out.append(
             {

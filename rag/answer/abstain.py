@@ -30,7 +30,7 @@ import numpy as np
 
 from rag.answer.candidates import EvidencePool
 from rag.answer.evidence import Ranking
-from rag.answer.features import QUESTION_FEATURES, question_features
+from rag.answer.features import named_question_features, question_features
 from rag.answer.model import AnsweringModel
 from rag.answer.practical import PracticalTerms
 from rag.answer.question import QuestionInfo
@@ -67,7 +67,7 @@ class AbstentionPolicy:
             return AbstainDecision(True, 0.0, "nothing retrieved")
         x = self.features(question, pool, ranking)
         score = float(self.model.answerability.predict(x[None, :])[0])
-        named = {name: round(float(v), 4) for name, v in zip(QUESTION_FEATURES, x)}
+        named = named_question_features(x)
         record_id = ranking.ranked[0].record_id
         reason = guard(question, pool, record_id, named)
         if reason is not None:

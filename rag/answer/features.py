@@ -210,6 +210,11 @@ def question_features(
     return np.array([f[n] for n in QUESTION_FEATURES], dtype=np.float32)
 
 
+def named_question_features(x: np.ndarray) -> dict[str, float]:
+    """A question's features (:func:`question_features`) by name, rounded as the guards and explanations read them."""
+    return {name: round(float(v), 4) for name, v in zip(QUESTION_FEATURES, x)}
+
+
 def anchor(question: QuestionInfo, pool: EvidencePool) -> float:
     """Share of the question's name words found in the best object's title or people (0 when it names nothing)."""
     if not pool.objects:

@@ -43,8 +43,9 @@ def _sorted(mapping: dict) -> tuple[Phrases, Phrases]:
 
 @lru_cache(maxsize=None)
 def _phrases(lang: str) -> tuple[Phrases, Phrases]:
-    """The question words of ``lang``: (anywhere, only at the start)."""
-    return _sorted(Language.for_code(lang).mapping("question_words"))
+    """The question words of ``lang``: (anywhere, at a sentence's start: those and the start-only ones), longest first."""
+    anywhere, start = _sorted(Language.for_code(lang).mapping("question_words"))
+    return anywhere, sorted(start + anywhere, key=lambda p: -len(p[0]))
 
 
 @lru_cache(maxsize=None)
@@ -80,7 +81,7 @@ def pivot_question(question: str, lang: str | None) -> str:
             i += 1  # the point of an initial or an abbreviation ("Robert L. Johnson", "Dr.")
             continue
         first = not out or out[-1] in "?!."  # the start of the question or of a sentence in it
-        candidates = sorted(at_start + anywhere, key=lambda p: -len(p[0])) if first else anywhere
+        candidates = at_start if first else anywhere
         match = _match(candidates, folded, i)
         if match is None and (capitalised or first or not tokens[i][:1].isupper()):
             match = _match(making, folded, i)
