@@ -50,10 +50,6 @@ def _load(settings: Settings, embedder: Embedder | None) -> MuseumRAG:
     return MuseumRAG(settings, embedder=embedder)
 
 
-def _warm_up(museum: MuseumRAG) -> None:
-    """Load everything now (the answering pipeline is built lazily) and pay first-call costs, not on a visitor's question."""
-    museum.embedder.embed_query("warm up")
-    museum.answerer  # noqa: B018 - a lazy property: builds the verifier (and the LLM client, if configured) now
 
 
 def create_app(
@@ -76,7 +72,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rag = museum or await anyio.to_thread.run_sync(_load, settings, embedder)
-        await anyio.to_thread.run_sync(_warm_up, rag)
+        await anyio.to_thread.run_sync(rag.warm_up)  # now, not on a visitor's question
         remove_stale_uploads(settings)
         store_health = await anyio.to_thread.run_sync(inspect_store, rag)
         feedback_store = await anyio.to_thread.run_sync(open_feedback_store, settings.data_dir / "feedback.sqlite3")

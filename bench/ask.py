@@ -39,6 +39,7 @@ STAGES = ("retrieve", "answer", "verify", "total")
 
 
 def run(questions: list[str], museum, warmup: int = 3) -> dict:
+    museum.warm_up()  # as a server does at start
     for question in questions[:warmup]:  # models, caches and the store warm up first
         museum.ask(question)
         museum.embedder.embed_query(question)

@@ -16,6 +16,7 @@ Example::
     python bench/load.py --data-dir data/store --duration 20 --concurrency 1,4,16
     python bench/load.py --data-dir data/store --concurrency 1,4,16 \
         --setup one-thread:MUSEUM_RAG_EMBED_THREADS=1 --setup all-threads:MUSEUM_RAG_EMBED_THREADS=2
+    python bench/load.py --data-dir data/store --endpoint /v1/ask/stream   # the widget's streamed answers
     python bench/load.py --url http://127.0.0.1:8000 --duration 10     # a server you started (loopback only)
 """
 
@@ -72,7 +73,8 @@ def load_questions(path: Path, limit: int) -> list[str]:
 
 
 async def run_level(
-    url: str, questions: list[str], concurrency: int, duration: float, grace: float = 30.0, offset: int = 0
+    url: str, questions: list[str], concurrency: int, duration: float, grace: float = 30.0, offset: int = 0,
+    endpoint: str = "/v1/ask",
 ) -> LevelResult:
     """One level; questions are taken from ``offset`` on, so a level does not replay the previous one's (caches)."""
     latencies: list[float] = []
@@ -90,7 +92,7 @@ async def run_level(
                 counter += 1
                 started = time.perf_counter()
                 try:
-                    response = await client.post("/v1/ask", json={"question": question})
+                    response = await client.post(endpoint, json={"question": question})  # a stream: read to its end
                     key = str(response.status_code)
                 except httpx.HTTPError as exc:
                     key = type(exc).__name__
@@ -147,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grace", type=float, default=30.0, help="Seconds to let in-flight requests finish.")
     parser.add_argument("--warmup", type=int, default=5, help="Sequential requests before measuring.")
     parser.add_argument("--ask-concurrency", type=int, default=None, help="MUSEUM_RAG_ASK_CONCURRENCY for the server.")
+    parser.add_argument("--endpoint", default="/v1/ask", choices=["/v1/ask", "/v1/ask/stream"],
+                        help="/v1/ask/stream: the widget's streamed answers, each read to its last event.")
     parser.add_argument("--out", type=Path, help="Write the results as JSON here.")
     args = parser.parse_args(argv)
 
@@ -192,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'conc':>5} {'req/s':>8} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'ok':>6} {'429':>5} {'errors':>6} {'cut':>4}")
         offset = args.warmup
         for level in levels:
-            result = asyncio.run(run_level(url, questions, level, args.duration, args.grace, offset))
+            result = asyncio.run(run_level(url, questions, level, args.duration, args.grace, offset, args.endpoint))
             offset = result.next_offset
             results.append(result)
             print(f"{result.concurrency:>5} {result.requests_per_second:>8.2f} {result.p50_ms:>9.1f} {result.p95_ms:>9.1f} "
@@ -239,11 +243,13 @@ def compare_setups(args: argparse.Namespace, levels: list[int], questions: list[
                 for question in questions[: args.warmup]:
                     client.post("/v1/ask", json={"question": question}).raise_for_status()
         print(f"cpus={os.cpu_count()}  load average {os.getloadavg()[0]:.1f}  questions {len(questions)}  "
-              f"{args.duration:.0f} s per level and set-up, interleaved", file=sys.stderr)
+              f"{args.duration:.0f} s per level and set-up, interleaved, POST {args.endpoint}", file=sys.stderr)
         offset = args.warmup
         for level in levels:
             for name, server in servers.items():
-                result = asyncio.run(run_level(server.url, questions, level, args.duration, args.grace, offset))
+                result = asyncio.run(
+                    run_level(server.url, questions, level, args.duration, args.grace, offset, args.endpoint)
+                )
                 results[name].append(result)
                 print(f"{name:>14} c={level:<3} {result.requests_per_second:6.2f} req/s  p50 {result.p50_ms:8.1f}  "
                       f"p95 {result.p95_ms:8.1f}  errors {result.errors}", file=sys.stderr, flush=True)

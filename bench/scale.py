@@ -4,11 +4,13 @@ Each store holds the sample's real chunks (vectors, BM25 vectors and payloads as
 perturbed copies of them (each vector plus gaussian noise, renormalised; the copy's payload names a
 new record), written through the store API (``VectorStore.upsert``) and then indexed
 (``VectorStore.optimize()``: HNSW). For every size, in a fresh process: the dev questions' object search
-(``rag.retrieval.search_objects``: the hybrid query carrying the grouping fields, grouping, the kept
-chunks read whole: what retrieval does once the question is embedded), the engine-only query latency
+(``rag.retrieval.search_objects``: the hybrid query, grouping on the chunk places held in memory as a server
+holds them, the kept chunks read whole: what retrieval does once the question is embedded; and the same search
+reading the grouping fields from the engine, as a one-off command does), the engine-only query latency
 (hybrid: dense + BM25 fused, with all 50 payloads and without any; and dense alone), p50/p95, the
 recall@k of the indexed dense search against brute force (``exact=True``) on the same questions, the
-disk size, the process's peak RSS and the time ``optimize()`` took. Last, the 100k/10k p50 ratio.
+disk size, the process's peak RSS and the time ``optimize()`` took. Then the object search once more on every
+store side by side in one process, each question on all sizes in turn; last, the 100k/10k p50 ratios.
 
 The vectors come from ``bench/chunk_count.py --save-vectors FILE`` (the sample's chunks, embedded once):
 
@@ -100,19 +102,34 @@ def build_and_measure(vectors_file: Path, queries_file: Path, size: int, workdir
         search_objects(store, settings, dense, sparse_vec, settings.retrieve_limit)
         return time.perf_counter() - t
 
+    started = time.perf_counter()
+    store.hold_chunk_places()  # as a server does at start (rag.store.places)
+    hold_seconds = time.perf_counter() - started
+    places = store._places  # swapped out below to time the same search reading the grouping fields from the engine
+
+    def object_search_from_engine(dense, sparse_vec) -> float:
+        store._places = None
+        try:
+            return object_search(dense, sparse_vec)
+        finally:
+            store._places = places
+
     for vector, text in zip(q_dense[:5], q_texts[:5]):  # warm-up
         timed(vector.tolist(), bm25.encode_query(text))
         object_search(vector.tolist(), bm25.encode_query(text))
     hybrid, dense_ms, exact_ms, recalls, hybrid_recalls = [], [], [], [], []
-    search_only, sparse_only, objects = [], [], []
+    search_only, sparse_only, objects, objects_engine = [], [], [], []
     for n, (vector, text) in enumerate(zip(q_dense, q_texts)):
         sparse_q = bm25.encode_query(text)
-        # The first read of a question's points is the costly one: the object search (what retrieval does) and the
-        # hybrid query with all 50 payloads take turns going first, and each is timed where it went first.
-        if n % 2 == 0:
+        # The first read of a question's points is the costly one: the object search (what retrieval does, with the
+        # places held), the same search reading the grouping fields from the engine, and the hybrid query with all
+        # 50 payloads take turns going first, and each is timed where it went first.
+        if n % 3 == 0:
             objects.append(object_search(vector.tolist(), sparse_q))
+        elif n % 3 == 1:
+            objects_engine.append(object_search_from_engine(vector.tolist(), sparse_q))
         seconds, hybrid_ids = timed(vector.tolist(), sparse_q)
-        if n % 2 == 1:
+        if n % 3 == 2:
             hybrid.append(seconds)
         search_only.append(timed(vector.tolist(), sparse_q, with_payload=False)[0])  # the same search, no payloads
         sparse_only.append(timed(None, sparse_q, with_payload=False)[0])
@@ -130,6 +147,7 @@ def build_and_measure(vectors_file: Path, queries_file: Path, size: int, workdir
         "segments_before": before["segments"], "segments": after["segments"], "indexed_vectors": after["indexed_vectors"],
         "write_s": round(write_seconds, 1), "optimize_s": round(optimize_seconds, 1),
         "object_search_p50_ms": ms(objects, 0.5), "object_search_p95_ms": ms(objects, 0.95),
+        "object_search_engine_read_p50_ms": ms(objects_engine, 0.5), "hold_places_s": round(hold_seconds, 2),
         "hybrid_p50_ms": ms(hybrid, 0.5), "hybrid_p95_ms": ms(hybrid, 0.95),
         "hybrid_search_only_p50_ms": ms(search_only, 0.5), "sparse_search_only_p50_ms": ms(sparse_only, 0.5),
         "dense_p50_ms": ms(dense_ms, 0.5), "dense_p95_ms": ms(dense_ms, 0.95),
@@ -181,8 +199,8 @@ def main() -> None:
                 capture_output=True, text=True, check=True,
             )
             rows.append(json.loads(result.stdout.strip().splitlines()[-1]))
-            shutil.rmtree(workdir, ignore_errors=True)
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        side_by_side = interleaved_object_search({size: Path(tmp) / str(size) for size in sizes}, queries)
     k = args.k
     print(f"cpu cores: {os.cpu_count()}  load average {os.getloadavg()[0]:.1f}  questions: {n_questions}  "
           f"noise sd {args.noise}  engine-only queries (question vectors embedded beforehand)")
@@ -195,9 +213,13 @@ def main() -> None:
               f"{r['disk_mb']:8.1f} {r['peak_rss_mb']:7.1f}")
     if len(rows) >= 2:
         first, last = rows[0], rows[-1]
-        print(f"p50 ratio {last['points']}/{first['points']}: object search (the engine query, grouping, reading "
-              f"the kept chunks: what retrieval does) {last['object_search_p50_ms'] / first['object_search_p50_ms']:.2f}x "
-              f"({first['object_search_p50_ms']:.2f} -> {last['object_search_p50_ms']:.2f} ms); "
+        print(f"p50 ratio {last['points']}/{first['points']}: object search (the engine query, grouping on the places "
+              f"held in memory, reading the kept chunks: what a server's retrieval does) "
+              f"{last['object_search_p50_ms'] / first['object_search_p50_ms']:.2f}x "
+              f"({first['object_search_p50_ms']:.2f} -> {last['object_search_p50_ms']:.2f} ms; places held in "
+              f"{first['hold_places_s']:.1f} / {last['hold_places_s']:.1f} s); the same reading the grouping fields "
+              f"from the engine {last['object_search_engine_read_p50_ms'] / first['object_search_engine_read_p50_ms']:.2f}x "
+              f"({first['object_search_engine_read_p50_ms']:.2f} -> {last['object_search_engine_read_p50_ms']:.2f} ms); "
               f"hybrid query with all 50 payloads {last['hybrid_p50_ms'] / first['hybrid_p50_ms']:.2f}x, "
               f"dense {last['dense_p50_ms'] / first['dense_p50_ms']:.2f}x, "
               f"exact dense {last['exact_dense_p50_ms'] / first['exact_dense_p50_ms']:.2f}x; without reading payloads: "
@@ -205,7 +227,42 @@ def main() -> None:
               f"({first['hybrid_search_only_p50_ms']:.2f} -> {last['hybrid_search_only_p50_ms']:.2f} ms), "
               f"sparse {last['sparse_search_only_p50_ms'] / first['sparse_search_only_p50_ms']:.2f}x "
               f"({first['sparse_search_only_p50_ms']:.2f} -> {last['sparse_search_only_p50_ms']:.2f} ms)")
-    print(json.dumps(rows))
+        a, b = side_by_side[first["points"]], side_by_side[last["points"]]
+        print(f"side by side in one process, each question on every size in turn (the size going first rotates): "
+              f"object search p50 {a['p50_ms']:.2f} -> {b['p50_ms']:.2f} ms = {b['p50_ms'] / a['p50_ms']:.2f}x, "
+              f"p95 {a['p95_ms']:.2f} -> {b['p95_ms']:.2f} ms")
+    print(json.dumps({"sizes": rows, "side_by_side": side_by_side}))
+
+
+def interleaved_object_search(workdirs: dict[int, Path], queries_file: Path) -> dict[int, dict[str, float]]:
+    """The server's object search (chunk places held) on every store built, each question on all sizes in turn:
+    one run, one machine state, so that the sizes' ratio is not the noise between runs a minute apart."""
+    from rag.config import Settings
+    from rag.retrieval import search_objects
+    from rag.sparse import Bm25Encoder
+    from rag.store.edge import EdgeStore
+
+    settings = Settings(_env_file=None)
+    bm25 = Bm25Encoder()
+    queries = np.load(queries_file)
+    stores = {size: EdgeStore(path / "qdrant") for size, path in workdirs.items()}
+    try:
+        for store in stores.values():
+            store.hold_chunk_places()
+        sizes = list(stores)
+        times: dict[int, list[float]] = {size: [] for size in sizes}
+        for n, (vector, text) in enumerate(zip(queries["vectors"], list(queries["texts"]))):
+            dense, sparse_q = vector.tolist(), bm25.encode_query(text)
+            for size in sizes[n % len(sizes):] + sizes[: n % len(sizes)]:
+                t = time.perf_counter()
+                search_objects(stores[size], settings, dense, sparse_q, settings.retrieve_limit)
+                if n >= 5:  # the first questions warm up
+                    times[size].append(time.perf_counter() - t)
+    finally:
+        for store in stores.values():
+            store.close()
+    return {size: {"p50_ms": round(1000 * percentile(values, 0.5), 2), "p95_ms": round(1000 * percentile(values, 0.95), 2)}
+            for size, values in times.items()}
 
 
 if __name__ == "__main__":

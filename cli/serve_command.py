@@ -7,9 +7,13 @@ Example::
 
 from __future__ import annotations
 
+import os
 from typing import Optional
 
 import typer
+
+#: The most answer processes `serve` starts by itself, one per core: each holds its own models (about 350 MB).
+MAX_AUTO_ANSWER_PROCESSES = 4
 
 
 def register(app: typer.Typer) -> None:
@@ -35,10 +39,11 @@ def serve(
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         fail("--log-level must be debug, info, warning or error", code=2)
     updates = {k: v for k, v in (("host", host), ("port", port), ("log_level", level)) if v is not None}
+    cores = os.cpu_count() or 1
     if settings.embed_threads is None:  # concurrent questions side by side, each encoding on its share of the cores
-        import os
-
-        updates["embed_threads"] = max(1, (os.cpu_count() or 1) // settings.ask_concurrency)
+        updates["embed_threads"] = max(1, cores // settings.ask_concurrency)
+    if settings.answer_processes is None:  # the answers' Python rules on every core (rag.answer.pool)
+        updates["answer_processes"] = min(cores, MAX_AUTO_ANSWER_PROCESSES) if cores > 1 and workers == 1 else 0
     settings = settings.model_copy(update=updates)
     if workers > 1 and settings.store == "embedded":
         fail(
@@ -57,8 +62,6 @@ def serve(
         forwarded_allow_ips=",".join(settings.forwarded_allow_ips) or "",
     )
     if workers > 1:  # each worker builds its app from the same MUSEUM_RAG_* environment
-        import os
-
         os.environ.update(MUSEUM_RAG_HOST=settings.host, MUSEUM_RAG_PORT=str(settings.port), MUSEUM_RAG_LOG_LEVEL=level,
                           MUSEUM_RAG_EMBED_THREADS=str(max(1, (settings.embed_threads or 1) // workers)))
         uvicorn.run("api.main:app_from_environment", factory=True, workers=workers, **common)

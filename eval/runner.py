@@ -68,6 +68,7 @@ def open_eval_museum(
     if not collections:
         museum = MuseumRAG(settings)
         try:
+            museum.warm_up()
             yield museum, {"kind": "configured", "store": settings.store, "data_dir": str(settings.data_dir)}
         finally:
             museum.close()
@@ -89,6 +90,7 @@ def open_eval_museum(
             "collections": [str(p) for p in collections],
             "ingest": summary.as_dict(),
         }
+        museum.warm_up()
         yield museum, info
     finally:
         museum.close()

@@ -75,6 +75,14 @@ class Settings(BaseSettings):
         "None: the library's default (all cores) for the CLI; `museum-rag serve` uses cores / ask_concurrency, "
         "so that concurrent questions run side by side instead of fighting over the same cores.",
     )
+    query_batch_max: int = Field(
+        16,
+        ge=1,
+        le=256,
+        description="Questions being asked at the same moment are embedded together, this many at most per encoder "
+        "call (rag.query_batching): under load the server answers more per second; a question that finds the encoder "
+        "idle never waits. 1: each question alone.",
+    )
     upsert_batch_size: int = Field(256, ge=1, le=10_000)
 
     # --- chunking --------------------------------------------------------------
@@ -200,16 +208,21 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(64 * 1024, ge=1024)
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1024)
     ask_concurrency: int = Field(
-        2, ge=1, le=64, description="Questions answered at once by one server process; more wait their turn."
+        8,
+        ge=1,
+        le=64,
+        description="Questions answered at once by one server process; more wait their turn. Questions in flight "
+        "together share encoder calls (query_batch_max) and keep the answer processes busy.",
     )
-    answer_processes: int = Field(
-        0,
+    answer_processes: int | None = Field(
+        None,
         ge=0,
         le=64,
         description="Worker processes that rank, decide, compose and verify answers (rag.answer.pool), so that "
         "concurrent questions use every core: the answer's rules are Python and hold the GIL. The process that owns "
-        "the store still embeds the question and retrieves. 0: answer in the asking thread. Streamed answers are "
-        "always answered in the asking thread.",
+        "the store still embeds the question and retrieves. 0: answer in the asking thread. None: `museum-rag serve` "
+        "with one server process on a machine of 2 or more cores starts one per core, at most 4 (about 350 MB of "
+        "memory each); elsewhere 0. An LLM's streamed answers are answered in the asking thread, sentence by sentence.",
     )
     thumbnail_size: int = Field(
         200, ge=16, le=2000, description="Longest side in pixels of citation thumbnails cut from a IIIF image service."

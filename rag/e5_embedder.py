@@ -72,8 +72,8 @@ class E5Embedder(Embedder):
             out[batch] = np.asarray(vectors, dtype=np.float32).reshape(len(items), self.dimension)
         return out
 
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._embed([text], 1, False, query=True)[0]
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(list(texts), max(len(texts), 1), False, query=True)
 
     def count_tokens(self, text: str) -> int:
         with self._lock:

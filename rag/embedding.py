@@ -66,8 +66,12 @@ class Embedder(ABC):
             return np.zeros((0, self.dimension), dtype=np.float32)
         return self._encode(list(texts), batch_size, show_progress)
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Questions (not passages) in one encoder call: the form a model with query/passage prefixes needs."""
+        return self._encode(list(texts), max(len(texts), 1), False)
+
     def embed_query(self, text: str) -> np.ndarray:
-        return self._encode([text], 1, False)[0]
+        return self.embed_queries([text])[0]
 
 
 class SentenceTransformerEmbedder(Embedder):

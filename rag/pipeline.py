@@ -58,8 +58,13 @@ class MuseumRAG:
         return self._embedder
 
     def _checked(self, embedder: "Embedder") -> "Embedder":
-        """``embedder`` when the store was filled by its model (raises :class:`EmbeddingModelMismatch` otherwise)."""
+        """``embedder`` when the store was filled by its model (raises :class:`EmbeddingModelMismatch` otherwise),
+        its questions embedded together when several are asked at once (``settings.query_batch_max``)."""
         check_embedding_model(self.store, embedder)
+        if self.settings.query_batch_max > 1:
+            from rag.query_batching import QueryBatchingEmbedder
+
+            return QueryBatchingEmbedder(embedder, self.settings.query_batch_max)
         return embedder
 
     @property
@@ -125,6 +130,13 @@ class MuseumRAG:
                         pool.warm_up()
                     self._answerer = Answerer(self.settings, self.searcher, self.store, self.embedder, pool=pool)
         return self._answerer
+
+    def warm_up(self) -> None:
+        """Ready for many questions (a server, a benchmark, an evaluation run; never a one-off command): the models
+        loaded and their first-call costs paid, the store's chunk places held in memory (rag.store.places)."""
+        self.embedder.embed_query("warm up")
+        self.answerer  # noqa: B018 - a lazy property: builds the verifier, the answer processes, an LLM client
+        self.store.hold_chunk_places()
 
     def get_object(self, record_id: str) -> dict[str, Any] | None:
         """The stored record and its chunks, or None when the id is unknown."""

@@ -25,7 +25,7 @@ from rag.embedding import Embedder
 from rag.models import ObjectHit, SearchFilters, SearchHit
 from rag.sparse import Bm25Encoder
 from rag.store import VectorStore
-from rag.store.base import ScoredPayload, SparseVec
+from rag.store.base import CHUNK_PLACE_FIELDS, ScoredPayload, SparseVec
 from rag.store.payloads import read_chunk
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ Item = TypeVar("Item", SearchHit, ScoredPayload)
 #: Fewest chunks asked of the engine for one object search, so that objects get their second chunk.
 MIN_CHUNK_CANDIDATES = 50
 #: The payload fields grouping needs of every fused chunk; the chunks it keeps are read whole afterwards.
-GROUP_FIELDS = ("record_id", "chunk_index")
+GROUP_FIELDS = CHUNK_PLACE_FIELDS
 
 Fetch = Callable[[list[str]], dict[str, dict]]
 

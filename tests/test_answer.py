@@ -306,7 +306,7 @@ def test_cli_ask_json_prints_the_answer_object(invented_store_dir, tmp_path):
 
 def test_worker_processes_answer_as_the_asking_thread_does(invented_store_dir, tmp_path_factory, embedder, invented_museum):
     """With ``answer_processes``, this process retrieves and a worker process ranks, decides, composes and verifies:
-    the answers are the same as answering in the asking thread; a streamed answer stays in the asking thread."""
+    the answers are the same as answering in the asking thread, streamed ones sentence for sentence."""
     from rag.answer.answerer import Answerer
     from rag.pipeline import MuseumRAG
 
@@ -320,10 +320,13 @@ def test_worker_processes_answer_as_the_asking_thread_does(invented_store_dir, t
                 expected.status, expected.text, [(c.record_id, c.quote) for c in expected.citations]
             ), question
             assert got.timings["total"] >= got.timings["retrieve"] > 0
-        streamed = []
+        streamed, streamed_here = [], []
         question = next(iter(FACTUAL))
         answer = pooled.ask(question, on_sentence=streamed.append)
-        assert answer.text == invented_museum.ask(question).text
+        assert answer.text == invented_museum.ask(question, on_sentence=streamed_here.append).text
+        assert streamed and [(s.index, s.text, s.sentence, s.citations) for s in streamed] == [
+            (s.index, s.text, s.sentence, s.citations) for s in streamed_here
+        ]
         assert "".join(s.text for s in streamed).strip() == answer.text
         # A worker that dies (killed for memory) costs one slow answer, not every answer after it.
         pids = pooled.answerer.pool.worker_pids()

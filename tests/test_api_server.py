@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -53,6 +56,42 @@ def test_stream_over_http_sends_status_deltas_citations_done(server):
     assert [c["record_id"] for c in citations] == [c["record_id"] for c in whole["citations"]]
     rated = httpx.post(server.url + "/v1/feedback", json={"answer_id": done["answer_id"], "rating": "up"})
     assert rated.status_code == 201
+
+
+def _answer_processes(pid: int) -> list[int]:
+    """The spawned multiprocessing workers among ``pid``'s children (not its resource tracker)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if parent == pid and b"spawn_main" in command:
+            children.append(int(entry.name))
+    return children
+
+
+def test_the_server_answers_in_one_process_per_core_and_streams_from_them(server):
+    """`serve` on its defaults starts one answer process per core (at most 4): concurrent questions use every core;
+    the widget's streamed answers come from them too, sentence by sentence, and equal the whole answer."""
+    cores = os.cpu_count() or 1
+    assert len(_answer_processes(server.process.pid)) == (min(cores, 4) if cores > 1 else 0)
+    questions = ["Who painted the portrait of Martha Washington?", "Who made the print of Man Ray?",
+                 "Which portraits show jazz musicians?", "When was the portrait of Frederick Douglass made?"]
+    with ThreadPoolExecutor(4) as pool:
+        streamed = list(pool.map(lambda q: _stream(server.url, q), questions))
+    for question, events in zip(questions, streamed):
+        whole = httpx.post(server.url + "/v1/ask", json={"question": question}, timeout=60).json()
+        assert "".join(data["text"] for name, data in events if name == "delta") == whole["text"], question
+        assert events[-1][1]["status"] == whole["status"]
+
+
+def _stream(url: str, question: str) -> list[tuple[str, dict]]:
+    with httpx.stream("POST", url + "/v1/ask/stream", json={"question": question}, timeout=60) as response:
+        return sse_events(response)
 
 
 def test_stream_refuses_bad_input_before_streaming(server):

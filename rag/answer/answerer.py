@@ -192,10 +192,15 @@ class Answerer:
         The answer's own sentences are in ``lang`` when given, else in the question's language
         (``lang_hint``, e.g. the page's language, decides when the question is too short to tell).
         """
-        if self.pool is None or on_sentence is not None:
+        # An LLM's sentences stream as it writes them, so it is answered here; an extractive answer takes
+        # milliseconds, so a worker's verified sentences are handed on as it returns them.
+        if self.pool is None or (on_sentence is not None and self.writer is not None):
             return self.ask_with_analysis(question, filters, on_sentence, lang=lang, lang_hint=lang_hint)[0]
         start = time.perf_counter()
-        answer = self.pool.answer(self._retrieve_for_visitor(question, filters, lang, lang_hint))
+        retrieved = self._retrieve_for_visitor(question, filters, lang, lang_hint)
+        answer, ready = self.pool.answer(retrieved, sentences=on_sentence is not None)
+        for sentence in ready:
+            on_sentence(sentence)  # type: ignore[misc]  (ready is empty without on_sentence)
         answer.timings = {**answer.timings, "total": round(time.perf_counter() - start, 4)}  # with the hand-over
         return answer
 

@@ -11,7 +11,7 @@ a claim the verifier must embed): about 350 MB of memory each.
 Example::
 
     pool = AnswerPool(settings, processes=2)
-    answer = pool.answer(answerer.retrieve("Who carved the lantern?"))
+    answer, _ = pool.answer(answerer.retrieve("Who carved the lantern?"))
     pool.close()
 """
 
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from rag.config import Settings
 
 if TYPE_CHECKING:
-    from rag.answer.answerer import Answerer, Retrieved
+    from rag.answer.answerer import Answerer, Retrieved, SentenceReady
     from rag.models import Answer
 
 log = logging.getLogger(__name__)
@@ -44,9 +44,12 @@ def _start_worker(settings: Settings) -> None:
     _answerer = Answerer(settings, None, None, load_embedder(settings))
 
 
-def _answer(retrieved: "Retrieved") -> "Answer":
+def _answer(retrieved: "Retrieved", sentences: bool) -> "tuple[Answer, list[SentenceReady]]":
     assert _answerer is not None, "the worker was not started by AnswerPool"
-    return _answerer.answer_retrieved(retrieved)[0]
+    if not sentences:
+        return _answerer.answer_retrieved(retrieved)[0], []
+    ready: list["SentenceReady"] = []
+    return _answerer.answer_retrieved(retrieved, ready.append)[0], ready
 
 
 def _ready() -> bool:
@@ -83,17 +86,18 @@ class AnswerPool:
         for future in [self._executor.submit(_ready) for _ in range(self.processes)]:
             future.result()
 
-    def answer(self, retrieved: "Retrieved") -> "Answer":
+    def answer(self, retrieved: "Retrieved", sentences: bool = False) -> "tuple[Answer, list[SentenceReady]]":
+        """The answer, and with ``sentences`` each of its verified sentences as a stream would have handed them out."""
         executor = self._executor
         try:
-            return executor.submit(_answer, retrieved).result()
+            return executor.submit(_answer, retrieved, sentences).result()
         except BrokenProcessPool:
             log.error("an answer worker process died; starting the answer pool again")
             with self._lock:
                 if self._executor is executor:  # another thread may have restarted it already
                     self._executor = self._start()
                     executor.shutdown(wait=False, cancel_futures=True)
-            return self._executor.submit(_answer, retrieved).result()
+            return self._executor.submit(_answer, retrieved, sentences).result()
 
     def worker_pids(self) -> list[int]:
         """The process ids of the running workers (for an operator, or a test that kills one)."""

@@ -20,6 +20,8 @@ SPARSE = "bm25"
 #: Payload fields with an index, and the index kind.
 KEYWORD_INDEXES = ("record_id", "museum", "type", "creators", "creator_tokens", "creator_roles", "source", "field")
 INTEGER_INDEXES = ("date_begin", "date_end", "chunk_index")
+#: Which record and which chunk of it a point is: what grouping reads of every fused chunk (rag.store.places).
+CHUNK_PLACE_FIELDS = ("record_id", "chunk_index")
 
 #: How the dense and the BM25 candidate lists are fused inside the engine: reciprocal rank fusion
 #: (ranks only, optionally weighted) or distribution-based score fusion (each list's scores scaled
@@ -158,6 +160,11 @@ class VectorStore(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def hold_chunk_places(self) -> int:
+        """Hold :data:`CHUNK_PLACE_FIELDS` of every point in memory, so that searches read them there; returns how
+        many points are held (0: this engine reads them with the search, as a Qdrant server does)."""
+        return 0
 
     def optimize(self) -> bool:
         """Build the engine's search indexes (HNSW) for what was written; True when anything changed.
