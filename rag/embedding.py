@@ -10,6 +10,7 @@ Example::
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from abc import ABC, abstractmethod
@@ -93,6 +94,10 @@ class SentenceTransformerEmbedder(Embedder):
         self._model = SentenceTransformer(resolve_model_name(model_name_or_path), device=device)
         self.dimension = int(self._model.get_embedding_dimension())
         self.max_tokens = int(self._model.max_seq_length or 512)
+        # A tokenizer of its own for counting: a call without padding switches the shared tokenizer's padding off
+        # (transformers sets it per call on the one Rust tokenizer), and a batch another thread is encoding at that
+        # moment comes out unpadded. An ingest's chunker counts while the server embeds visitors' questions.
+        self._counter = copy.deepcopy(self._model.tokenizer)
 
     def _encode(self, texts: Sequence[str], batch_size: int, show_progress: bool) -> np.ndarray:
         vectors = self._model.encode(
@@ -105,7 +110,7 @@ class SentenceTransformerEmbedder(Embedder):
         return np.asarray(vectors, dtype=np.float32)
 
     def count_tokens(self, text: str) -> int:
-        return len(self._model.tokenizer.encode(text, add_special_tokens=True, truncation=False, verbose=False))
+        return len(self._counter.encode(text, add_special_tokens=True, truncation=False, verbose=False))
 
 
 class OnnxEmbedder(Embedder):

@@ -19,6 +19,7 @@ Example::
 
 from __future__ import annotations
 
+import copy
 import logging
 from typing import Sequence
 
@@ -87,6 +88,9 @@ class CrossEncoderVerifier(Verifier):
                 f"(nothing is downloaded when HF_HUB_OFFLINE=1). Cause: {error}"
             ) from error
         self.model.to(device).eval()
+        # Counting tokens without padding switches the shared tokenizer's padding off for a batch another thread
+        # is encoding at that moment (rag.embedding says more): counting gets a tokenizer of its own.
+        self._counter = copy.deepcopy(self.tokenizer)
         config = self.model.config
         self.support_index = support_index(dict(config.id2label or {}), int(config.num_labels))
         model_max = getattr(self.tokenizer, "model_max_length", max_length) or max_length
@@ -128,12 +132,12 @@ class CrossEncoderVerifier(Verifier):
 
     def _pieces(self, source: str, hypothesis: str) -> list[str]:
         """The source, or runs of its sentences that fit the model's window next to the hypothesis."""
-        budget = self.max_length - len(self.tokenizer.tokenize(hypothesis)) - 4
-        if budget <= 16 or len(self.tokenizer.tokenize(source)) <= budget:
+        budget = self.max_length - len(self._counter.tokenize(hypothesis)) - 4
+        if budget <= 16 or len(self._counter.tokenize(source)) <= budget:
             return [source]
         pieces, current, size = [], [], 0
         for span in split_sentences(source):
-            length = len(self.tokenizer.tokenize(span.text))
+            length = len(self._counter.tokenize(span.text))
             if current and size + length > budget:
                 pieces.append(" ".join(current))
                 current, size = [], 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 
@@ -39,3 +40,37 @@ def test_a_model_by_local_path_loads(embedder, tmp_path):
     by_path = load_embedder(make_settings(tmp_path, embed_model=str(packaged_model_dir())))
     vector = by_path.embed_query("A portrait of Man Ray")
     assert abs(float(vector @ embedder.embed_query("A portrait of Man Ray")) - 1.0) < 1e-5
+
+
+def test_counting_tokens_while_another_thread_encodes_breaks_neither(embedder):
+    """An ingest's chunker counts tokens while a visitor's question (or another ingest's batch) is being encoded:
+    the count must not switch off the padding the encoder's batch needs (they once shared one tokenizer's state)."""
+    import threading
+
+    sentences = _collection_sentences(48)
+    expected_counts = [embedder.count_tokens(s) for s in sentences]
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def count() -> None:
+        try:
+            while not stop.is_set():
+                assert [embedder.count_tokens(s) for s in sentences] == expected_counts
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    counters = [threading.Thread(target=count) for _ in range(2)]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns between any two bytecodes, as they may on a busy server
+    for thread in counters:
+        thread.start()
+    try:
+        for _ in range(6):
+            vectors = embedder.embed_documents(sentences, batch_size=16)  # mixed lengths: every batch is padded
+            assert vectors.shape == (len(sentences), embedder.dimension)
+    finally:
+        stop.set()
+        for thread in counters:
+            thread.join()
+        sys.setswitchinterval(switch)
+    assert not errors, errors[0]
