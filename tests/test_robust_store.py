@@ -14,6 +14,7 @@ import pytest
 
 from ingest.pipeline import Ingestor
 from rag.models import SearchFilters
+from rag.pipeline import MuseumRAG
 from rag.retrieval import HybridSearcher
 from rag.store import StoreCorruptError, open_store
 from rag.store.base import PointData
@@ -148,6 +149,8 @@ def test_a_damaged_payload_page_names_the_records_to_reingest_and_ingest_repairs
     assert "Traceback" not in done.stderr
 
     settings = make_settings(data_dir, upsert_batch_size=32)
+    with MuseumRAG(settings, embedder=embedder) as museum:  # a server still starts on it: the places stay unheld
+        assert museum.store.hold_chunk_places() == 0 < museum.store.count()
     with open_store(settings) as store:
         summary = Ingestor(settings, store, embedder).run(
             [write_export(tmp_path / "lowmere.jsonl", count=RECORDS)], source="lowmere"

@@ -150,7 +150,13 @@ class EdgeStore(VectorStore):
         if self._places is None:
             places = ChunkPlaces(CHUNK_PLACE_FIELDS)
             started = time.perf_counter()
-            held = places.fill((point.id, point.payload) for point in self.scroll(fields=list(CHUNK_PLACE_FIELDS)))
+            try:
+                held = places.fill((p.id, p.payload) for p in self.scroll(fields=list(CHUNK_PLACE_FIELDS)))
+            except BaseException as exc:  # damaged payloads (the engine's panics are BaseExceptions too): searches
+                if isinstance(exc, (KeyboardInterrupt, SystemExit)):  # read each point from the engine, as before
+                    raise
+                log.warning("the chunk places could not be read (%s); searches read them from the store", exc)
+                return 0
             log.info("holding the places of %d chunks in memory (read in %.1f s)", held, time.perf_counter() - started)
             self._places = places
         return len(self._places)
