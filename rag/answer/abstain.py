@@ -8,8 +8,9 @@ unanswerable questions (``scripts/fit_answering.py``); the cut-off is
 ``Settings.abstain_threshold``, calibrated there for a wrongful abstention rate of at most 6% on
 the other museum's labels. Three guards come first (:func:`guard`): when the question asks who and the best
 evidence is a person the museum's catalogue marks as not known (an "Unidentified Artist": the catalogue
-profile's ``unknown_names``), so the records say they don't know; when no content word of the question is in the best evidence or its
-object's title and the question names nothing of that object; and when the question is a practical visitor question (opening hours, tickets, parking: the words of
+profile's ``unknown_names``), so the records say they don't know; when no content word of the question is
+in the best evidence or its object's title and the question names nothing of that object; and when the
+question is a practical visitor question (opening hours, tickets, parking: the words of
 ``rag/data/practical_terms.json``, in the question's language and English) with a practical word that the
 best evidence's record does not mention. The records are about the collection, not the visit; the model alone
 answered such questions with the nearest sentence (on the training labels, the practical guard holds 48

@@ -19,7 +19,7 @@ Example::
 from __future__ import annotations
 
 import threading
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 
 class ChunkPlaces:
@@ -27,7 +27,6 @@ class ChunkPlaces:
 
     def __init__(self, fields: Sequence[str]) -> None:
         self.fields = tuple(fields)
-        self._record_field = self.fields[0]
         self._values: dict[str, tuple[Any, ...]] = {}
         self._by_record: dict[Any, set[str]] = {}
         self._lock = threading.Lock()
@@ -40,10 +39,8 @@ class ChunkPlaces:
 
     def fill(self, points: Iterable[tuple[str, dict[str, Any]]]) -> int:
         """Hold every point of ``points`` (id, payload); returns how many are held."""
-        with self._lock:
-            for point_id, payload in points:
-                self._put(point_id, payload)
-            return len(self._values)
+        self.put(points)
+        return len(self)
 
     def put(self, points: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """Points just written (new, or rewritten with another payload)."""
@@ -60,7 +57,7 @@ class ChunkPlaces:
         self._values[point_id] = values
         self._by_record.setdefault(values[0], set()).add(point_id)
 
-    def drop_record(self, record_id: str, keep: Any = None) -> None:
+    def drop_record(self, record_id: str, keep: Callable[[dict[str, Any]], bool] | None = None) -> None:
         """Forget the record's points, except those ``keep(values)`` says stay (the engine kept them)."""
         with self._lock:
             ids = self._by_record.get(record_id, set())
