@@ -59,10 +59,17 @@ test: install-test system-deps
 ## Refit the answering models (evidence ranker, abstention, premise gate) from the labelled questions:
 ## ingest each dev collection once into its own store, extract features over it, fit (fixed seed; minutes).
 ## NPG labels are bundled (data/train, CC0); the Walters collection and labels (GFDL) come from ../shared.
-FIT_DIR ?= build/answering
+## One model per packaged embedder (its similarities have their own scale): FIT_EMBED_MODEL=multilingual-e5-small
+## refits the other one. The thresholds recorded with each were tuned on the dev question sets
+## (bench/answer_quality.py --sweep); drop FIT_THRESHOLDS_* to record the cross-museum calibration instead.
+FIT_EMBED_MODEL ?= all-MiniLM-L6-v2
+FIT_DIR ?= build/answering/$(FIT_EMBED_MODEL)
 FIT_NPG_STORE ?= $(FIT_DIR)/store-npg
 FIT_WALTERS_STORE ?= $(FIT_DIR)/store-walters
+FIT_THRESHOLDS_all-MiniLM-L6-v2 := --abstain-threshold 0.2 --premise-threshold 0.05
+FIT_THRESHOLDS_multilingual-e5-small := --abstain-threshold 0.15 --premise-threshold 0.05
 SHARED_DATA ?= ../shared/data
+fit-answering: export MUSEUM_RAG_EMBED_MODEL := $(FIT_EMBED_MODEL)
 fit-answering: install-test
 	MUSEUM_RAG_DATA_DIR=$(FIT_NPG_STORE) $(BIN)/python -m cli.main ingest $(SAMPLE) --source npg
 	MUSEUM_RAG_DATA_DIR=$(FIT_WALTERS_STORE) $(BIN)/python -m cli.main ingest $(SHARED_DATA)/walters_dev_collection.jsonl --source walters
@@ -71,7 +78,7 @@ fit-answering: install-test
 	MUSEUM_RAG_DATA_DIR=$(FIT_WALTERS_STORE) $(BIN)/python scripts/fit_answering.py extract \
 	  --labels '$(SHARED_DATA)/train_parts/tr-wd-*.jsonl' --collection $(SHARED_DATA)/walters_dev_collection.jsonl \
 	  --out $(FIT_DIR)/walters.pkl
-	$(BIN)/python scripts/fit_answering.py fit $(FIT_DIR)/npg.pkl $(FIT_DIR)/walters.pkl
+	$(BIN)/python scripts/fit_answering.py fit $(FIT_DIR)/npg.pkl $(FIT_DIR)/walters.pkl $(FIT_THRESHOLDS_$(FIT_EMBED_MODEL))
 
 bench: install
 	$(BIN)/python bench/ingest.py

@@ -137,14 +137,14 @@ class Settings(BaseSettings):
         None, description="An NLI / factual-consistency cross-encoder by name or path; default is the offline verifier."
     )
     verifier_threshold: float = Field(0.5, ge=0.0, le=1.0)
-    abstain_threshold: float = Field(
-        0.2,
+    abstain_threshold: float | None = Field(
+        None,
         ge=0.0,
         le=1.0,
-        description="Answerability (0-1, rag.answer.abstain) under which the system abstains. Tuned on the two dev "
-        "question sets (bench/answer_quality.py --sweep): the highest threshold keeping wrongful abstention of factual "
-        "questions under half the 6% budget on both (0.022 NPG, 0.024 Walters). scripts/fit_answering.py prints the "
-        "stricter calibration on cross-museum predictions of the training labels (0.1292).",
+        description="Answerability (0-1, rag.answer.abstain) under which the system abstains. None: the value tuned "
+        "for the answering model of the configured embedder (its file's `thresholds`; all-MiniLM-L6-v2: 0.2, the "
+        "highest threshold keeping wrongful abstention of factual questions under half the 6% budget on both dev "
+        "question sets, bench/answer_quality.py --sweep).",
     )
     max_answer_sentences: int = Field(3, ge=1, le=10)
     answer_more_relative: float = Field(
@@ -156,16 +156,19 @@ class Settings(BaseSettings):
     answer_expand_objects: int = Field(
         3, ge=0, le=20, description="Best retrieved objects whose whole record is read for evidence sentences."
     )
-    premise_threshold: float = Field(
-        0.05,
+    premise_threshold: float | None = Field(
+        None,
         ge=0.0,
         le=1.0,
         description="Probability of the learned premise gate (rag.answer.premise) above which a candidate "
-        "contradiction corrects the question; calibrated by scripts/fit_answering.py for <= 3% corrections of "
-        "true-premise questions.",
+        "contradiction corrects the question. None: the answering model's own, calibrated by "
+        "scripts/fit_answering.py for <= 3% corrections of true-premise questions.",
     )
     answering_model: Path | None = Field(
-        None, description="A fitted answering model (JSON from scripts/fit_answering.py); default: the packaged one."
+        None,
+        description="A fitted answering model (JSON from scripts/fit_answering.py); default: the packaged one fitted "
+        "on the configured embedder's similarities (all-MiniLM-L6-v2 or multilingual-e5-small; another embedder "
+        "gets all-MiniLM-L6-v2's).",
     )
     catalogue_profile: str = Field(
         "default",

@@ -25,6 +25,7 @@ Example::
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -39,6 +40,8 @@ from rag.embedding import Embedder
 from rag.text import words
 from rag.verification import EMBEDDING_FEATURES, FEATURES, align, analyse_claim, analyse_source, lexical_features
 from rag.verification.lexical import stands_in
+
+log = logging.getLogger(__name__)
 
 Label = Literal["supported", "unsupported"]
 
@@ -359,4 +362,53 @@ def load_verifier(settings: Settings, embedder: Embedder) -> Verifier:
         from rag.nli import CrossEncoderVerifier
 
         return CrossEncoderVerifier(settings.verifier_model, threshold=settings.verifier_threshold)
-    return FactCheckVerifier(embedder, threshold=settings.verifier_threshold)
+    weights = VerifierWeights.load()
+    return FactCheckVerifier(fitted_embedder(weights, embedder, settings), weights, settings.verifier_threshold)
+
+
+def fitted_embedder(weights: VerifierWeights, embedder: Embedder, settings: Settings) -> Embedder:
+    """The embedder whose similarities the weights were fitted on: ``embedder`` when it is that model, else that
+    model loaded at its first call. The similarities of another model have another scale (the median cosine of two
+    unrelated record sentences is 0.77 under multilingual-e5-small, 0.11 under all-MiniLM-L6-v2), which the weights
+    would read as support. A quoted sentence is compared with its own span, so it never needs the embedder."""
+    from rag.store.model_record import model_name
+
+    fitted = weights.meta.get("embedder")
+    if not fitted or model_name(embedder) == fitted:
+        return embedder
+    return EmbedderOnDemand(fitted, settings.embed_threads)
+
+
+class EmbedderOnDemand(Embedder):
+    """A sentence-transformers model loaded at the first call (thread-safe), for a part that may never need it."""
+
+    def __init__(self, name: str, threads: int | None = None) -> None:
+        self.name = name
+        self._threads = threads
+        self._loaded: Embedder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded is not None
+
+    def _model(self) -> Embedder:
+        if self._loaded is None:
+            with self._lock:
+                if self._loaded is None:
+                    from rag.embedding import SentenceTransformerEmbedder, resolve_model_name
+
+                    log.info("loading %s on demand (the similarities the verifier's weights were fitted on)", self.name)
+                    self._loaded = SentenceTransformerEmbedder(resolve_model_name(self.name), threads=self._threads)
+        return self._loaded
+
+    def __getattr__(self, name: str) -> object:  # dimension, max_tokens: from the model, loading it
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._model(), name)
+
+    def _encode(self, texts: Sequence[str], batch_size: int, show_progress: bool) -> np.ndarray:
+        return self._model()._encode(texts, batch_size, show_progress)
+
+    def count_tokens(self, text: str) -> int:
+        return self._model().count_tokens(text)

@@ -8,14 +8,19 @@ features, list the candidate corrections) over that collection's ingested store,
 with the labels (which candidate holds an evidence quote, answerable or not, false premise or not)::
 
     MUSEUM_RAG_DATA_DIR=data/stores/npg python scripts/fit_answering.py extract \\
-        --labels data/train/tr-npg-*.jsonl --collection data/sample/npg_labels.jsonl --out build/answering/npg.pkl
+        --labels data/train/tr-npg-*.jsonl --collection data/sample/npg_labels.jsonl --out build/answering/all-MiniLM-L6-v2/npg.pkl
 
 ``fit``: fit the four models on the extracted collections (fixed seed), calibrate the abstention
 threshold (wrongful abstention <= 6%) and the premise gate threshold (true-premise corrections
 <= 3%) on cross-museum predictions, print the cross-museum figures (fit on one museum, measure on
-the other), and write ``rag/data/answering_model.json``::
+the other), and write the packaged model of the embedder the stores were filled by
+(``rag/data/answering_model.json`` for all-MiniLM-L6-v2, see ``rag.answer.model.MODEL_FILES``)::
 
-    python scripts/fit_answering.py fit build/answering/npg.pkl build/answering/walters.pkl
+    python scripts/fit_answering.py fit build/answering/all-MiniLM-L6-v2/npg.pkl build/answering/all-MiniLM-L6-v2/walters.pkl
+
+The file records the thresholds the answerer uses: the calibrated ones, or the ones tuned on the
+dev question sets and passed as ``--abstain-threshold`` / ``--premise-threshold`` (the weights do
+not depend on them: fit, sweep the dev sets with ``bench/answer_quality.py --sweep``, fit again).
 
 Labels: NPG parts are bundled in data/train (CC0); the Walters parts (GFDL) are read from
 ../shared/data/train_parts (development only). ``make fit-answering`` runs both steps.
@@ -51,11 +56,12 @@ from rag.answer.features import (  # noqa: E402
     with_cue,
 )
 from rag.answer.abstain import guard  # noqa: E402
-from rag.answer.model import AnsweringModel, KindModel, LinearModel  # noqa: E402
+from rag.answer.model import MODEL_FILE, MODEL_FILES, AnsweringModel, KindModel, LinearModel  # noqa: E402
 from rag.answer.premise import GATE_FEATURES, PremiseChecker, gate_features  # noqa: E402
 from rag.answer.question import analyze_visitor_question  # noqa: E402
 from rag.catalogue import CatalogueProfile  # noqa: E402
 from rag.models import TEXT_FIELDS, Chunk  # noqa: E402
+from rag.store.model_record import LEGACY_MODEL, model_name  # noqa: E402
 
 SEED = 13
 MAX_WRONGFUL_ABSTENTION = 0.06
@@ -152,7 +158,7 @@ def extract(args: argparse.Namespace) -> None:
                 print(f"{n + 1}/{len(items)} questions, {time.perf_counter() - started:.0f}s", file=sys.stderr)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "wb") as handle:
-        pickle.dump({"collection": str(args.collection), "rows": rows}, handle)
+        pickle.dump({"collection": str(args.collection), "embed_model": model_name(embedder), "rows": rows}, handle)
     print(f"wrote {args.out}: {len(rows)} questions in {time.perf_counter() - started:.0f}s")
 
 
@@ -333,12 +339,17 @@ def within_thresholds(rows: list[dict], folds: int = 4) -> tuple[float, float]:
 
 
 def fit(args: argparse.Namespace) -> None:
-    collections = []
+    collections, embed_models = [], set()
     for path in args.features:
         with open(path, "rb") as handle:
             data = pickle.load(handle)
         collections.append((Path(path).stem, data["rows"]))
-    report: dict = {"seed": SEED, "collections": {name: len(rows) for name, rows in collections}}
+        embed_models.add(data.get("embed_model", LEGACY_MODEL))  # extracted before the model was recorded: MiniLM
+    if len(embed_models) != 1:
+        raise SystemExit(f"the feature files were extracted over stores of different embedders: {sorted(embed_models)}")
+    embed_model = embed_models.pop()
+    report: dict = {"seed": SEED, "embed_model": embed_model,
+                    "collections": {name: len(rows) for name, rows in collections}}
     cross_preds = []
     if len(collections) == 2:
         for (a, rows_a), (b, rows_b) in (collections, collections[::-1]):
@@ -355,10 +366,15 @@ def fit(args: argparse.Namespace) -> None:
     t_abstain, t_gate = thresholds(cross_preds) if cross_preds else within_thresholds(rows)
     report["thresholds"] = {"abstain": t_abstain, "premise": t_gate, "calibrated_on": "cross-museum predictions"}
     kinds, ranker, answerability, gate = models
-    model = AnsweringModel(kinds, ranker, answerability, gate, info=report)
-    Path(args.out).write_text(json.dumps(model.to_json(), ensure_ascii=False) + "\n", encoding="utf-8")
+    used = {
+        "abstain": t_abstain if args.abstain_threshold is None else args.abstain_threshold,
+        "premise": t_gate if args.premise_threshold is None else args.premise_threshold,
+    }
+    model = AnsweringModel(kinds, ranker, answerability, gate, info=report, thresholds=used)
+    out = Path(args.out) if args.out else REPO / "rag" / "data" / MODEL_FILES.get(embed_model, MODEL_FILE)
+    out.write_text(json.dumps(model.to_json(), ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in report.items()}, indent=1))
-    print(f"wrote {args.out}; set Settings.abstain_threshold={t_abstain}, premise_threshold={t_gate}")
+    print(f"wrote {out} (fitted on {embed_model}'s similarities); thresholds used: {used}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -370,7 +386,11 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--out", required=True)
     fi = sub.add_parser("fit", help="Fit on extracted collections and write the model JSON.")
     fi.add_argument("features", nargs="+")
-    fi.add_argument("--out", default=str(REPO / "rag" / "data" / "answering_model.json"))
+    fi.add_argument("--out", default=None, help="Default: the packaged model file of the stores' embedder.")
+    fi.add_argument("--abstain-threshold", type=float, default=None,
+                    help="The abstention threshold to record (tuned on the dev sets); default: the calibrated one.")
+    fi.add_argument("--premise-threshold", type=float, default=None,
+                    help="The premise-gate threshold to record; default: the calibrated one.")
     args = parser.parse_args(argv)
     np.random.seed(SEED)
     if args.command == "extract":

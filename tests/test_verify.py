@@ -388,3 +388,27 @@ def test_a_claim_quoted_word_for_word_is_checked_without_embedding(embedder):
     assert matrix[0, FEATURES.index("embedding_window")] == 1.0
     paraphrase = verifier.score("The harbour at dusk was painted by Anna Vos in 1702.", [source])
     assert paraphrase.label == "supported" and counting.texts  # a paraphrase is embedded and compared
+
+
+def test_with_another_embedder_the_verifier_reads_the_similarities_its_weights_were_fitted_on(fact_check):
+    """Over a multilingual-e5-small store the offline verifier still embeds with all-MiniLM-L6-v2 (its weights'
+    model), loaded only when a claim is not quoted word for word, and judges exactly as over a MiniLM store."""
+    from rag.e5_embedder import E5Embedder
+    from rag.verify import EmbedderOnDemand
+
+    settings = make_settings(Path("/nonexistent"), embed_model="multilingual-e5-small")
+    verifier = load_verifier(settings, E5Embedder(threads=1))
+    on_demand = verifier.featurizer.embedder
+    assert isinstance(on_demand, EmbedderOnDemand) and on_demand.name == VerifierWeights.load().meta["embedder"]
+    quoted = "His autobiography, published in 1845, was an immediate success."
+    assert verifier.score(quoted, SOURCES).label == "supported"
+    assert not on_demand.loaded  # a quote is checked against its own span: no embedding
+    for claim in ("Warren photographed Douglass in Boston while he was lecturing.", "Douglass escaped in 1839."):
+        mine, reference = verifier.score(claim, SOURCES), fact_check.score(claim, SOURCES)
+        assert (mine.label, mine.source_index) == (reference.label, reference.source_index)
+        assert mine.score == pytest.approx(reference.score, abs=1e-4)
+    assert on_demand.loaded
+
+
+def test_with_its_own_model_the_verifier_embeds_with_the_configured_embedder(embedder):
+    assert load_verifier(make_settings(Path("/nonexistent")), embedder).featurizer.embedder is embedder

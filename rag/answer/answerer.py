@@ -56,6 +56,7 @@ from rag.messages import Messages
 from rag.models import Answer, Chunk, Citation, ObjectHit, SearchFilters, SentenceSupport
 from rag.retrieval import HybridSearcher
 from rag.store import VectorStore
+from rag.store.model_record import model_name
 from rag.store.payloads import read_chunk
 from rag.verify import Verifier
 
@@ -162,9 +163,11 @@ class Answerer:
         self.searcher = searcher
         self.store = store
         self.embedder = embedder
-        self.model = AnsweringModel.load(settings.answering_model)
+        self.model = AnsweringModel.load(settings.answering_model, embed_model=model_name(embedder))
+        self.abstain_threshold = _setting_or(settings.abstain_threshold, self.model.thresholds["abstain"])
+        self.premise_threshold = _setting_or(settings.premise_threshold, self.model.thresholds["premise"])
         self.scorer = EvidenceScorer(self.model)
-        self.policy = AbstentionPolicy(self.model, settings.abstain_threshold)
+        self.policy = AbstentionPolicy(self.model, self.abstain_threshold)
         self.premise = PremiseChecker(settings.premise_min_alignment)
         self.composer = ExtractiveComposer(
             max_sentences=settings.max_answer_sentences,
@@ -318,7 +321,7 @@ class Answerer:
             c.gate = float(p)
             c.features = dict(zip(GATE_FEATURES, row))
         best = max(corrections, key=lambda c: c.gate)
-        return best if best.gate >= self.settings.premise_threshold else None
+        return best if best.gate >= self.premise_threshold else None
 
     # --- evidence -------------------------------------------------------------------------
     def _whole_records(self, hits: Sequence[ObjectHit], lang: str = "en") -> dict[str, list[Chunk]]:
@@ -500,6 +503,11 @@ def _source_text(quote: Quote) -> str:
     if quote.chunk.field == "tombstone":
         return quote.chunk.text
     return f"{quote.chunk.title}: {quote.text}"
+
+
+def _setting_or(value: float | None, tuned: float) -> float:
+    """A threshold set in Settings, else the one the answering model was tuned for."""
+    return tuned if value is None else value
 
 
 def _unit(value: float) -> float:

@@ -1,4 +1,4 @@
-"""The fitted models of answering, loaded from one small JSON file (``rag/data/answering_model.json``).
+"""The fitted models of answering, loaded from one small JSON file per embedder (``rag/data/answering_model*.json``).
 
 * :class:`KindModel`: which kind of evidence a question asks for (the maker, the date, the medium,
   a description sentence, the provenance ...), a multinomial naive Bayes model of the question's
@@ -8,11 +8,14 @@
   logistic regressions (:class:`LinearModel`) over the features of :mod:`rag.answer.features`.
 
 ``scripts/fit_answering.py`` writes the file (fixed seed, minutes on 2 cores); nothing is fitted
-at run time.
+at run time. The features include the embedder's similarities, whose scale differs from one model to
+another, so each packaged embedder has its own file (:data:`MODEL_FILES`), fitted on stores it filled,
+with the abstention and premise thresholds tuned for it (``thresholds``; ``Settings`` may override them).
 
 Example::
 
-    model = AnsweringModel.load()
+    model = AnsweringModel.load(embed_model="multilingual-e5-small")
+    model.thresholds                             # {"abstain": 0.2, "premise": 0.05}
     probs = model.ranker.predict(x)              # one batched call for every candidate
     kinds = model.kinds.predict(question.tokens) # {"maker": 0.81, "date": 0.05, ...}
 """
@@ -20,6 +23,7 @@ Example::
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -28,7 +32,16 @@ from typing import Any, Sequence
 
 import numpy as np
 
+log = logging.getLogger(__name__)
+
 MODEL_FILE = "answering_model.json"
+#: The packaged models by the name a store records for the embedder whose similarities they were fitted on
+#: (:func:`rag.store.model_record.model_name`); any other embedder gets :data:`MODEL_FILE`'s.
+MODEL_FILES = {
+    "all-MiniLM-L6-v2": MODEL_FILE,
+    "multilingual-e5-small": "answering_model.multilingual-e5-small.json",
+}
+THRESHOLD_NAMES = ("abstain", "premise")
 
 
 @dataclass
@@ -113,11 +126,23 @@ class AnsweringModel:
     answerability: LinearModel
     premise_gate: LinearModel
     info: dict[str, Any]
+    #: The abstention and premise-gate thresholds this model was tuned for ({"abstain": .., "premise": ..}).
+    thresholds: dict[str, float]
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "AnsweringModel":
-        """The packaged model, or the one at ``path``."""
-        return _load(str(path) if path else "")
+    def load(cls, path: str | Path | None = None, embed_model: str | None = None) -> "AnsweringModel":
+        """The model at ``path``, else the packaged one fitted on ``embed_model``'s similarities."""
+        if path:
+            return _load(str(path))
+        name = MODEL_FILES.get(embed_model or "", MODEL_FILE)
+        if embed_model and embed_model not in MODEL_FILES:
+            log.warning(
+                "no answering model was fitted on %s's similarities: using %s's; fit one with "
+                "scripts/fit_answering.py and set MUSEUM_RAG_ANSWERING_MODEL",
+                embed_model,
+                next(k for k, v in MODEL_FILES.items() if v == MODEL_FILE),
+            )
+        return _load_packaged(name)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "AnsweringModel":
@@ -130,11 +155,13 @@ class AnsweringModel:
             answerability=LinearModel.from_json(data["answerability"], QUESTION_FEATURES),
             premise_gate=LinearModel.from_json(data["premise_gate"], GATE_FEATURES),
             info=data.get("info", {}),
+            thresholds=_thresholds(data),
         )
 
     def to_json(self) -> dict[str, Any]:
         return {
             "info": self.info,
+            "thresholds": {k: round(float(self.thresholds[k]), 4) for k in THRESHOLD_NAMES},
             "kinds": self.kinds.to_json(),
             "ranker": self.ranker.to_json(),
             "answerability": self.answerability.to_json(),
@@ -142,10 +169,22 @@ class AnsweringModel:
         }
 
 
+def _thresholds(data: dict[str, Any]) -> dict[str, float]:
+    """The file's tuned thresholds; a file written before they were recorded has the fit's calibrated ones."""
+    values = data.get("thresholds") or (data.get("info") or {}).get("thresholds") or {}
+    missing = [k for k in THRESHOLD_NAMES if not isinstance(values.get(k), (int, float))]
+    if missing:
+        raise ValueError(
+            f"the answering model has no {', '.join(missing)} threshold: refit it with scripts/fit_answering.py"
+        )
+    return {k: float(values[k]) for k in THRESHOLD_NAMES}
+
+
 @lru_cache(maxsize=4)
 def _load(path: str) -> AnsweringModel:
-    if path:
-        text = Path(path).read_text(encoding="utf-8")
-    else:
-        text = resources.files("rag.data").joinpath(MODEL_FILE).read_text(encoding="utf-8")
-    return AnsweringModel.from_json(json.loads(text))
+    return AnsweringModel.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=4)
+def _load_packaged(name: str) -> AnsweringModel:
+    return AnsweringModel.from_json(json.loads(resources.files("rag.data").joinpath(name).read_text(encoding="utf-8")))
