@@ -14,7 +14,7 @@ with the abstention and premise thresholds tuned for it (``thresholds``; ``Setti
 
 Example::
 
-    model = AnsweringModel.load(embed_model="multilingual-e5-small")
+    model = AnsweringModel.load(embed_model="all-MiniLM-L6-v2")
     model.thresholds                             # {"abstain": 0.2, "premise": 0.05}
     probs = model.ranker.predict(x)              # one batched call for every candidate
     kinds = model.kinds.predict(question.tokens) # {"maker": 0.81, "date": 0.05, ...}
