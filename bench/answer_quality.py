@@ -275,10 +275,10 @@ def main(argv: list[str] | None = None) -> int:
     with MuseumRAG(settings) as museum:
         museum.ask("warm-up question about a portrait")
         result = evaluate(museum.answerer.ask_with_analysis, questions, make_field_text(museum), args.fact_recall)
-        thresholds = {"abstain_threshold": museum.answerer.abstain_threshold,
-                      "premise_threshold": museum.answerer.premise_threshold}
+        used = {"abstain_threshold": museum.answerer.abstain_threshold,
+                "premise_threshold": museum.answerer.premise_threshold, "embed_model": museum.settings.embed_model}
     summary = result["summary"]
-    summary["settings"] = {**thresholds, "embed_model": settings.embed_model, "store": str(settings.data_dir)}
+    summary["settings"] = {**used, "store": str(settings.data_dir)}
     if args.sweep:
         summary["sweep"] = sweep(result["rows"])
     print(json.dumps(summary, indent=2))

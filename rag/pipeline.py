@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from rag.config import Settings
 from rag.models import Answer, ObjectHit, SearchFilters
 from rag.store import VectorStore, open_store
-from rag.store.model_record import EmbeddingModelMismatch, check_embedding_model
+from rag.store.model_record import EmbeddingModelMismatch, check_embedding_model, with_store_model
 
 if TYPE_CHECKING:
     from rag.answer.answerer import Answerer
@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 
 class MuseumRAG:
     def __init__(self, settings: Settings, store: VectorStore | None = None, embedder: "Embedder | None" = None) -> None:
-        self.settings = settings
         self.store = store or open_store(settings)
+        # embed_model unset: the model the store records, so every part (answer processes too) loads that one
+        self.settings = with_store_model(settings, self.store)
         self._embedder: Embedder | None = None
         self._searcher: HybridSearcher | None = None
         if embedder is not None:

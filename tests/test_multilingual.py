@@ -156,6 +156,24 @@ def test_a_store_filled_by_one_model_refuses_another_with_what_to_do(e5, embedde
         assert museum.search("clockwork nightingale", limit=1)[0].record_id == "demo:2"
 
 
+def test_with_the_model_unset_a_store_opens_with_the_model_it_records(e5, records_file, tmp_path):
+    """Only a store's first ingest names the model: serving, asking and later ingests read it from the store."""
+    from ingest.pipeline import Ingestor
+    from rag.pipeline import MuseumRAG
+    from rag.store.model_record import model_name
+
+    first = make_settings(tmp_path / "data", embed_model="multilingual-e5-small", embed_threads=1)
+    with MuseumRAG(first, embedder=e5) as museum:
+        Ingestor(first, museum.store, e5).run([records_file])
+    with MuseumRAG(make_settings(tmp_path / "data", embed_threads=1)) as museum:  # MUSEUM_RAG_EMBED_MODEL unset
+        assert museum.settings.embed_model == "multilingual-e5-small"
+        assert model_name(museum.embedder) == "multilingual-e5-small"
+        assert museum.search("clockwork nightingale", limit=1)[0].record_id == "demo:2"
+        assert museum.answerer.model.info["embed_model"] == "multilingual-e5-small"
+    with MuseumRAG(make_settings(tmp_path / "new")) as museum:  # a new, empty store: the packaged default
+        assert museum.settings.embed_model == "all-MiniLM-L6-v2" and not museum.models_loaded
+
+
 def test_a_store_without_a_model_record_is_taken_for_the_packaged_minilm(e5, embedder, records_file, tmp_path):
     from ingest.pipeline import Ingestor
     from rag.pipeline import MuseumRAG

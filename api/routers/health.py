@@ -35,7 +35,7 @@ async def readyz(request: Request) -> Ready:
         status="ready",
         store=state.settings.store,
         chunks=chunks,
-        embed_model=state.settings.embed_model,
+        embed_model=state.museum.settings.embed_model,  # the store's own when unset
         answering=callable(getattr(state.museum, "ask", None)),
         expected_chunks=state.store_health.expected_points,
         feedback=feedback.status,

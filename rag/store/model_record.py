@@ -11,22 +11,50 @@ metadata), ingest writes the record, and opening a store with another model rais
 Stores made before the record existed hold no record; they were filled by the packaged
 all-MiniLM-L6-v2 unless configured otherwise, so that is what they are assumed to hold.
 
+When ``Settings.embed_model`` is unset, a store is opened with the model it records
+(:func:`with_store_model`), so only the first ingest of a store needs the setting.
+
 Example::
 
+    settings = with_store_model(settings, store)         # embed_model unset: the store's own
     check_embedding_model(store, embedder)               # on open: raises on a mismatch
     check_embedding_model(store, embedder, record=True)  # on ingest: also records the model
 """
 
 from __future__ import annotations
 
-from rag.config import PACKAGED_EMBED_MODEL
+import logging
+
+from rag.config import PACKAGED_EMBED_MODEL, Settings
 from rag.embedding import Embedder
 from rag.store.base import EmbeddingModelMismatch, VectorStore
 
-__all__ = ["EmbeddingModelMismatch", "LEGACY_MODEL", "check_embedding_model", "model_name"]
+__all__ = ["EmbeddingModelMismatch", "LEGACY_MODEL", "check_embedding_model", "model_name", "with_store_model"]
+
+log = logging.getLogger(__name__)
 
 #: What a store without a record is assumed to hold (every store before models were recorded).
 LEGACY_MODEL = PACKAGED_EMBED_MODEL
+#: The model a new store is filled by when none is configured.
+NEW_STORE_MODEL = PACKAGED_EMBED_MODEL
+
+
+def with_store_model(settings: Settings, store: VectorStore) -> Settings:
+    """``settings`` with ``embed_model`` set: as configured, else the model ``store`` records (a store without a
+    record: :data:`LEGACY_MODEL` when it holds points, :data:`NEW_STORE_MODEL` when it is empty)."""
+    if settings.embed_model:
+        return settings
+    try:
+        recorded = store.embedding_model()
+        filled = not recorded and store.count() > 0
+    except Exception as exc:  # an unreadable store fails where it is used, with that call's own error
+        log.warning("could not read which model filled the store (%s); assuming %s", exc, LEGACY_MODEL)
+        recorded, filled = None, True
+    if recorded and recorded.get("name"):
+        name = str(recorded["name"])
+    else:
+        name = LEGACY_MODEL if filled else NEW_STORE_MODEL
+    return settings.model_copy(update={"embed_model": name})
 
 
 def model_name(embedder: Embedder) -> str:
@@ -74,8 +102,9 @@ def check_embedding_model(store: VectorStore, embedder: Embedder, record: bool =
         raise EmbeddingModelMismatch(
             f"The store was filled by the embedding model {stored.get('name')!r} "
             f"({stored.get('dimension')} dimensions){assumed}, but the configured model is {name!r} "
-            f"({dimension} dimensions); vectors of two models cannot be searched together. Either set "
-            f"MUSEUM_RAG_EMBED_MODEL={stored.get('name')} to use the store as it is, or re-ingest the collection "
+            f"({dimension} dimensions); vectors of two models cannot be searched together. Either leave "
+            f"MUSEUM_RAG_EMBED_MODEL unset (a store is opened with the model it records) or set it to "
+            f"{stored.get('name')} to use the store as it is, or re-ingest the collection "
             f"with {name!r} into a new data dir (MUSEUM_RAG_DATA_DIR, or another MUSEUM_RAG_COLLECTION on a "
             "server) and point the server at it; `museum-rag migrate` copies vectors, it does not re-embed them."
         )
