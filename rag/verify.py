@@ -25,7 +25,6 @@ Example::
 from __future__ import annotations
 
 import json
-import logging
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -36,12 +35,10 @@ from typing import Literal, Sequence
 import numpy as np
 
 from rag.config import Settings
-from rag.embedding import Embedder
+from rag.embedding import Embedder, EmbedderOnDemand, load_embedder
 from rag.text import words
 from rag.verification import EMBEDDING_FEATURES, FEATURES, align, analyse_claim, analyse_source, lexical_features
 from rag.verification.lexical import stands_in
-
-log = logging.getLogger(__name__)
 
 Label = Literal["supported", "unsupported"]
 
@@ -376,39 +373,4 @@ def fitted_embedder(weights: VerifierWeights, embedder: Embedder, settings: Sett
     fitted = weights.meta.get("embedder")
     if not fitted or model_name(embedder) == fitted:
         return embedder
-    return EmbedderOnDemand(fitted, settings.embed_threads)
-
-
-class EmbedderOnDemand(Embedder):
-    """A sentence-transformers model loaded at the first call (thread-safe), for a part that may never need it."""
-
-    def __init__(self, name: str, threads: int | None = None) -> None:
-        self.name = name
-        self._threads = threads
-        self._loaded: Embedder | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def loaded(self) -> bool:
-        return self._loaded is not None
-
-    def _model(self) -> Embedder:
-        if self._loaded is None:
-            with self._lock:
-                if self._loaded is None:
-                    from rag.embedding import SentenceTransformerEmbedder, resolve_model_name
-
-                    log.info("loading %s on demand (the similarities the verifier's weights were fitted on)", self.name)
-                    self._loaded = SentenceTransformerEmbedder(resolve_model_name(self.name), threads=self._threads)
-        return self._loaded
-
-    def __getattr__(self, name: str) -> object:  # dimension, max_tokens: from the model, loading it
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self._model(), name)
-
-    def _encode(self, texts: Sequence[str], batch_size: int, show_progress: bool) -> np.ndarray:
-        return self._model()._encode(texts, batch_size, show_progress)
-
-    def count_tokens(self, text: str) -> int:
-        return self._model().count_tokens(text)
+    return EmbedderOnDemand(fitted, lambda: load_embedder(settings.model_copy(update={"embed_model": fitted})))

@@ -51,7 +51,7 @@ sys.path.insert(0, str(REPO))
 
 from eval.verifier_claims import CHANGED_KINDS, answer_claims, corruptions, derive_claims, load_labels, load_records  # noqa: E402
 from eval.verifier_eval import load_labeled_pairs, row_sources  # noqa: E402
-from rag.config import PACKAGED_EMBED_MODEL, Settings  # noqa: E402
+from rag.config import NEW_STORE_EMBED_MODEL, Settings  # noqa: E402
 from rag.embedding import load_embedder  # noqa: E402
 from rag.verification import EMBEDDING_FEATURES, FEATURES  # noqa: E402
 from rag.verify import WEIGHTS_FILE, ClaimFeaturizer, VerifierWeights  # noqa: E402
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             extra_rows.append({"claim": text, "sources": sources, "question": row.get("question"), "kind": kind})
 
     settings = Settings(_env_file=None, embed_backend=args.embed_backend)
-    settings = settings.model_copy(update={"embed_model": settings.embed_model or PACKAGED_EMBED_MODEL})
+    settings = settings.model_copy(update={"embed_model": settings.embed_model or NEW_STORE_EMBED_MODEL})
     used = [
         i
         for i, name in enumerate(FEATURES)

@@ -394,7 +394,7 @@ def test_with_another_embedder_the_verifier_reads_the_similarities_its_weights_w
     """Over a multilingual-e5-small store the offline verifier still embeds with all-MiniLM-L6-v2 (its weights'
     model), loaded only when a claim is not quoted word for word, and judges exactly as over a MiniLM store."""
     from rag.e5_embedder import E5Embedder
-    from rag.verify import EmbedderOnDemand
+    from rag.embedding import EmbedderOnDemand
 
     settings = make_settings(Path("/nonexistent"), embed_model="multilingual-e5-small")
     verifier = load_verifier(settings, E5Embedder(threads=1))

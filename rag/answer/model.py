@@ -32,14 +32,17 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from rag.config import PACKAGED_EMBED_MODEL
+from rag.e5_embedder import E5_MODEL_NAME
+
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "answering_model.json"
 #: The packaged models by the name a store records for the embedder whose similarities they were fitted on
 #: (:func:`rag.store.model_record.model_name`); any other embedder gets :data:`MODEL_FILE`'s.
 MODEL_FILES = {
-    "all-MiniLM-L6-v2": MODEL_FILE,
-    "multilingual-e5-small": "answering_model.multilingual-e5-small.json",
+    PACKAGED_EMBED_MODEL: MODEL_FILE,
+    E5_MODEL_NAME: f"answering_model.{E5_MODEL_NAME}.json",
 }
 THRESHOLD_NAMES = ("abstain", "premise")
 
@@ -140,7 +143,7 @@ class AnsweringModel:
                 "no answering model was fitted on %s's similarities: using %s's; fit one with "
                 "scripts/fit_answering.py and set MUSEUM_RAG_ANSWERING_MODEL",
                 embed_model,
-                next(k for k, v in MODEL_FILES.items() if v == MODEL_FILE),
+                PACKAGED_EMBED_MODEL,
             )
         return _load_packaged(name)
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 
-from rag.config import PACKAGED_EMBED_MODEL, Settings
+from rag.config import NEW_STORE_EMBED_MODEL, PACKAGED_EMBED_MODEL, Settings
 from rag.embedding import Embedder
 from rag.store.base import EmbeddingModelMismatch, VectorStore
 
@@ -35,13 +35,11 @@ log = logging.getLogger(__name__)
 
 #: What a store without a record is assumed to hold (every store before models were recorded).
 LEGACY_MODEL = PACKAGED_EMBED_MODEL
-#: The model a new store is filled by when none is configured.
-NEW_STORE_MODEL = PACKAGED_EMBED_MODEL
 
 
 def with_store_model(settings: Settings, store: VectorStore) -> Settings:
     """``settings`` with ``embed_model`` set: as configured, else the model ``store`` records (a store without a
-    record: :data:`LEGACY_MODEL` when it holds points, :data:`NEW_STORE_MODEL` when it is empty)."""
+    record: :data:`LEGACY_MODEL` when it holds points, ``rag.config.NEW_STORE_EMBED_MODEL`` when it is empty)."""
     if settings.embed_model:
         return settings
     try:
@@ -53,7 +51,7 @@ def with_store_model(settings: Settings, store: VectorStore) -> Settings:
     if recorded and recorded.get("name"):
         name = str(recorded["name"])
     else:
-        name = LEGACY_MODEL if filled else NEW_STORE_MODEL
+        name = LEGACY_MODEL if filled else NEW_STORE_EMBED_MODEL
     return settings.model_copy(update={"embed_model": name})
 
 
