@@ -51,8 +51,9 @@ sys.path.insert(0, str(REPO))
 
 from eval.verifier_claims import CHANGED_KINDS, answer_claims, corruptions, derive_claims, load_labels, load_records  # noqa: E402
 from eval.verifier_eval import load_labeled_pairs, row_sources  # noqa: E402
-from rag.config import NEW_STORE_EMBED_MODEL, Settings  # noqa: E402
-from rag.embedding import load_embedder  # noqa: E402
+from rag.config import Settings  # noqa: E402
+from rag.embedding import Embedder, load_embedder  # noqa: E402
+from rag.store.model_record import model_name  # noqa: E402
 from rag.verification import EMBEDDING_FEATURES, FEATURES  # noqa: E402
 from rag.verify import WEIGHTS_FILE, ClaimFeaturizer, VerifierWeights  # noqa: E402
 
@@ -133,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             extra_parent.append(index)
             extra_rows.append({"claim": text, "sources": sources, "question": row.get("question"), "kind": kind})
 
-    settings = Settings(_env_file=None, embed_backend=args.embed_backend)
-    settings = settings.model_copy(update={"embed_model": settings.embed_model or NEW_STORE_EMBED_MODEL})
+    # loaded once for every feature pass; its name is the one the verifier compares at run time (rag.verify)
+    embedder = load_embedder(Settings(_env_file=None, embed_backend=args.embed_backend))
     used = [
         i
         for i, name in enumerate(FEATURES)
@@ -147,9 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     answer_rows = [(r["claim"], [r["source"]], r["question"]) for r in answers]
     answer_cache = args.cache.with_suffix(".answers.npz") if args.cache is not None else None
-    X_all = features(all_rows, settings, args.cache)
+    X_all = features(all_rows, embedder, args.cache)
     if answer_rows:
-        X_all = np.vstack([X_all, features(answer_rows, settings, answer_cache)])
+        X_all = np.vstack([X_all, features(answer_rows, embedder, answer_cache)])
     X_all = X_all[:, used]
     museum_rows = museum_rows + answers
     all_rows = all_rows + answer_rows
@@ -210,9 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.previous is not None:
         previous = VerifierWeights.load(args.previous)
         index = [FEATURES.index(name) for name in previous.features]
-        X_prev = features(all_rows[: len(all_rows) - len(answer_rows)], settings, args.cache)
+        X_prev = features(all_rows[: len(all_rows) - len(answer_rows)], embedder, args.cache)
         if answer_rows:
-            X_prev = np.vstack([X_prev, features(answer_rows, settings, answer_cache)])
+            X_prev = np.vstack([X_prev, features(answer_rows, embedder, answer_cache)])
         X_prev = X_prev[:, index]
         p_pub, p_mus = previous.probability(X_prev[:n_pub]), previous.probability(X_prev[n_pub + n_extra :])
         report["previous_on_this_release_features"] = {
@@ -248,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             "GFDL, development only): none of their text is in the repository",
             "rows": n_pub,
             "rows_by_set": report["rows"],
-            "embedder": settings.embed_model,
+            "embedder": model_name(embedder),
             "embed_backend": args.embed_backend,
             "c": args.c,
             "origin_balance": args.origin_balance,
@@ -268,15 +269,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def features(rows: list[tuple[str, list[str], str | None]], settings: Settings, cache: Path | None) -> np.ndarray:
+def features(rows: list[tuple[str, list[str], str | None]], embedder: Embedder, cache: Path | None) -> np.ndarray:
     """The full feature matrix of (claim, sources, question) rows, cached by their content when asked."""
-    key = hashlib.sha256(json.dumps([rows, list(FEATURES), settings.embed_model], sort_keys=True).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([rows, list(FEATURES), model_name(embedder)], sort_keys=True).encode()).hexdigest()
     if cache is not None and cache.is_file():
         stored = np.load(cache)
         if str(stored["key"]) == key:
             return stored["X"]
     started = time.perf_counter()
-    featurizer = ClaimFeaturizer(load_embedder(settings))
+    featurizer = ClaimFeaturizer(embedder)
     X = featurizer.features([(c, s) for c, s, _ in rows], [q for _, _, q in rows])[0]
     print(f"features: {len(rows)} rows x {X.shape[1]} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     if cache is not None:
