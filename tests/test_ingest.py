@@ -99,8 +99,8 @@ def test_bad_lines_do_not_lose_stored_records_and_strict_writes_nothing(tmp_path
 
 
 def test_killed_ingest_resumes_to_the_same_store(tmp_path, embedder):
-    path = _write(tmp_path / "c.jsonl", _records(120))
-    env = dict(os.environ, MUSEUM_RAG_DATA_DIR=str(tmp_path / "killed"), MUSEUM_RAG_UPSERT_BATCH_SIZE="12")
+    path = _write(tmp_path / "c.jsonl", _records(48))
+    env = dict(os.environ, MUSEUM_RAG_DATA_DIR=str(tmp_path / "killed"), MUSEUM_RAG_UPSERT_BATCH_SIZE="6")
     cmd = [sys.executable, "-m", "cli.main", "ingest", str(path), "--source", "c"]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     progress = ""
@@ -120,7 +120,7 @@ def test_killed_ingest_resumes_to_the_same_store(tmp_path, embedder):
     assert resumed.returncode == 0, resumed.stderr
     assert "skipped" in resumed.stdout
 
-    reference = make_settings(tmp_path / "reference", upsert_batch_size=12)
+    reference = make_settings(tmp_path / "reference", upsert_batch_size=6)
     with open_store(reference) as store:
         Ingestor(reference, store, embedder).run([path], source="c")
         expected = _snapshot(store)
