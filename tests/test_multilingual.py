@@ -426,23 +426,40 @@ def test_question_sets_carry_a_language_and_every_metric_is_reported_per_languag
 @pytest.mark.parametrize(
     "question, lang, expected",
     [
-        ("Qui a peint le portrait du capitaine Brand en 1840 ?", "fr", "who painted portrait capitaine Brand in 1840 ?"),
+        ("Qui a peint le portrait du capitaine Brand en 1840 ?", "fr", "who painted portrait Captain Brand in 1840 ?"),
         ("la vase a ete faite en quelle annee", "fr", "vase was faite what year"),
         ("Le buste en marbre est-il de Houdon ? Il date de 1790.", "fr", "bust in marble Houdon ? date 1790"),
         ("Ist das Porträt in Öl auf Leinwand gemalt?", "de", "is portrait in oil on canvas paint ?"),
         ("Is het schilderij geschilderd door Pieter Vermolen?", "nl", "is painting paint by Pieter Vermolen ?"),
-        ("Wie viele Kinder hatte Elias Brand?", "de", "how many Kinder Elias Brand ?"),
+        ("Wie viele Kinder hatte Elias Brand?", "de", "how many Kinder, Elias Brand ?"),
         ("Waar bouwde Henri Lavoisel de vogel?", "nl", "where bouwde Henri Lavoisel vogel ?"),
         ("¿Dónde construyó Henri Lavoisel el pájaro?", "es", "where construyó Henri Lavoisel pájaro ?"),
         ("Perche Ada Whitcombe dipinse il capitano?", "it", "why Ada Whitcombe painted capitano ?"),
         ("Il ritratto è stato dipinto da Ada Whitcombe su tela?", "it", "portrait was painted by Ada Whitcombe on canvas ?"),
         ("Who painted the captain?", "en", "Who painted the captain?"),
+        # two names the left-out words stood between stay apart; a particle inside a name stays in it
+        ("Wanneer heeft Anna Vos de Haarlem Courant opgericht?", "nl", "when Anna Vos, Haarlem Courant opgericht ?"),
+        ("Qui a peint le portrait de Charles de Gaulle en 1944 ?", "fr", "who painted portrait Charles de Gaulle in 1944 ?"),
+        ("En la estampa de Mol, Lund es el capitán.", "es", "in print Mol, Lund capitán"),
+        ("Warum hat Vos den Kopf von Anna Mol gegossen?", "de", "why Vos, Kopf, Anna Mol cast ?"),
+        # an elided article is left out, so the name after it is read as one; a title before a name is read in English
+        ("Le buste d'Albert Vos a-t-il été fondu en bronze ?", "fr", "bust Albert Vos was cast in bronze ?"),
+        ("Helen Lund is op de foto verkleed als koningin Beatrix.", "nl", "Helen Lund on photograph verkleed Queen Beatrix"),
     ],
 )
 def test_a_question_is_read_through_english_question_words_keeping_names_and_years(question, lang, expected):
     from rag.language.pivot import pivot_question
 
     assert pivot_question(question, lang) == expected
+
+
+def test_names_in_a_pivoted_question_are_the_names_the_visitor_wrote():
+    from rag.answer.question import analyze_visitor_question
+
+    info = analyze_visitor_question("Wanneer heeft Anna Vos de Haarlem Courant opgericht?", lang="nl")
+    assert [p.text for p in info.names] == ["Anna Vos", "Haarlem Courant"]
+    info = analyze_visitor_question("En quelle année le président Lund a-t-il nommé Pieter van der Mol à la Cour ?")
+    assert [p.text for p in info.names] == ["President Lund", "Pieter van der Mol", "Cour"]
 
 
 # --- the API ----------------------------------------------------------------------------------------------

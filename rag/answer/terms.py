@@ -152,8 +152,13 @@ def name_phrases(text: str) -> list[Phrase]:
             if _is_cap(nxt) and nxt.lower().rstrip(".") not in _NOT_NAMES - {"the"}:
                 last = j
                 j += 1
-            elif nxt.lower() in _NAME_CONNECTORS and j + 1 < len(tokens) and _is_cap(tokens[j + 1][2]):
-                j += 1
+            elif nxt.lower() in _NAME_CONNECTORS:
+                k = j  # particles before a name's last word: "Charles de Gaulle", "Mies van der Rohe"
+                while k < len(tokens) and tokens[k][2].lower() in _NAME_CONNECTORS:
+                    k += 1
+                if k == j or k >= len(tokens) or not _is_cap(tokens[k][2]):
+                    break
+                j = k
             else:
                 break
         phrase_text = text[start : tokens[last][1]].rstrip(".'’")

@@ -104,13 +104,20 @@ class Language:
         out: list[Token] = []
         for raw in split_tokens(text):
             pieces = [(raw.text, raw.start)]
-            if self.code in _ELIDING and (match := _ELISION.match(raw.text)):
-                head = match.group(1)[:-1]
-                pieces = [(head, raw.start), (match.group(2), raw.start + len(match.group(1)))]
+            if elided := self.elision(raw.text):
+                head, rest = elided
+                pieces = [(head, raw.start), (rest, raw.start + len(raw.text) - len(rest))]
             for piece, start in pieces:
                 norm = self.norm(piece)
                 out.append(Token(piece, start, start + len(piece), norm, self.stem(piece), norm in self.stopwords))
         return out
+
+    def elision(self, word: str) -> tuple[str, str] | None:
+        """(the elided word without its apostrophe, the word it is written onto) in French and Italian
+        ("l'atelier" -> ("l", "atelier")), else None."""
+        if self.code not in _ELIDING or not (match := _ELISION.match(word)):
+            return None
+        return match.group(1)[:-1], match.group(2)
 
     def words(self, text: str) -> list[str]:
         """The normal forms of the tokens of ``text``."""

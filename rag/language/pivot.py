@@ -6,14 +6,18 @@ collections are in English too, and a visitor's French question shares with them
 years, numbers and the odd cognate. So before analysis a question in another language is *pivoted*:
 its question words become the English ones (``data/<lang>/question_words.json``), so do the words that
 say how an object was made (verbs of making, materials, kinds of object, the word before a maker or a
-year: ``data/<lang>/making_words.json``, which the premise checks read), and its function words
-(``data/<lang>/stopwords.txt``) are left out; names, years, numbers and other content words stay as
-written. The question's meaning for retrieval and similarity is still the visitor's own text.
+year: ``data/<lang>/making_words.json``, which the premise checks read) and the titles before a name
+(``data/<lang>/name_titles.json``: "le président Lund" -> "President Lund"). Its function words
+(``data/<lang>/stopwords.txt``, and the articles French and Italian write onto the next word) are left
+out, with a comma where they stood between two names ("Anna Vos de Haarlem Courant" -> "Anna Vos,
+Haarlem Courant": two names, as the visitor wrote them), but for the particles of a name
+(``data/<lang>/name_particles.txt``: "Charles de Gaulle"). Names, years, numbers and other content words
+stay as written. The question's meaning for retrieval and similarity is still the visitor's own text.
 
 Example::
 
     pivot_question("Qui a peint le portrait du capitaine Brand en 1840 ?", "fr")
-    # "who painted portrait capitaine Brand in 1840 ?"
+    # "who painted portrait Captain Brand in 1840 ?"
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from functools import lru_cache
 from rag.language.language import SUPPORTED, Language
 from rag.language.tokens import fold
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[¿?¡!]|\.(?=\s)")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[¿?¡!]|\.(?=\s)|[,;:—–](?=\s)")
+#: Punctuation that ends a name ("Volck, Lincoln"): kept, on the word before it.
+_CLAUSE_MARKS = ",;:—–"
 
 
 Phrases = list[tuple[list[str], str]]
@@ -72,6 +78,7 @@ def pivot_question(question: str, lang: str | None) -> str:
     tokens = [m.group(0) for m in _WORD.finditer(question.replace("-", " "))]
     folded = [fold(t) for t in tokens]
     out: list[str] = []
+    dropped: list[str] = []  # the function words left out since the last word kept
     i = 0
     while i < len(tokens):
         if tokens[i] in "¿¡":
@@ -88,14 +95,54 @@ def pivot_question(question: str, lang: str | None) -> str:
         if match is not None:
             out.extend(match[1].split())
             i += match[0]
+            dropped = []
+            continue
+        elided = language.elision(tokens[i])
+        if elided:  # "l'ambrotype", "dell'artista": the elided article is a function word; read on from the word
+            tokens[i], folded[i] = elided[1], fold(elided[1])
+            dropped.append(elided[0])
             continue
         token = tokens[i]
+        i += 1
+        title = _titles(lang).get(folded[i - 1])
+        if title and i < len(tokens) and tokens[i][:1].isupper():
+            token = title  # "le président Lund" -> "President Lund", as the English checks read a title
+        if token in _CLAUSE_MARKS:
+            if out and out[-1][-1:].isalnum():
+                out[-1] += token
+            continue
         name = token[:1].isupper() and not first  # a capital at a sentence's start says nothing
         keep = token in "?!." or name or any(ch.isdigit() for ch in token)
-        if keep or not (language.is_stop(token) or fold(token) in _stop_folded(lang)):
-            out.append(token)
-        i += 1
+        if not keep and (language.is_stop(token) or fold(token) in _stop_folded(lang)):
+            dropped.append(token)
+            continue
+        if name and dropped and out and _is_name_word(out[-1]):
+            # two names the left-out words stood between stay two names ("Anna Vos de Haarlem Courant" is not one
+            # name), but for particles inside a name before its last word ("Pieter van der Loon")
+            surname = i >= len(tokens) or not tokens[i][:1].isupper()
+            if surname and all(fold(w) in _particles(lang) for w in dropped):
+                out.extend(dropped)
+            else:
+                out[-1] += ","
+        out.append(token)
+        dropped = []
     return " ".join(out)
+
+
+def _is_name_word(token: str) -> bool:
+    return token[:1].isupper() and token[-1:].isalnum()
+
+
+@lru_cache(maxsize=None)
+def _particles(lang: str) -> frozenset[str]:
+    """The particles inside a person's name in ``lang`` ("de", "van", "da"), folded."""
+    return frozenset(fold(w) for w in Language.for_code(lang).wordlist("name_particles"))
+
+
+@lru_cache(maxsize=None)
+def _titles(lang: str) -> dict[str, str]:
+    """The titles ``lang`` puts before a name, folded, with their English titles."""
+    return {fold(k): str(v) for k, v in Language.for_code(lang).mapping("name_titles").items()}
 
 
 @lru_cache(maxsize=None)
