@@ -321,3 +321,45 @@ def test_both_engines_rank_alike(engines, filter_records):
     record = filter_records[1]
     for searcher in engines.values():
         assert searcher.search(tombstone_text(record), limit=1)[0].record_id == record.id
+
+
+# --- records that share a text ------------------------------------------------------------------------
+def test_points_tied_on_a_score_are_kept_in_point_id_order_whatever_order_the_engine_gives():
+    points = [ScoredPayload(id=f"p{i}", score=s) for i, s in enumerate([0.9, 0.5, 0.5, 0.5, 0.7, 0.5, 0.1])]
+    kept = retrieval.settled(points, 4)
+    assert [p.id for p in kept] == ["p0", "p4", "p1", "p2"]
+    assert [p.id for p in retrieval.settled(list(reversed(points)), 4)] == ["p0", "p4", "p1", "p2"]
+
+
+def test_a_series_catalogued_with_one_description_is_searched_the_same_every_time(tmp_path, embedder):
+    """Twenty prints of one invented series share a title and a long description, so their chunks score alike and the engine's
+    candidate limit falls among tied chunks: the search keeps, of those, the ones first in point-id order, so every
+    search keeps the same objects with the same chunks, on both engines."""
+    shared = " ".join(
+        f"Sheet {n} of the harbour survey shows the tide gauges at the mouth of the Vellmar estuary, drawn by the "
+        f"survey's draughtsmen from soundings taken in the winter of 18{40 + n}." for n in range(1, 13)
+    )
+    path = tmp_path / "series.jsonl"
+    path.write_text("".join(json.dumps({
+        "id": f"hs:{n}", "title": "Harbour Survey", "type": "Print", "museum": SECOND_MUSEUM,
+        "description": shared, "creators": [{"name": "Anna Vos", "role": "engraver"}],
+    }) + "\n" for n in range(1, 21)), encoding="utf-8")
+    query = "tide gauges in winter"
+    for store in ("embedded", "memory"):
+        settings = make_settings(tmp_path / store, store=store)
+        with open_store(settings) as opened:
+            Ingestor(settings, opened, embedder).run([path], source="hs")
+            searcher = HybridSearcher(opened, embedder, settings)
+            runs = [
+                [(h.record_id, [c.chunk.chunk_index for c in h.chunks]) for h in searcher.search(query, limit=8)]
+                for _ in range(3)
+            ]
+            chunk_limit = retrieval.MIN_CHUNK_CANDIDATES
+            dense, sparse = searcher._vectors(query, "hybrid", None)
+            every = opened.query(dense, sparse, limit=1000, prefetch_limit=max(settings.prefetch_limit, chunk_limit),
+                                 fusion=settings.fusion, with_payload=list(GROUP_FIELDS))
+        assert len(every) > chunk_limit and every[chunk_limit - 1].score == every[chunk_limit].score  # a tie at the limit
+        candidates = {(p.payload["record_id"], p.payload["chunk_index"]) for p in retrieval.settled(every, chunk_limit)}
+        kept = {(record_id, index) for record_id, indexes in runs[0] for index in indexes}
+        assert len(runs[0]) == 8 and kept <= candidates, (store, kept - candidates)
+        assert all(run == runs[0] for run in runs), (store, runs)
