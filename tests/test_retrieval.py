@@ -332,9 +332,9 @@ def test_points_tied_on_a_score_are_kept_in_point_id_order_whatever_order_the_en
 
 
 def test_a_series_catalogued_with_one_description_is_searched_the_same_every_time(tmp_path, embedder):
-    """Twenty prints of one invented series share a title and a long description, so their chunks score alike and the engine's
-    candidate limit falls among tied chunks: the search keeps, of those, the ones first in point-id order, so every
-    search keeps the same objects with the same chunks, on both engines."""
+    """Twenty prints of one invented series share a title and a long description, so their chunks score alike and
+    the engine's candidate limit falls among tied chunks: the search keeps, of those, the ones first in point-id
+    order, so every search keeps the same objects with the same chunks, on both engines."""
     shared = " ".join(
         f"Sheet {n} of the harbour survey shows the tide gauges at the mouth of the Vellmar estuary, drawn by the "
         f"survey's draughtsmen from soundings taken in the winter of 18{40 + n}." for n in range(1, 13)
@@ -354,10 +354,10 @@ def test_a_series_catalogued_with_one_description_is_searched_the_same_every_tim
                 [(h.record_id, [c.chunk.chunk_index for c in h.chunks]) for h in searcher.search(query, limit=8)]
                 for _ in range(3)
             ]
-            chunk_limit = retrieval.MIN_CHUNK_CANDIDATES
-            dense, sparse = searcher._vectors(query, "hybrid", None)
-            every = opened.query(dense, sparse, limit=1000, prefetch_limit=max(settings.prefetch_limit, chunk_limit),
-                                 fusion=settings.fusion, with_payload=list(GROUP_FIELDS))
+            chunk_limit = max(8 * settings.max_chunks_per_object * 2, retrieval.MIN_CHUNK_CANDIDATES)
+            dense, sparse = embedder.embed_query(query).tolist(), searcher.bm25.encode_query(query)
+            every = retrieval.engine_points(opened, settings, dense, sparse, 1000, fields=GROUP_FIELDS,
+                                            prefetch_limit=max(settings.prefetch_limit, chunk_limit))
         assert len(every) > chunk_limit and every[chunk_limit - 1].score == every[chunk_limit].score  # a tie at the limit
         candidates = {(p.payload["record_id"], p.payload["chunk_index"]) for p in retrieval.settled(every, chunk_limit)}
         kept = {(record_id, index) for record_id, indexes in runs[0] for index in indexes}
