@@ -38,7 +38,7 @@ Item = TypeVar("Item", SearchHit, ScoredPayload)
 
 #: Fewest chunks asked of the engine for one object search, so that objects get their second chunk.
 MIN_CHUNK_CANDIDATES = 50
-#: How many times the chunks it keeps an object search asks of the engine (:func:`settled`).
+#: How many times the chunks it keeps a search asks of the engine (:func:`settled`).
 TIE_MARGIN = 2
 #: The payload fields grouping needs of every fused chunk; the chunks it keeps are read whole afterwards.
 GROUP_FIELDS = CHUNK_PLACE_FIELDS
@@ -130,22 +130,34 @@ class HybridSearcher:
 
 def engine_points(
     store: VectorStore, settings: Settings, dense: list[float] | None, sparse: SparseVec | None, limit: int,
-    filters: SearchFilters | None = None, fields: Sequence[str] | None = None, prefetch_limit: int | None = None,
+    filters: SearchFilters | None = None, fields: Sequence[str] | None = None,
 ) -> list[ScoredPayload]:
-    """The engine's fused chunks for these query vectors, best first, with their payloads (only ``fields``);
-    ``prefetch_limit``: candidates per vector (default: ``settings.prefetch_limit``, at least ``limit``)."""
+    """The engine's fused chunks for these query vectors, best first, equal scores in point-id order
+    (:func:`settled`), with their payloads (only ``fields``)."""
     fusion = settings.fusion
-    return store.query(
+    points = store.query(
         dense,
         sparse,
-        limit=limit,
-        prefetch_limit=prefetch_limit or max(settings.prefetch_limit, limit),
+        limit=limit * TIE_MARGIN,
+        prefetch_limit=max(settings.prefetch_limit, limit),
         filters=filters,
         rrf_k=settings.rrf_k,
         fusion=fusion,
         weights=settings.rrf_weights if fusion == "rrf" else None,
         with_payload=True if fields is None else fields,
     )
+    return settled(points, limit)
+
+
+def settled(points: list[ScoredPayload], limit: int) -> list[ScoredPayload]:
+    """The best ``limit`` points, equal scores in point-id order.
+
+    Chunks of records that share a text (a series catalogued with one description) score alike, and at
+    its limit the engine returns an arbitrary subset of them: the same search gave an object different
+    chunks from one run to the next. Asked for more than it keeps (``TIE_MARGIN``), a search sees every
+    point tied at its limit and keeps the same ones on every run.
+    """
+    return sorted(points, key=lambda p: (-p.score, str(p.id)))[:limit]
 
 
 def search_objects(
@@ -156,23 +168,8 @@ def search_objects(
     fields only, grouped by object, and the chunks the objects keep read whole (what every search does)."""
     per_object = settings.max_chunks_per_object
     chunk_limit = max(limit * per_object * 2, MIN_CHUNK_CANDIDATES)
-    points = engine_points(
-        store, settings, dense, sparse, chunk_limit * TIE_MARGIN, filters, fields=GROUP_FIELDS,
-        prefetch_limit=max(settings.prefetch_limit, chunk_limit),
-    )
-    points = settled(points, chunk_limit)
+    points = engine_points(store, settings, dense, sparse, chunk_limit, filters, fields=GROUP_FIELDS)
     return group_points(points, limit, per_object, bonus=settings.multi_chunk_bonus, fetch=store.retrieve_payloads)
-
-
-def settled(points: list[ScoredPayload], limit: int) -> list[ScoredPayload]:
-    """The best ``limit`` points, equal scores in point-id order.
-
-    Chunks of records that share a text (a series catalogued with one description) score alike, and at
-    its limit the engine returns an arbitrary subset of them: the same search gave an object different
-    chunks from one run to the next. Asked for more than it keeps (``TIE_MARGIN``), the search sees every
-    point tied at its limit and keeps the same ones on every run.
-    """
-    return sorted(points, key=lambda p: (-p.score, str(p.id)))[:limit]
 
 
 def group_by_object(hits: list[SearchHit], limit: int, per_object: int, bonus: float = 0.0) -> list[ObjectHit]:

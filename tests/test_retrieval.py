@@ -356,8 +356,8 @@ def test_a_series_catalogued_with_one_description_is_searched_the_same_every_tim
             ]
             chunk_limit = max(8 * settings.max_chunks_per_object * 2, retrieval.MIN_CHUNK_CANDIDATES)
             dense, sparse = embedder.embed_query(query).tolist(), searcher.bm25.encode_query(query)
-            every = retrieval.engine_points(opened, settings, dense, sparse, 1000, fields=GROUP_FIELDS,
-                                            prefetch_limit=max(settings.prefetch_limit, chunk_limit))
+            every = opened.query(dense, sparse, limit=1000, prefetch_limit=max(settings.prefetch_limit, chunk_limit),
+                                 rrf_k=settings.rrf_k, fusion=settings.fusion, with_payload=list(GROUP_FIELDS))
         assert len(every) > chunk_limit and every[chunk_limit - 1].score == every[chunk_limit].score  # a tie at the limit
         candidates = {(p.payload["record_id"], p.payload["chunk_index"]) for p in retrieval.settled(every, chunk_limit)}
         kept = {(record_id, index) for record_id, indexes in runs[0] for index in indexes}
