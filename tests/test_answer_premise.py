@@ -110,11 +110,24 @@ def test_question_parsing_finds_what_is_asserted():
     assert [p.text for p in asserted_makers("Why did Hendrik Mol paint the weaver Greta Lund?")] == ["Hendrik Mol"]
     assert [p.text for p in asserted_makers("Is the etching after a Pieter Claes painting?")] == ["Pieter Claes"]
     assert asserted_makers("What is the ship in the Cornelis Tromp portrait?") == []  # may be the sitter
+    # a name that describes the object before "made" is not its maker
+    assert asserted_makers("What is the Bremen Madonna made of?") == []
+    assert asserted_makers("When was the sword guard with Mount Hiei made?") == []
+    assert [p.text for p in asserted_makers("Anna Vos made it in 1820, right?")] == ["Anna Vos"]
     assert creation_years("Hendrik Mol painted her from life in 1702, right?") == [1702]
     assert creation_years("Is the photo of Lund from the 1931 regatta?") == [1931]
     assert creation_years("What happened in 1931?") == []
     assert object_materials("Mol's watercolor-on-ivory miniature is tiny") == [("watercolor on ivory", {"watercolor", "ivori"})]
     assert object_materials("He collected ivory combs") == []
+    assert creation_years("Why did Anna Vos stop making vases in 1931?") == []  # other things she made
+    assert creation_years("Did Anna Vos make this vase in 1931?") == [1931]
+    assert object_materials("Which paper printed Vos's drawing of the mayor?") == []  # a verb after it
+    # a material before the object's title is the object's
+    assert object_materials("How tall is Vos's bronze 'Sleeping Hound'?") == [("bronze", {"bronz"})]
+    assert object_materials("Where was the marble Athena found?") == [("marble", {"marbl"})]
+    assert object_materials("Did the Bronze Age smiths trade tin?") == []
+    assert object_materials("What might have led Vos to carve it?") == []  # a verb, not the metal
+    assert object_materials("Is the vase shaped like a bronze 'gu' Chinese?") == []  # a likeness, not its material
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +142,15 @@ def checked_places():
         }
     )
     return checker_for(record)
+
+
+def test_names_end_at_a_possessive_and_surnames_skip_generational_suffixes():
+    from rag.answer.premise import _surname
+    from rag.answer.terms import name_phrases
+
+    assert [p.text for p in name_phrases("Who bought Mathis' Odalisque in Paris?")] == ["Mathis", "Odalisque", "Paris"]
+    assert _surname("Pieter Mol I") == _surname("Pieter Mol") == _surname("Pieter Mol the Younger")
+    assert [p.text for p in name_phrases("Even Anna Vos liked it.")] == ["Anna Vos"]  # an adverb opening a sentence
 
 
 def test_a_name_before_the_same_words_is_in_the_same_place(checked_places):

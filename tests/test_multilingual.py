@@ -53,6 +53,12 @@ RECORDS = [
         "description": "Josiah Marlowe raised this tea urn from sterling silver in Boston in 1795. Its lid carries "
         "an engraved eagle and the initials of the Thornton family.",
     },
+    {
+        "id": "demo:6", "title": "Mirela Oprescu", "museum": "Demo Museum",
+        "creators": [{"name": "Toma Vlasie", "role": "Photographer"}], "date": "1968",
+        "description": "Mirela Oprescu, the third of nine children of a village carpenter, learned to carve wood in "
+        "her father's workshop. Toma Vlasie photographed her at her bench in 1968.",
+    },
 ]
 
 
@@ -441,7 +447,15 @@ def test_question_sets_carry_a_language_and_every_metric_is_reported_per_languag
         ("Wanneer heeft Anna Vos de Haarlem Courant opgericht?", "nl", "when Anna Vos, Haarlem Courant opgericht ?"),
         ("Qui a peint le portrait de Charles de Gaulle en 1944 ?", "fr", "who painted portrait Charles de Gaulle in 1944 ?"),
         ("En la estampa de Mol, Lund es el capitán.", "es", "in print Mol, Lund capitán"),
-        ("Warum hat Vos den Kopf von Anna Mol gegossen?", "de", "why Vos, Kopf, Anna Mol cast ?"),
+        ("Warum hat Vos den Kopf von Anna Mol gegossen?", "de", "why Vos kopf Anna Mol cast ?"),
+        # German capitalises nouns: one capitalised word after an article is a noun; a run of them is a name
+        ("Warum hat die Bildhauerin die Vase der Gebrüder Lund gemacht?", "de", "why bildhauerin vase Gebrüder Lund make ?"),
+        # number words, ordinals and positions in a series are read in English, but for words with another meaning
+        ("Era la menor de doce hermanos de Ana Vos?", "es", "was youngest twelve hermanos Ana Vos ?"),
+        ("Elle était la cadette de dix-sept enfants ?", "fr", "was youngest seventeen enfants ?"),
+        ("Is dit de tweede foto van Mol?", "nl", "is second photograph Mol ?"),
+        ("Hat Vos den dritten Teller bemalt?", "de", "did Vos third teller bemalt ?"),
+        ("Secondo te, chi ha dipinto i sei ritratti?", "it", "who painted sei ritratti ?"),
         # an elided article is left out, so the name after it is read as one; a title before a name is read in English
         ("Le buste d'Albert Vos a-t-il été fondu en bronze ?", "fr", "bust Albert Vos was cast in bronze ?"),
         ("Helen Lund is op de foto verkleed als koningin Beatrix.", "nl", "Helen Lund on photograph verkleed Queen Beatrix"),
@@ -460,6 +474,35 @@ def test_names_in_a_pivoted_question_are_the_names_the_visitor_wrote():
     assert [p.text for p in info.names] == ["Anna Vos", "Haarlem Courant"]
     info = analyze_visitor_question("En quelle année le président Lund a-t-il nommé Pieter van der Mol à la Cour ?")
     assert [p.text for p in info.names] == ["President Lund", "Pieter van der Mol", "Cour"]
+
+
+def test_a_pivoted_question_knows_its_untranslated_words_and_how_the_visitor_wrote_the_rest():
+    from rag.answer.question import analyze_visitor_question
+
+    info = analyze_visitor_question("¿Era Ana Vos la menor de doce hermanos cuando estudió?", lang="es")
+    assert {"youngest", "twelve"} <= set(info.text.split())
+    assert {"hermano", "estudio"} <= info.untranslated  # stems of the words no English record holds
+    assert info.as_written("youngest") == "menor"
+    info = analyze_visitor_question("Ist die Vase von Anna Mol aus Marmor auf Holz?", lang="de")
+    assert info.as_written("marble on wood") == "Marmor auf Holz"
+    english = analyze_visitor_question("Was Ana Vos the youngest of twelve?")
+    assert english.untranslated == frozenset() and english.as_written("youngest") == "youngest"
+
+
+def test_a_changed_number_is_caught_in_another_language_and_named_as_the_visitor_wrote_it(museum):
+    from rag.language.framing import correction_text
+    from rag.messages import Messages
+
+    _, analysis = museum.answerer.ask_with_analysis("Mirela Oprescu, la menor de nueve hijos, ¿dónde aprendió a tallar?")
+    numbers = [c for c in analysis.corrections if c.kind == "number"]
+    assert [(c.asserted, c.stated) for c in numbers] == [("youngest", "third")]
+    assert numbers[0].written == "menor"  # the visitor's word, in what the visitor reads
+    assert "menor" in numbers[0].text and "youngest" not in numbers[0].text
+    framed = correction_text(Messages.for_language("es"), "number", numbers[0].written, "third", "Mirela Oprescu", "…")
+    assert "menor" in framed
+    # the same question with the record's own position is no candidate
+    _, analysis = museum.answerer.ask_with_analysis("Mirela Oprescu, la tercera de nueve hijos, ¿dónde aprendió a tallar?")
+    assert not [c for c in analysis.corrections if c.kind == "number"]
 
 
 # --- the API ----------------------------------------------------------------------------------------------

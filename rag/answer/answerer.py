@@ -437,7 +437,7 @@ class Answerer:
         text = correction.text
         if messages.lang != _ENGLISH.lang:  # the same correction, framed in the visitor's language
             text = correction_text(
-                messages, correction.kind, correction.asserted, correction.stated, quote.chunk.title, quote.text.strip()
+                messages, correction.kind, correction.written, correction.stated, quote.chunk.title, quote.text.strip()
             )
         mark_languages(book.citations)
         sentence = SentenceSupport(text=text, citation_ids=[n], support=_unit(verdict.score), claim=correction.claim)

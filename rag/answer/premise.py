@@ -64,6 +64,9 @@ for _pair in _EN.mapping("antonyms").get("pairs", []):
     if len(_pair) == 2:
         _OPPOSITES[_pair[0]] = _pair[1]
         _OPPOSITES[_pair[1]] = _pair[0]
+_DEFINITE = _EN.wordlist("definite_determiners")
+#: Marks that open a quoted title.
+_QUOTES = frozenset({"'", '"', "“", "‘", "«", "„", "‚"})
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:['’][A-Za-z]+)?")
 
 #: Fact kinds of people who made the object (the record's attribution, certain or not).
@@ -104,10 +107,13 @@ class Correction:
     names_object: bool = True
     gate: float = 0.0  # the premise gate's probability that this is a real contradiction
     features: dict[str, float] = field(default_factory=dict)
+    written: str = ""  # ``asserted`` as the visitor wrote it, in their language ("menor" for "youngest")
 
     def __post_init__(self) -> None:
         if not self.claim:
             self.claim = self.text
+        if not self.written:
+            self.written = self.asserted
 
 
 class PremiseChecker:
@@ -208,8 +214,11 @@ class PremiseChecker:
         for asserted_text, asserted in object_materials(question.text):
             if asserted & stated:
                 continue
-            text = msg.text("correct_medium", title=fact.chunk.title, medium=fact.value, asserted=asserted_text)
-            return Correction("medium", asserted_text, fact.value or "", fact, text, _fact_claim(fact), strength=2.0)
+            written = question.as_written(asserted_text)
+            text = msg.text("correct_medium", title=fact.chunk.title, medium=fact.value, asserted=written)
+            return Correction(
+                "medium", asserted_text, fact.value or "", fact, text, _fact_claim(fact), strength=2.0, written=written
+            )
         return None
 
     # --- 4. substitution in the record's text -------------------------------------------
@@ -225,6 +234,11 @@ class PremiseChecker:
             if slot.kind == "name" and _about_other_object(question, slot, others, pool):
                 continue  # another retrieved object mentions it with the question's subject
             rest = set(question.term_stems) - slot.tokens - {stem(w) for w in words(slot.text)}
+            if slot.kind in ("year", "number"):
+                # a year or number reads the same in every language, so the sentence that states another in its place
+                # is found by the question's other terms an English record could hold: not the words it keeps in
+                # another language. (A name is less sure: German writes its nouns with a capital.)
+                rest -= question.untranslated
             found = self._aligned_replacement(question, slot, rest, context, record, msg)
             if found is not None:
                 return found
@@ -260,10 +274,11 @@ class PremiseChecker:
             return None
         _, c, other, strength, alignment, specific_hits = best
         quote = c.text.strip()
-        text = msg.text("correct_text", stated=other.text, asserted=slot.text, quote=display_text(quote))
+        written = question.as_written(slot.text)
+        text = msg.text("correct_text", stated=other.text, asserted=written, quote=display_text(quote))
         return Correction(
             slot.kind, slot.text, other.text, c, text, claim=quote,
-            strength=float(strength), alignment=alignment, specific=float(specific_hits),
+            strength=float(strength), alignment=alignment, specific=float(specific_hits), written=written,
         )
 
 
@@ -300,7 +315,8 @@ def asserted_makers(question: str) -> list[Phrase]:
             after = words(question[phrase.end + 2 :])[:3]
             nxt = stem(after[0]) if after else ""
         if nxt in _MAKING and _is_verb(after[0], before):
-            out.append(phrase)
+            if not _described(before, after):
+                out.append(phrase)
         elif before and before[-1] == "by" and (_mentions_object(question) or _mentions_making(question)):
             out.append(phrase)
         elif before and (before[-1] == "after" or before[-2:] in (["after", "a"], ["after", "an"])):
@@ -321,9 +337,15 @@ def making_subjects(question: str) -> list[Phrase]:
         before = words(question[: phrase.start])[-1:]
         if not after or stem(after[0]) not in _MAKING:
             continue
-        if _is_verb(after[0], before):
+        if _is_verb(after[0], before) and not _described(before, words(question[phrase.end :])[:2]):
             out.append(phrase)
     return out
+
+
+def _described(before: list[str], after: list[str]) -> bool:
+    """A name before a verb of making that describes the object, not who made it: "the Bremen Madonna made of
+    limewood", "the sword guard with Mount Hiei made in Kyoto"."""
+    return after[1:2] in (["of"], ["from"]) or before[-1:] == ["with"]
 
 
 def _is_verb(word: str, before: list[str]) -> bool:
@@ -344,16 +366,26 @@ def creation_years(question: str) -> list[int]:
         if nxt and nxt[0] in OBJECT_STEMS:
             out.append(year)  # "the 1931 photograph"
         elif window and window[-1] == "in" and any(w in _MAKING for w in window[:-1]):
-            out.append(year)  # "painted her from life in 1702"
+            made = max(k for k, w in enumerate(window[:-1]) if w in _MAKING)
+            raw = [t for _, t in tokens[max(0, i - 6) : i]]
+            if not any(_is_plural(t) for t in raw[made + 1 : -1]):
+                out.append(year)  # "painted her from life in 1702", not "stopped making vases in 1931" (other things)
         elif window[-2:] in (["from", "the"], ["from"]) or (window and window[-1] == "from"):
             if any(w in OBJECT_STEMS for w in window[:-1]):
                 out.append(year)  # "the Vos photo of Lund from the 1931 regatta"
     return out
 
 
+def _is_plural(word: str) -> bool:
+    """A lower-case plural noun ("vases", "portraits"): things other than the one object a question is about."""
+    return word.islower() and len(word) > 3 and word.endswith("s") and not word.endswith("ss") and stem(word) != word
+
+
 def object_materials(question: str) -> list[tuple[str, set[str]]]:
-    """Materials the question gives the object: "watercolor-on-ivory miniature", "a marble bust", "painted in oil"."""
-    tokens = [m.group(0) for m in _TOKEN.finditer(question)]
+    """Materials the question gives the object: "watercolor-on-ivory miniature", "a marble bust", "painted in oil",
+    "Vos's bronze 'Sleeping Hound'" (a material before the object's title)."""
+    found = list(_TOKEN.finditer(question))
+    tokens = [m.group(0) for m in found]
     lowered = [t.lower() for t in tokens]
     stemmed = [stem(t) for t in lowered]
     out: list[tuple[str, set[str]]] = []
@@ -369,15 +401,24 @@ def object_materials(question: str) -> list[tuple[str, set[str]]]:
         run = set(stemmed[i : j + 1]) & set(_MATERIAL_STEMS)
         following = stemmed[j + 1 : j + 4]
         preceding = stemmed[max(0, i - 4) : i]
-        # "a marble bust", not "how many brass bowls he owned" (things he owned, not this object)
+        # "a marble bust", not "how many brass bowls he owned" (things he owned, not this object) nor "which paper
+        # printed it" (a verb)
         after = lowered[j + 1 : j + 3]
         modifies_object = any(
-            t in OBJECT_STEMS and not (w.endswith("s") and stem(w) != w) for t, w in zip(following[:2], after)
+            t in OBJECT_STEMS and not (w.endswith(("s", "ed")) and stem(w) != w) for t, w in zip(following[:2], after)
         )
         made_in = bool(preceding) and lowered[i - 1] in ("in", "on", "of") and any(
             t in _MAKING or t in OBJECT_STEMS for t in preceding[:-1]
         )
-        if modifies_object or made_in:
+        # "Vos's bronze 'Large Hound'", "the marble Athena": the material of the object the title names (not "led
+        # Vos to", "shaped like a bronze urn")
+        before_title = (
+            j + 1 < len(tokens)
+            and i > 0
+            and (lowered[i - 1] in _DEFINITE or lowered[i - 1].endswith(("'s", "’s")))
+            and (tokens[j + 1][0].isupper() or question[found[j].end() : found[j + 1].start()].strip() in _QUOTES)
+        )
+        if modifies_object or made_in or before_title:
             out.append((" ".join(lowered[i : j + 1]), run))
         i = j + 1
     return out

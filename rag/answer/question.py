@@ -22,7 +22,7 @@ import numpy as np
 from rag.answer.terms import Phrase, content_terms, name_phrases, stem, years
 from rag.language import Language
 from rag.language.detect import default_detector
-from rag.language.pivot import pivot_question
+from rag.language.pivot import Pivoted, pivot
 from rag.text import words
 
 _EN = Language.for_code("en")
@@ -53,6 +53,12 @@ class QuestionInfo:
     vector: np.ndarray | None = field(default=None, repr=False)  # the query vector retrieval used
     lang: str = "en"
     original: str = ""  # the visitor's own words, when ``text`` is read through English question words
+    untranslated: frozenset[str] = frozenset()  # stems of the words ``text`` keeps in the visitor's language
+    pivoted: Pivoted | None = field(default=None, repr=False)  # how ``text`` was read from the visitor's words
+
+    def as_written(self, words_of_text: str) -> str:
+        """Words of :attr:`text` as the visitor wrote them ("youngest" -> "menor"; unchanged for English)."""
+        return self.pivoted.as_written(words_of_text) if self.pivoted is not None else words_of_text
 
     @property
     def asked(self) -> str:
@@ -126,6 +132,10 @@ def analyze_visitor_question(question: str, vector: np.ndarray | None = None, la
     question words (:mod:`rag.language.pivot`) in the language detected from the text; ``lang`` is the
     language the answer is framed in (default: the detected one)."""
     detected = default_detector().detect(question).lang
-    info = analyze_question(pivot_question(question, detected), vector=vector, lang=lang or detected)
+    pivoted = pivot(question, detected)
+    info = analyze_question(pivoted.text, vector=vector, lang=lang or detected)
     info.original = " ".join(question.split())
+    info.untranslated = frozenset(stem(w) for w in content_terms(" ".join(pivoted.untranslated)))
+    if detected != "en":
+        info.pivoted = pivoted
     return info

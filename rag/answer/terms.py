@@ -147,8 +147,8 @@ def name_phrases(text: str) -> list[Phrase]:
         last = i
         while j < len(tokens):
             _, _, nxt = tokens[j]
-            if tokens[last][2].endswith(("'s", "’s")):
-                break  # a possessive ends the name: "Lincoln Schatz's | Cube"
+            if tokens[last][2].endswith(("'s", "’s", "s'", "s’")):
+                break  # a possessive ends the name: "Lincoln Schatz's | Cube", "Mathis' | Odalisque"
             if _is_cap(nxt) and nxt.lower().rstrip(".") not in _NOT_NAMES - {"the"}:
                 last = j
                 j += 1
