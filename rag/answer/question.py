@@ -136,6 +136,5 @@ def analyze_visitor_question(question: str, vector: np.ndarray | None = None, la
     info = analyze_question(pivoted.text, vector=vector, lang=lang or detected)
     info.original = " ".join(question.split())
     info.untranslated = frozenset(stem(w) for w in content_terms(" ".join(pivoted.untranslated)))
-    if detected != "en":
-        info.pivoted = pivoted
+    info.pivoted = pivoted
     return info

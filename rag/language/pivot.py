@@ -179,8 +179,8 @@ def _numbers(lang: str) -> Phrases:
     """The number words, ordinals and position words of ``lang`` (folded words) with their English words, longest first.
 
     A number becomes the English word of its value ("diecinueve" -> "nineteen"), so the premise checks catch a
-    changed number in any language; "one" and the words ``lang`` also writes with another meaning (``_pivot_skip``:
-    the article "un", Italian "sei") are left as they are.
+    changed number in any language; "one" (also the article: "un", "ein") and the words ``lang`` also writes with
+    another meaning (``_pivot_skip``: Italian "sei", "secondo") are left as they are.
     """
     english = Language.for_code("en").mapping("numbers")
     words_of: dict[str, dict[int, str]] = {}
