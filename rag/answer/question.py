@@ -53,8 +53,14 @@ class QuestionInfo:
     vector: np.ndarray | None = field(default=None, repr=False)  # the query vector retrieval used
     lang: str = "en"
     original: str = ""  # the visitor's own words, when ``text`` is read through English question words
-    untranslated: frozenset[str] = frozenset()  # stems of the words ``text`` keeps in the visitor's language
     pivoted: Pivoted | None = field(default=None, repr=False)  # how ``text`` was read from the visitor's words
+
+    @property
+    def untranslated(self) -> frozenset[str]:
+        """Stems of the words ``text`` keeps in the visitor's language (none for English)."""
+        if self.pivoted is None:
+            return frozenset()
+        return frozenset(stem(w) for w in content_terms(" ".join(self.pivoted.untranslated)))
 
     def as_written(self, words_of_text: str) -> str:
         """Words of :attr:`text` as the visitor wrote them ("youngest" -> "menor"; unchanged for English)."""
@@ -135,6 +141,5 @@ def analyze_visitor_question(question: str, vector: np.ndarray | None = None, la
     pivoted = pivot(question, detected)
     info = analyze_question(pivoted.text, vector=vector, lang=lang or detected)
     info.original = " ".join(question.split())
-    info.untranslated = frozenset(stem(w) for w in content_terms(" ".join(pivoted.untranslated)))
     info.pivoted = pivoted
     return info

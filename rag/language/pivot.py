@@ -151,8 +151,8 @@ def pivot(question: str, lang: str | None) -> Pivoted:
             # noun, not a name (a run of them is one: "der Gebrüder Lund")
             token, name, keep = token.lower(), False, False
         # an adjective between article and noun passes the article on ("die junge Malerin")
-        noun_next = capitalised and (fold(token) in _articles(lang) or noun_next and not written_upper)
-        if not keep and (language.is_stop(token) or fold(token) in _stop_folded(lang)):
+        noun_next = capitalised and (fold(token) in _folded_words(lang, "articles") or noun_next and not written_upper)
+        if not keep and language.is_stop(token):
             dropped.append(token)
             continue
         if not keep and not token[:1].isupper():
@@ -161,7 +161,7 @@ def pivot(question: str, lang: str | None) -> Pivoted:
             # two names the left-out words stood between stay two names ("Anna Vos de Haarlem Courant" is not one
             # name), but for particles inside a name before its last word ("Pieter van der Loon")
             surname = i >= len(tokens) or not tokens[i][:1].isupper()
-            if surname and all(fold(w) in _particles(lang) for w in dropped):
+            if surname and all(fold(w) in _folded_words(lang, "name_particles") for w in dropped):
                 out.extend(dropped)
             else:
                 out[-1] += ","
@@ -200,23 +200,13 @@ def _numbers(lang: str) -> Phrases:
 
 
 @lru_cache(maxsize=None)
-def _articles(lang: str) -> frozenset[str]:
-    """The articles of ``lang`` (and prepositions written with one), folded: ``data/<lang>/articles.txt``."""
-    return frozenset(fold(w) for w in Language.for_code(lang).wordlist("articles"))
-
-
-@lru_cache(maxsize=None)
-def _particles(lang: str) -> frozenset[str]:
-    """The particles inside a person's name in ``lang`` ("de", "van", "da"), folded."""
-    return frozenset(fold(w) for w in Language.for_code(lang).wordlist("name_particles"))
+def _folded_words(lang: str, name: str) -> frozenset[str]:
+    """The word list ``data/<lang>/<name>.txt``, folded: ``articles`` (and prepositions written with one, "im"),
+    ``name_particles`` (inside a person's name: "de", "van", "da")."""
+    return frozenset(fold(w) for w in Language.for_code(lang).wordlist(name))
 
 
 @lru_cache(maxsize=None)
 def _titles(lang: str) -> dict[str, str]:
     """The titles ``lang`` puts before a name, folded, with their English titles."""
     return {fold(k): str(v) for k, v in Language.for_code(lang).mapping("name_titles").items()}
-
-
-@lru_cache(maxsize=None)
-def _stop_folded(lang: str) -> frozenset[str]:
-    return frozenset(fold(w) for w in Language.for_code(lang).wordlist("stopwords"))
