@@ -198,7 +198,7 @@ class Ingestor:
         """The records to write, chunked lazily as the writer asks for them; unchanged ones are skipped."""
         for item in records:
             previous = stored.get(item.record.id)
-            if previous is not None and previous.complete(item.record.content_hash(), item.source):
+            if previous is not None and previous.complete(self.chunker.content_hash(item.record), item.source):
                 summary.records_skipped += 1
                 bar.records(1)
                 continue

@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,14 +53,38 @@ class FieldSpec:
     kind: str
 
 
+@dataclass(frozen=True)
+class NameQualifier:
+    """An attribution written before a maker's name ("attributed to", "workshop of", "after")."""
+
+    prefix: str  # lower-cased
+    kind: str  # the fact kind it gives the creator
+    keep: bool  # whether its words stay in the name an answer shows
+
+
 class CatalogueProfile:
     """Field labels and role meanings of one catalogue (see the module docstring)."""
 
-    def __init__(self, fields: list[FieldSpec], roles: dict[str, list[str]], unknown_names: list[str], name: str = "") -> None:
+    def __init__(
+        self,
+        fields: list[FieldSpec],
+        roles: dict[str, list[str]],
+        unknown_names: list[str],
+        name: str = "",
+        name_qualifiers: list[NameQualifier] | None = None,
+    ) -> None:
         self.name = name
         self.fields = fields
         self._role_kind = {role.lower(): kind for kind, names in roles.items() for role in names}
         self.unknown_names = tuple(n.lower() for n in unknown_names)
+        # the longest first, so "previously attributed to" is not read as "attributed to"
+        self.name_qualifiers = sorted(name_qualifiers or [], key=lambda q: -len(q.prefix))
+        # what the profile makes of a record, as a short hash: a record ingested under another profile is
+        # ingested again (its facts may differ)
+        self.fingerprint = hashlib.sha256(
+            json.dumps([[vars(f) for f in fields], sorted(self._role_kind.items()), self.unknown_names,
+                        [vars(q) for q in self.name_qualifiers]], ensure_ascii=False).encode("utf-8")
+        ).hexdigest()[:16]
 
     @classmethod
     def load(cls, name_or_path: str | Path = "default") -> "CatalogueProfile":
@@ -77,6 +102,18 @@ class CatalogueProfile:
             if key.startswith(known + " ") or key.startswith(known + ","):
                 return kind
         return "associated"
+
+    def qualified(self, name: str, kind: str) -> tuple[str, str]:
+        """A maker's kind and shown name under an attribution written before the name: ("Attributed to Anna Vos",
+        "maker") -> ("maker_uncertain", "Anna Vos"); ("Workshop of Anna Vos", "maker") -> ("maker_uncertain",
+        "Workshop of Anna Vos"). Other kinds and unqualified names are returned as they are."""
+        if kind != "maker":
+            return kind, name
+        low = name.lower()
+        for q in self.name_qualifiers:
+            if low.startswith(q.prefix + " ") and len(name) > len(q.prefix) + 1:
+                return q.kind, name if q.keep else name[len(q.prefix) :].strip()
+        return kind, name
 
     def is_unknown_name(self, name: str) -> bool:
         low = name.strip().lower()
@@ -104,10 +141,10 @@ class CatalogueProfile:
             role = (creator.role or "Creator").strip()
             dates = f" ({creator.dates})" if creator.dates else ""
             nationality = f", {creator.nationality}" if creator.nationality else ""
-            kind = self.role_kind(creator.role)
-            if self.is_unknown_name(creator.name):
+            kind, shown = self.qualified(creator.name.strip(), self.role_kind(creator.role))
+            if self.is_unknown_name(shown):
                 kind = "unknown_" + kind
-            fact = Fact(kind=kind, label=role, value=creator.name.strip(), detail=creator.dates, field="creators")
+            fact = Fact(kind=kind, label=role, value=shown, detail=creator.dates, field="creators")
             add(f"{role}: {creator.name}{dates}{nationality}.", fact)
         for spec in self.fields:
             raw = getattr(record, spec.field, None)
@@ -135,4 +172,7 @@ def _load(name_or_path: str) -> CatalogueProfile:
         data = json.loads(resource.read_text(encoding="utf-8"))
         name = name_or_path
     fields = [FieldSpec(f["field"], f["label"], f["kind"]) for f in data.get("fields", [])]
-    return CatalogueProfile(fields, data.get("roles", {}), data.get("unknown_names", []), name=name)
+    qualifiers = [NameQualifier(q["prefix"].strip().lower(), q["kind"], bool(q.get("keep", True)))
+                  for q in data.get("name_qualifiers", [])]
+    return CatalogueProfile(fields, data.get("roles", {}), data.get("unknown_names", []), name=name,
+                            name_qualifiers=qualifiers)

@@ -66,6 +66,10 @@ class Chunker:
         self.thumbnail_size = thumbnail_size
         self.profile = profile or CatalogueProfile.load()
 
+    def content_hash(self, record: CollectionRecord) -> str:
+        """The record's hash as stored with its chunks: its content, the payload layout and the catalogue profile."""
+        return record.content_hash(self.profile.fingerprint)
+
     def chunk(self, record: CollectionRecord, source: str = "default") -> list[Chunk]:
         spans: list[tuple[str, Span]] = []
         tomb, facts = self.profile.tombstone(record)
@@ -86,7 +90,7 @@ class Chunker:
             if text and text.strip():
                 for piece in self._pack(text, budget=self.max_tokens - max(title_cost, 0)):
                     spans.append((translated_field("description", lang), piece))
-        content_hash = record.content_hash()
+        content_hash = self.content_hash(record)
         common = _citation_payload(record, source, content_hash, self.thumbnail_size)
         common["facts"] = facts
         chunks = []

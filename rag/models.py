@@ -126,10 +126,12 @@ class CollectionRecord(BaseModel):
             raise ValueError("record has no text: one of description, provenance or inscriptions is required")
         return self
 
-    def content_hash(self) -> str:
+    def content_hash(self, salt: str = "") -> str:
         """A stable hash of everything that ends up in the store (and of the payload's layout, ``PAYLOAD_VERSION``:
-        a release that stores more per chunk re-ingests unchanged records once)."""
-        blob = f"{PAYLOAD_VERSION}:" + json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        a release that stores more per chunk re-ingests unchanged records once; ``salt``: what else shapes the
+        payload, such as the catalogue profile's fingerprint)."""
+        blob = f"{PAYLOAD_VERSION}:{salt}:" if salt else f"{PAYLOAD_VERSION}:"
+        blob += json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
     def creator_names(self) -> list[str]:

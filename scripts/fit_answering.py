@@ -98,8 +98,8 @@ def evidence_kinds(item: dict, records: dict[str, dict], profile: CatalogueProfi
             kinds.append(f"text:{field}")
         elif field == "creators":
             record = records.get(e.get("record_id"), {})
-            role = next((c.get("role") for c in record.get("creators") or [] if c.get("name") and e["quote"] in c["name"]), None)
-            kinds.append(profile.role_kind(role))
+            creator = next((c for c in record.get("creators") or [] if c.get("name") and e["quote"] in c["name"]), {})
+            kinds.append(profile.qualified((creator.get("name") or "").strip(), profile.role_kind(creator.get("role")))[0])
         elif field in field_kind:
             kinds.append(field_kind[field])
     return kinds

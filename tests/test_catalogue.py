@@ -57,6 +57,36 @@ def test_every_fact_points_at_its_sentence_of_the_tombstone() -> None:
         assert text[f.start : f.end].startswith(f"{f.label}: ") and f.value in text[f.start : f.end]
 
 
+def test_an_attribution_written_before_a_makers_name_is_read_as_one() -> None:
+    record = CollectionRecord(
+        id="test:jug",
+        title="Jug with Herons",
+        creators=[
+            {"name": "Previously attributed to Joris Vink (Flemish, 1610-1680)", "role": "Artist"},
+            {"name": "Attributed to Lotte Aerts", "role": "Painter"},
+            {"name": "Workshop of Hendrik Maas", "role": "Potter"},
+            {"name": "After Saar Wolters", "role": "Artist"},
+            {"name": "After Words Press", "role": "Publisher"},  # not a maker: the name is the publisher's
+            {"name": "Afterglow Studio", "role": "Artist"},  # a name that only begins with the letters
+        ],
+        description="A tall jug painted with herons.",
+    )
+    text, facts = CatalogueProfile.load().tombstone(record)
+    people = [(f.value, f.kind) for f in facts if f.field == "creators"]
+    assert people == [
+        ("Joris Vink (Flemish, 1610-1680)", "former_maker"),
+        ("Lotte Aerts", "maker_uncertain"),
+        ("Workshop of Hendrik Maas", "maker_uncertain"),  # "workshop of" stays: it says who
+        ("Saar Wolters", "source_maker"),
+        ("After Words Press", "publisher"),
+        ("Afterglow Studio", "maker"),
+    ]
+    # the tombstone (what a quote cites) keeps the record's own words
+    assert "Artist: Previously attributed to Joris Vink (Flemish, 1610-1680)." in text
+    for f in facts:
+        assert f.value in text[f.start : f.end]
+
+
 def test_a_museum_profile_file_changes_the_meaning_of_a_role(tmp_path) -> None:
     data = {"fields": [{"field": "date", "label": "Dated", "kind": "date"}], "roles": {"maker": ["copy after"]}}
     path = tmp_path / "other.json"

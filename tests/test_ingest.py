@@ -81,6 +81,26 @@ def test_ingest_search_reingest_change_and_prune(engine_settings, embedder, tmp_
         assert len(remaining) == 33 and {r["id"] for r in _records(3, start=100)} <= remaining
 
 
+def test_records_ingested_under_another_catalogue_profile_are_ingested_again(tmp_path, embedder):
+    """The profile decides the typed facts: an unchanged record read under a changed profile is written again."""
+    path = _write(tmp_path / "npg.jsonl", _records(5))
+    settings = make_settings(tmp_path / "data", upsert_batch_size=64)
+    profile = json.loads((REPO / "rag" / "data" / "profiles" / "default.json").read_text(encoding="utf-8"))
+    profile["roles"]["depicted"].append("artist")  # a museum that calls its sitters "artist"
+    other = tmp_path / "other_profile.json"
+    other.write_text(json.dumps(profile), encoding="utf-8")
+    with open_store(settings) as store:
+        Ingestor(settings, store, embedder).run([path], source="npg")
+        again = Ingestor(settings, store, embedder).run([path], source="npg")
+        assert (again.records_skipped, again.records_replaced) == (5, 0)
+        changed = Ingestor(settings.model_copy(update={"catalogue_profile": str(other)}), store, embedder)
+        third = changed.run([path], source="npg")
+        assert (third.records_skipped, third.records_replaced) == (0, 5)
+        artists = [f for r in _records(5) for c in store.record_chunks(r["id"])[:1] for f in c["facts"]
+                   if f["label"].lower() == "artist"]
+        assert artists and all(f["kind"] == "depicted" for f in artists)
+
+
 def test_bad_lines_do_not_lose_stored_records_and_strict_writes_nothing(tmp_path, embedder):
     settings = make_settings(tmp_path / "data")
     good = _records(5)

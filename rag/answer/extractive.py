@@ -2,12 +2,13 @@
 
 A catalogue fact is answered as a sentence from the message catalogue ("Anna Vos made “The Harbour”
 (Painter), dated 1710." [1][2]); a narrative answer quotes the record sentence that answers first,
-verbatim, then up to two more close behind it that add something: of the same object when they reach 0.3 of
-its ranker probability (``Settings.answer_more_relative``; the share of the training labels' answers holding a
-labelled evidence sentence, fit on one museum and measured on the other, went from 0.50 to 0.56-0.58 against
-0.6, at about 1.7 sentences an answer instead of 1.2), of another object only at 0.6, so that a further
-sentence hardly ever cites an object the question is not about. Every template is in
-``rag/data/messages/<lang>.json``.
+verbatim, then up to two more behind it that add something: of the same object when they reach 0.1 of its ranker
+probability and 0.05 (``Settings.answer_more_relative`` and ``answer_more_floor``; the ranker's best sentence is the
+labelled evidence about half the time across museums, and the answer is often the next one), of another object only
+at 0.6, so that a further sentence hardly ever cites an object the question is not about. A quoted sentence that
+continues the one before it ("Therefore, she ...", "They then ...", "This was ...": ``continuation_openers`` and
+``continuation_demonstratives`` of the record's language) is preceded by that sentence, so that the answer says what
+it rests on. Every template is in ``rag/data/messages/<lang>.json``.
 
 Example::
 
@@ -25,7 +26,7 @@ from rag.answer.candidates import Candidate, EvidencePool
 from rag.answer.citations import Quote, display_text
 from rag.answer.question import QuestionInfo
 from rag.answer.terms import STOPWORDS, all_stems, stems
-from rag.language import Language
+from rag.language import Language, UnsupportedLanguage
 from rag.messages import Messages
 from rag.text import words
 
@@ -59,15 +60,18 @@ class ExtractiveComposer:
     """Selects and phrases the evidence of an extractive answer."""
 
     max_sentences: int = 3
-    relative: float = 0.3  # a further sentence of the best object must score at least this share of the best
-    floor: float = 0.1  # ... and at least this probability
+    relative: float = 0.1  # a further sentence of the best object must score at least this share of the best
+    floor: float = 0.05  # ... and at least this probability
     other_relative: float = 0.6  # the same, for a sentence of another object (a wrong object costs more trust)
     other_floor: float = 0.25
     max_chars: int = 700
     duplicate_overlap: float = 0.7
 
-    def select(self, question: QuestionInfo, ranked: Sequence[Candidate]) -> list[Candidate]:
-        """The best candidate, then those close behind it that add something, up to ``max_sentences``."""
+    def select(
+        self, question: QuestionInfo, ranked: Sequence[Candidate], pool: "EvidencePool | None" = None
+    ) -> list[Candidate]:
+        """The best candidate, then those close behind it that add something, up to ``max_sentences``; with the
+        pool, a chosen sentence that continues the one before it brings that sentence along."""
         if not ranked:
             return []
         best = ranked[0]
@@ -94,12 +98,31 @@ class ExtractiveComposer:
             chosen.append(c)
             covered |= found
             length += len(c.text)
-        return _reading_order(chosen)
+        return self._with_context(_reading_order(chosen), pool, length)
+
+    def _with_context(self, chosen: list[Candidate], pool: "EvidencePool | None", length: int) -> list[Candidate]:
+        """Each quoted sentence that continues the one before it ("Therefore, he ...") is preceded by that sentence,
+        while the answer has room for it."""
+        if pool is None:
+            return chosen
+        by_key = {c.key: c for c in chosen}
+        out: dict[tuple[str, str, int], Candidate] = {}  # in answer order
+        for c in chosen:
+            if c.key in out:
+                continue  # already placed before the sentence that continues it
+            before = _preceding(c, pool) if c.fact is None and continues_previous(c) else None
+            if before is not None and before.key in by_key:
+                out[before.key] = by_key[before.key]  # chosen anyway: it moves up
+            elif before is not None and length + len(before.text) <= self.max_chars:
+                out[before.key] = before
+                length += len(before.text)
+            out[c.key] = c
+        return list(out.values())
 
     def compose(
         self, question: QuestionInfo, ranked: Sequence[Candidate], pool: EvidencePool, messages: Messages
     ) -> list[ComposedSentence]:
-        selected = self.select(question, ranked)
+        selected = self.select(question, ranked, pool)
         sentences: list[ComposedSentence] = []
         previous_record: str | None = None
         used_facts: set[tuple[str, str, int]] = set()
@@ -176,6 +199,27 @@ def _near_duplicate(a: Candidate, b: Candidate, threshold: float) -> bool:
 def _follows(a: Candidate, b: Candidate) -> bool:
     """``a`` is the sentence right after ``b`` in the same record field."""
     return a.record_id == b.record_id and a.chunk.field == b.chunk.field and 0 <= a.start - b.end <= 3
+
+
+def continues_previous(c: Candidate) -> bool:
+    """Whether a record sentence opens as the continuation of the sentence before it, in the record's language: a
+    ``continuation_openers`` word or phrase ("Therefore", "As a result", "They"), or a ``continuation_demonstratives``
+    word followed by a function word ("This may be ...", not "This portrait ...")."""
+    try:
+        language = Language.for_code(c.chunk.language)
+    except UnsupportedLanguage:
+        return False
+    first = words(c.text)[:3]
+    openers = language.wordlist("continuation_openers")
+    if any(" ".join(first[:n]) in openers for n in range(1, len(first) + 1)):
+        return True
+    demonstratives = language.wordlist("continuation_demonstratives")
+    return len(first) > 1 and first[0] in demonstratives and language.is_stop(first[1])
+
+
+def _preceding(c: Candidate, pool: EvidencePool) -> Candidate | None:
+    """The sentence right before ``c`` in the same record field, when the pool holds it."""
+    return next((o for o in pool.of_record(c.record_id) if o.fact is None and _follows(c, o)), None)
 
 
 def _reading_order(chosen: list[Candidate]) -> list[Candidate]:

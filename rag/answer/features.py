@@ -57,9 +57,15 @@ PERSON_FACTS = frozenset(
 )
 
 
+#: Fact kinds a question asks for as another kind: "who painted it?" is answered by an attributed maker
+#: ("Attributed to ...") as by a maker, so the kind model learns them as one.
+_ASKED_AS = {"maker_uncertain": "maker"}
+
+
 def cue_kind(kind: str) -> str:
-    """The kind the kind model predicts ("unknown_maker" is asked for as "maker")."""
-    return kind.removeprefix("unknown_")
+    """The kind the kind model predicts ("unknown_maker" and "maker_uncertain" are asked for as "maker")."""
+    kind = kind.removeprefix("unknown_")
+    return _ASKED_AS.get(kind, kind)
 
 
 def term_weights(term_stems: Sequence[str], docs: Sequence[set[str]]) -> dict[str, float]:
