@@ -17,17 +17,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Iterable
 
 from rag.models import CollectionRecord, Fact
+
+_PARENTHESES = re.compile(r"\([^)]*\)")
 
 #: Fact kinds of people, by what the person did for the object.
 PERSON_KINDS = (
     "maker",
     "maker_uncertain",
+    "maker_culture",
     "former_maker",
     "source_maker",
     "depicted",
@@ -72,6 +77,8 @@ class CatalogueProfile:
         unknown_names: list[str],
         name: str = "",
         name_qualifiers: list[NameQualifier] | None = None,
+        culture_names: Iterable[str] = (),
+        regions: Iterable[str] = (),
     ) -> None:
         self.name = name
         self.fields = fields
@@ -79,11 +86,14 @@ class CatalogueProfile:
         self.unknown_names = tuple(n.lower() for n in unknown_names)
         # the longest first, so "previously attributed to" is not read as "attributed to"
         self.name_qualifiers = sorted(name_qualifiers or [], key=lambda q: -len(q.prefix))
+        self.culture_names = frozenset(n.lower() for n in culture_names)
+        self.regions = frozenset(r.lower() for r in regions)
         # what the profile makes of a record, as a short hash: a record ingested under another profile is
         # ingested again (its facts may differ)
         self.fingerprint = hashlib.sha256(
             json.dumps([[vars(f) for f in fields], sorted(self._role_kind.items()), self.unknown_names,
-                        [vars(q) for q in self.name_qualifiers]], ensure_ascii=False).encode("utf-8")
+                        [vars(q) for q in self.name_qualifiers], sorted(self.culture_names), sorted(self.regions)],
+                       ensure_ascii=False).encode("utf-8")
         ).hexdigest()[:16]
 
     @classmethod
@@ -115,6 +125,23 @@ class CatalogueProfile:
                 return q.kind, name if q.keep else name[len(q.prefix) :].strip()
         return kind, name
 
+    def creator_kind(self, name: str, role: str | None) -> tuple[str, str]:
+        """A creator's fact kind and the name an answer shows, from the role, an attribution before the name, an
+        unknown name ("unknown_maker") and a culture given instead of a maker ("maker_culture")."""
+        kind, shown = self.qualified(name.strip(), self.role_kind(role))
+        if self.is_unknown_name(shown):
+            return "unknown_" + kind, shown
+        if kind == "maker" and self.is_culture_name(shown):
+            return "maker_culture", shown  # the record gives the work as a culture's, naming no maker
+        return kind, shown
+
+    def is_culture_name(self, name: str) -> bool:
+        """Whether a creator's name is a culture, not a person ("Egyptian", "North Italian", "Venetian ()")."""
+        words = _PARENTHESES.sub(" ", name).replace("?", " ").lower().split()
+        while len(words) > 1 and words[0] in self.regions:
+            words = words[1:]
+        return bool(words) and " ".join(words) in self.culture_names
+
     def is_unknown_name(self, name: str) -> bool:
         low = name.strip().lower()
         return any(low == u or low.startswith(u + " ") for u in self.unknown_names)
@@ -141,9 +168,7 @@ class CatalogueProfile:
             role = (creator.role or "Creator").strip()
             dates = f" ({creator.dates})" if creator.dates else ""
             nationality = f", {creator.nationality}" if creator.nationality else ""
-            kind, shown = self.qualified(creator.name.strip(), self.role_kind(creator.role))
-            if self.is_unknown_name(shown):
-                kind = "unknown_" + kind
+            kind, shown = self.creator_kind(creator.name, creator.role)
             fact = Fact(kind=kind, label=role, value=shown, detail=creator.dates, field="creators")
             add(f"{role}: {creator.name}{dates}{nationality}.", fact)
         for spec in self.fields:
@@ -174,5 +199,7 @@ def _load(name_or_path: str) -> CatalogueProfile:
     fields = [FieldSpec(f["field"], f["label"], f["kind"]) for f in data.get("fields", [])]
     qualifiers = [NameQualifier(q["prefix"].strip().lower(), q["kind"], bool(q.get("keep", True)))
                   for q in data.get("name_qualifiers", [])]
+    cultures = data.get("culture_makers", {})
     return CatalogueProfile(fields, data.get("roles", {}), data.get("unknown_names", []), name=name,
-                            name_qualifiers=qualifiers)
+                            name_qualifiers=qualifiers, culture_names=cultures.get("names", []),
+                            regions=cultures.get("regions", []))

@@ -99,7 +99,7 @@ def evidence_kinds(item: dict, records: dict[str, dict], profile: CatalogueProfi
         elif field == "creators":
             record = records.get(e.get("record_id"), {})
             creator = next((c for c in record.get("creators") or [] if c.get("name") and e["quote"] in c["name"]), {})
-            kinds.append(profile.qualified((creator.get("name") or "").strip(), profile.role_kind(creator.get("role")))[0])
+            kinds.append(profile.creator_kind(creator.get("name") or "", creator.get("role"))[0])
         elif field in field_kind:
             kinds.append(field_kind[field])
     return kinds

@@ -72,6 +72,16 @@ def test_a_rival_maker_is_corrected_with_the_record_maker(checked):
     assert correction.evidence.label == "Artist" and correction.evidence.kind == "maker"
 
 
+def test_a_culture_given_instead_of_a_maker_is_the_records_attribution():
+    # "Artist: Flemish" catalogues the panel as by an unnamed Flemish maker: a painter the record does not list is
+    # corrected with it, in the same words as a named maker
+    panel = {**RECORD.model_dump(), "id": "test:panel", "title": "Panel with a Harbour"}
+    record = CollectionRecord.model_validate({**panel, "creators": [{"name": "Flemish", "role": "Artist"}]})
+    correction = checker_for(record)("Why did Thomas Phillips paint the panel with a harbour?")
+    assert correction is not None and correction.evidence.kind == "maker_culture"
+    assert correction.text == "The museum's record gives Flemish (artist) for “Panel with a Harbour”, not Thomas Phillips."
+
+
 def test_a_wrong_creation_year_is_corrected_with_the_record_date(checked):
     correction = checked("Carpenter painted Ada Lovelace in 1850, didn't she?")
     assert correction is not None and correction.kind == "date"

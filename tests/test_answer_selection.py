@@ -140,13 +140,16 @@ def test_an_attribution_before_a_makers_name_is_answered_as_what_it_is():
         id="test:jug",
         title="Jug with Herons",
         creators=[{"name": "Previously attributed to Joris Vink", "role": "Artist"},
-                  {"name": "After Saar Wolters", "role": "Painter"}],
+                  {"name": "After Saar Wolters", "role": "Painter"}, {"name": "Flemish", "role": "Potter"}],
         description="A tall jug painted with herons.",
     )
     question = analyze_question("Who made the jug with herons?")
     texts = {"Artist: Previously attributed to Joris Vink.": "“Jug with Herons” was formerly attributed to Joris Vink (artist).",
-             "Painter: After Saar Wolters.": "“Jug with Herons” is after Saar Wolters (painter)."}
+             "Painter: After Saar Wolters.": "“Jug with Herons” is after Saar Wolters (painter).",
+             "Potter: Flemish.": "The museum's record does not name the maker of “Jug with Herons”; it gives the work as "
+                                 "Flemish."}
     for fact_sentence, answer in texts.items():
         best, pool = ranked({fact_sentence: 0.9}, records=(record,), with_pool=True)
         composed = ExtractiveComposer().compose(question, best, pool, Messages.for_language("en"))
         assert [s.text for s in composed] == [answer]  # never "Previously attributed to Joris Vink made ..."
+        # ... nor "Flemish made ...": a culture given instead of a maker names nobody

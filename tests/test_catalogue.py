@@ -87,6 +87,23 @@ def test_an_attribution_written_before_a_makers_name_is_read_as_one() -> None:
         assert f.value in text[f.start : f.end]
 
 
+def test_a_culture_written_as_the_makers_name_names_no_maker() -> None:
+    record = CollectionRecord(
+        id="test:bowl",
+        title="Bowl with Fish",
+        creators=[
+            {"name": "Flemish", "role": "Artist"},
+            {"name": "North Italian (?)", "role": "Potter"},
+            {"name": "Jan Roman", "role": "Artist"},  # a person whose surname is also a culture's word
+            {"name": "Venetian", "role": "Sitter"},  # not given as the maker: its role decides
+        ],
+        description="A shallow bowl painted with fish.",
+    )
+    kinds = [(f.value, f.kind) for f in CatalogueProfile.load().tombstone(record)[1] if f.field == "creators"]
+    assert kinds == [("Flemish", "maker_culture"), ("North Italian (?)", "maker_culture"), ("Jan Roman", "maker"),
+                     ("Venetian", "depicted")]
+
+
 def test_a_museum_profile_file_changes_the_meaning_of_a_role(tmp_path) -> None:
     data = {"fields": [{"field": "date", "label": "Dated", "kind": "date"}], "roles": {"maker": ["copy after"]}}
     path = tmp_path / "other.json"

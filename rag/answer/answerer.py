@@ -493,7 +493,7 @@ def _names_record(info: QuestionInfo, pool: EvidencePool, record_id: str) -> boo
 def _details(record_id: str, pool: EvidencePool) -> str:
     """The maker and date of an object, to tell suggestions apart ("Anna Vos, 1710")."""
     facts = pool.facts.get(record_id, [])
-    maker = next((f.value for f in facts if f.kind in ("maker", "maker_uncertain")), None)
+    maker = next((f.value for f in facts if f.kind in ("maker", "maker_uncertain", "maker_culture")), None)
     date = next((f.value for f in facts if f.field == "date"), None)
     return ", ".join(v for v in (maker, date) if v)
 

@@ -36,8 +36,8 @@ _PRONOUNS = _EN.wordlist("person_pronouns") | frozenset({"it", "its", "this", "t
 
 #: Fact kinds with a template of their own ("fact_<kind>"); other people get "fact_person", other fields "fact_other".
 _FACT_TEMPLATES = frozenset(
-    {"maker", "maker_uncertain", "source_maker", "former_maker", "depicted", "author", "date", "material", "place",
-     "culture", "period", "dimensions", "credit", "type"}
+    {"maker", "maker_uncertain", "maker_culture", "source_maker", "former_maker", "depicted", "author", "date",
+     "material", "place", "culture", "period", "dimensions", "credit", "type"}
 )
 _PEOPLE = frozenset({"publisher", "owner", "associated"})
 

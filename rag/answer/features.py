@@ -53,17 +53,20 @@ CUE_FEATURES = ("cue", "cue_log", "cue_top")
 CANDIDATE_FEATURES = RAW_FEATURES + CUE_FEATURES
 
 PERSON_FACTS = frozenset(
-    {"maker", "maker_uncertain", "former_maker", "source_maker", "depicted", "author", "publisher", "owner", "associated"}
+    {"maker", "maker_uncertain", "maker_culture", "former_maker", "source_maker", "depicted", "author", "publisher",
+     "owner", "associated"}
 )
 
 
 #: Fact kinds a question asks for as another kind: "who painted it?" is answered by an attributed maker
-#: ("Attributed to ...") as by a maker, so the kind model learns them as one.
-_ASKED_AS = {"maker_uncertain": "maker"}
+#: ("Attributed to ...") or by the culture the record gives instead of a maker ("Egyptian") as by a maker, so the
+#: kind model learns them as one.
+_ASKED_AS = {"maker_uncertain": "maker", "maker_culture": "maker"}
 
 
 def cue_kind(kind: str) -> str:
-    """The kind the kind model predicts ("unknown_maker" and "maker_uncertain" are asked for as "maker")."""
+    """The kind the kind model predicts: "unknown_maker", "maker_uncertain" and "maker_culture" are asked for as
+    "maker"."""
     kind = kind.removeprefix("unknown_")
     return _ASKED_AS.get(kind, kind)
 

@@ -69,8 +69,10 @@ _DEFINITE = _EN.wordlist("definite_determiners")
 _QUOTES = frozenset({"'", '"', "“", "‘", "«", "„", "‚"})
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:['’][A-Za-z]+)?")
 
-#: Fact kinds of people who made the object (the record's attribution, certain or not).
-MAKER_KINDS = frozenset({"maker", "maker_uncertain"})
+#: Fact kinds of who made the object (the record's attribution, certain or not). A culture given instead of a maker
+#: ("maker_culture": "Artist: French") is the museum's attribution too: an unnamed French maker, not the name a
+#: visitor offers.
+MAKER_KINDS = frozenset({"maker", "maker_uncertain", "maker_culture"})
 #: Fact kinds of people named with the object who did not make it (as the profile reads their roles).
 NOT_MAKER_KINDS = frozenset({"depicted", "former_maker", "owner", "publisher", "associated", "author"})
 
