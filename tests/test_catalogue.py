@@ -57,22 +57,25 @@ def test_every_fact_points_at_its_sentence_of_the_tombstone() -> None:
         assert text[f.start : f.end].startswith(f"{f.label}: ") and f.value in text[f.start : f.end]
 
 
-def test_an_attribution_written_before_a_makers_name_is_read_as_one() -> None:
-    record = CollectionRecord(
-        id="test:jug",
-        title="Jug with Herons",
-        creators=[
-            {"name": "Previously attributed to Joris Vink (Flemish, 1610-1680)", "role": "Artist"},
-            {"name": "Attributed to Lotte Aerts", "role": "Painter"},
-            {"name": "Workshop of Hendrik Maas", "role": "Potter"},
-            {"name": "After Saar Wolters", "role": "Artist"},
-            {"name": "After Words Press", "role": "Publisher"},  # not a maker: the name is the publisher's
-            {"name": "Afterglow Studio", "role": "Artist"},  # a name that only begins with the letters
-        ],
-        description="A tall jug painted with herons.",
-    )
+def _creator_facts(creators: list[dict]) -> tuple[str, list]:
+    """The tombstone text of an invented record with these creators, and its creators' (value, kind) facts."""
+    record = CollectionRecord(id="test:jug", title="Jug with Herons", creators=creators,
+                              description="A tall jug painted with herons.")
     text, facts = CatalogueProfile.load().tombstone(record)
-    people = [(f.value, f.kind) for f in facts if f.field == "creators"]
+    for f in facts:
+        assert f.value in text[f.start : f.end]
+    return text, [(f.value, f.kind) for f in facts if f.field == "creators"]
+
+
+def test_an_attribution_written_before_a_makers_name_is_read_as_one() -> None:
+    text, people = _creator_facts([
+        {"name": "Previously attributed to Joris Vink (Flemish, 1610-1680)", "role": "Artist"},
+        {"name": "Attributed to Lotte Aerts", "role": "Painter"},
+        {"name": "Workshop of Hendrik Maas", "role": "Potter"},
+        {"name": "After Saar Wolters", "role": "Artist"},
+        {"name": "After Words Press", "role": "Publisher"},  # not a maker: the name is the publisher's
+        {"name": "Afterglow Studio", "role": "Artist"},  # a name that only begins with the letters
+    ])
     assert people == [
         ("Joris Vink (Flemish, 1610-1680)", "former_maker"),
         ("Lotte Aerts", "maker_uncertain"),
@@ -83,25 +86,17 @@ def test_an_attribution_written_before_a_makers_name_is_read_as_one() -> None:
     ]
     # the tombstone (what a quote cites) keeps the record's own words
     assert "Artist: Previously attributed to Joris Vink (Flemish, 1610-1680)." in text
-    for f in facts:
-        assert f.value in text[f.start : f.end]
 
 
 def test_a_culture_written_as_the_makers_name_names_no_maker() -> None:
-    record = CollectionRecord(
-        id="test:bowl",
-        title="Bowl with Fish",
-        creators=[
-            {"name": "Flemish", "role": "Artist"},
-            {"name": "North Italian (?)", "role": "Potter"},
-            {"name": "Jan Roman", "role": "Artist"},  # a person whose surname is also a culture's word
-            {"name": "Venetian", "role": "Sitter"},  # not given as the maker: its role decides
-        ],
-        description="A shallow bowl painted with fish.",
-    )
-    kinds = [(f.value, f.kind) for f in CatalogueProfile.load().tombstone(record)[1] if f.field == "creators"]
-    assert kinds == [("Flemish", "maker_culture"), ("North Italian (?)", "maker_culture"), ("Jan Roman", "maker"),
-                     ("Venetian", "depicted")]
+    _, people = _creator_facts([
+        {"name": "Flemish", "role": "Artist"},
+        {"name": "North Italian (?)", "role": "Potter"},
+        {"name": "Jan Roman", "role": "Artist"},  # a person whose surname is also a culture's word
+        {"name": "Venetian", "role": "Sitter"},  # not given as the maker: its role decides
+    ])
+    assert people == [("Flemish", "maker_culture"), ("North Italian (?)", "maker_culture"), ("Jan Roman", "maker"),
+                      ("Venetian", "depicted")]
 
 
 def test_a_museum_profile_file_changes_the_meaning_of_a_role(tmp_path) -> None:
