@@ -4,7 +4,9 @@ A museum's role vocabulary ("Sitter", "Copy after", "Scribe", "Workmaster", ...)
 its catalogue fields live in ``rag/data/profiles/<name>.json``, not in code. At ingest the
 tombstone text ("Title. Artist: Name (dates). Date: 1796. Medium: Oil on canvas. ...") is built
 together with its typed facts, each pointing at its exact sentence of that text, so that answering
-reads ``{kind, label, value}`` and never parses the tombstone back.
+reads ``{kind, label, value}`` and never parses the tombstone back. A museum that writes the attribution
+into the name ("Attributed to Anna Vos", "After Anna Vos": ``name_qualifiers``) or a culture in place of
+a maker ("Artist: Flemish": ``culture_makers``) is read from the same file.
 
 Example::
 
