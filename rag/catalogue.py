@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -27,8 +26,8 @@ from pathlib import Path
 from typing import Iterable
 
 from rag.models import CollectionRecord, Fact
+from rag.names import without_parentheses
 
-_PARENTHESES = re.compile(r"\([^)]*\)")
 
 #: Fact kinds of people, by what the person did for the object.
 PERSON_KINDS = (
@@ -139,7 +138,7 @@ class CatalogueProfile:
 
     def is_culture_name(self, name: str) -> bool:
         """Whether a creator's name is a culture, not a person ("Egyptian", "North Italian", "Venetian ()")."""
-        words = _PARENTHESES.sub(" ", name).replace("?", " ").lower().split()
+        words = without_parentheses(name).replace("?", " ").lower().split()
         while len(words) > 1 and words[0] in self.regions:
             words = words[1:]
         return bool(words) and " ".join(words) in self.culture_names

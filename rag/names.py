@@ -15,6 +15,13 @@ import re
 import unicodedata
 
 _TOKEN = re.compile(r"\w+", flags=re.UNICODE)
+_PARENTHESES = re.compile(r"\([^)]*\)")
+
+
+def without_parentheses(name: str) -> str:
+    """A name without what a catalogue adds in parentheses (life dates, a place, "?"):
+    "Anna Vos (1820 - 1890)" -> "Anna Vos"."""
+    return " ".join(_PARENTHESES.sub(" ", name).split())
 
 
 def fold(text: str) -> str:

@@ -118,7 +118,7 @@ def extract(args: argparse.Namespace) -> None:
         if line.strip():
             r = json.loads(line)
             records[r["id"]] = r
-    checker = PremiseChecker(settings.premise_min_alignment)
+    checker = PremiseChecker(settings.premise_min_alignment, profile=profile)
     rows = []
     started = time.perf_counter()
     with MuseumRAG(settings) as museum:

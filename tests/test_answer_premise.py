@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.candidates import EvidencePool
-from rag.answer.premise import PremiseChecker, asserted_makers, creation_years, object_materials
+from rag.answer.premise import PremiseChecker, asserted_makers, creation_periods, creation_years, object_materials
 from rag.answer.question import analyze_question
 from rag.chunking import Chunker
 from rag.models import CollectionRecord, ObjectHit, SearchHit
@@ -54,6 +54,11 @@ def checker_for(record: CollectionRecord):
         return found[0] if found else None
 
     return check
+
+
+def by_artist(record_id: str, title: str, artist: str, **fields) -> CollectionRecord:
+    """An invented record with one artist."""
+    return CollectionRecord(id=record_id, title=title, creators=[{"name": artist, "role": "Artist"}], **fields)
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +145,50 @@ def test_question_parsing_finds_what_is_asserted():
     assert object_materials("Is the vase shaped like a bronze 'gu' Chinese?") == []  # a likeness, not its material
 
 
+def test_decades_centuries_and_what_the_object_is_said_to_be_are_read_as_asserted():
+    assert creation_periods("Anna Vos drew that charcoal self-portrait in the 1920s, didn't she?") == [("1920s", 1920, 1929)]
+    assert creation_periods("Mol's big harbour engraving is an early 1800s print, right?") == [("1800s", 1800, 1833)]
+    assert creation_periods("The carved altarpiece with two donors is 15th-century, right?") == [("15th-century", 1401, 1500)]
+    assert creation_periods("Is the tile a late 16th-century Dutch tile?") == [("16th-century", 1567, 1600)]
+    assert creation_periods("What happened in the 1920s?") == []  # nothing made
+    assert object_materials("The little Vos portrait in the locket is oil on copper, isn't it?") == [
+        ("oil on copper", {"oil", "copper"})
+    ]
+    assert object_materials("Mol's self-portrait with the grid is a woodcut, isn't it?") == [("woodcut", {"woodcut"})]
+    assert object_materials("The portrait shows a man who was a silver miner.") == []  # a noun follows: his trade
+    assert object_materials("What is the horned owl pendant made of?") == []  # "horned" is not horn
+    assert object_materials("Who painted the watercolor of the iron vase?") == []  # the vase it shows, not the object
+    assert object_materials("Was the iron-rust glaze on the vase fired twice?") == []  # part of a compound
+    # a question asking whether a title is by someone asserts that maker
+    assert [p.text for p in asserted_makers("Is Harbour with Boats by Anna Vos?")] == ["Anna Vos"]
+    assert asserted_makers("Was the Harbour window paid for by the mayor of Delft?") == []
+
+
+def test_a_decade_or_century_outside_the_record_date_is_corrected():
+    fields = dict(date="late 10th century", type="Ceramics", technique="stoneware", description="Herons in cobalt.")
+    vase = by_artist("test:vase", "Vase with Herons", "Anna Vos", **fields)
+    correction = checker_for(vase)("The Vos vase with herons is 15th-century, isn't it?")
+    assert (correction.kind, correction.stated) == ("date", "late 10th century")
+    assert checker_for(vase)("The Vos vase with herons is 10th-century, isn't it?") is None
+    # the record's own year range wins over its display date
+    dated = vase.model_copy(update={"id": "test:vase2", "date": "made under the Song", "date_begin": 960, "date_end": 1000})
+    assert checker_for(dated)("Anna Vos made this heron vase in the 1470s, didn't she?") is not None
+
+
+def test_a_maker_of_the_same_family_name_with_another_given_name_is_corrected():
+    panel = by_artist(
+        "test:dunes", "Dunes near a Village", "Salomon van Dijk", date="1641", type="Painting", technique="oil on panel",
+        description="A sandy track leads past a farmhouse towards the church tower.",
+    )
+    check = checker_for(panel)
+    correction = check("Is Dunes near a Village by Jacob van Dijk?")
+    assert correction is not None and correction.kind == "maker" and correction.stated == "Salomon van Dijk"
+    assert check("Is Dunes near a Village by Salomon van Dijk?") is None
+    assert check("Is Dunes near a Village by Van Dijk?") is None  # no given name: the same family, maybe him
+    # a single name that is part of the record's maker's name is that maker
+    assert check("Why did Salomon paint Dunes near a Village?") is None
+
+
 @pytest.fixture(scope="module")
 def checked_places():
     record = RECORD.model_copy(
@@ -172,3 +221,17 @@ def test_an_opposite_modifier_of_the_same_noun_is_corrected(checked_places):
     correction = checked_places("Why is Lovelace's right hand resting on the book of notes?")
     assert correction is not None and correction.kind == "opposite" and correction.stated == "left hand"
     assert checked_places("Why is Lovelace's left hand resting on the book of notes?") is None
+
+
+def test_a_culture_a_place_or_a_people_is_not_read_as_a_rival_maker_or_name():
+    jug = by_artist(
+        "test:jug", "Jug with a Hunting Scene", "Anna Vos", date="1580", type="Ceramics", technique="salt-glazed stoneware",
+        description="The Dutch name for this shape is \"kruik\". A workshop in Raeren made it for export.",
+    )
+    check = checker_for(jug)
+    assert check("Who are the riders on the Ottoman jug of the hunting scene?") is None  # a culture (the profile's)
+    assert check("Which workshop in Raeren made the jug with a hunting scene?") is None  # a place, not a maker
+    cup = jug.model_copy(update={"id": "test:cup", "title": "Wine Cup", "description": (
+        "The Roman potters call this shape \"Calix,\" meaning \"wine cup.\" A workshop in Arezzo made it.")})
+    assert checker_for(cup)("What did Romans call that wine cup?") is None  # a people: "Roman"
+    assert asserted_makers("Which workshop in Raeren carved the jug?") == []

@@ -45,8 +45,8 @@ QUESTIONS = {
     "it": "Perché Ada Whitcombe ha dipinto il capitano Elias Brand nel 1875?",
 }
 #: Every sentence the product may open an answer with, per language: the fixed text before any placeholder.
-FRAME_KEYS = ("answer_frame", "abstain", "abstain_unknown", "no_results", "correction_maker", "correction_date",
-              "correction_medium", "correction_other", "practical")
+FRAME_KEYS = ("answer_frame", "abstain", "abstain_unknown", "no_results", "correct_maker", "correct_date",
+              "correct_medium", "correct_text", "practical")
 
 pytestmark = BROWSER_MARKS
 

@@ -352,8 +352,8 @@ def test_wrong_years_are_never_confirmed_and_valid_questions_never_corrected_in_
         assert wrong not in quotes, answer.text
         if answer.status == "corrected":
             assert right in answer.text and answer.text.startswith(Messages.for_language(lang).text(
-                "correction_date", title="", stated="", asserted="")[:6]) or answer.text.startswith(
-                Messages.for_language(lang).text("correction_other", stated="", asserted="", quote="")[:6])
+                "correct_date", title="", date="", asserted="")[:6]) or answer.text.startswith(
+                Messages.for_language(lang).text("correct_text", stated="", asserted="", quote="")[:6])
     for question, lang in [
         ("¿En qué año pintó Ada Whitcombe al capitán Elias Brand?", "es"),
         ("In welk jaar schilderde Pieter Vermolen de melkmeid?", "nl"),
@@ -490,7 +490,6 @@ def test_a_pivoted_question_knows_its_untranslated_words_and_how_the_visitor_wro
 
 
 def test_a_changed_number_is_caught_in_another_language_and_named_as_the_visitor_wrote_it(museum):
-    from rag.language.framing import correction_text
     from rag.messages import Messages
 
     _, analysis = museum.answerer.ask_with_analysis("Mirela Oprescu, la menor de nueve hijos, ¿dónde aprendió a tallar?")
@@ -498,8 +497,7 @@ def test_a_changed_number_is_caught_in_another_language_and_named_as_the_visitor
     assert [(c.asserted, c.stated) for c in numbers] == [("youngest", "third")]
     assert numbers[0].written == "menor"  # the visitor's word, in what the visitor reads
     assert "menor" in numbers[0].text and "youngest" not in numbers[0].text
-    framed = correction_text(Messages.for_language("es"), "number", numbers[0].written, "third", "Mirela Oprescu", "…")
-    assert "menor" in framed
+    assert "menor" in numbers[0].worded(Messages.for_language("es"))
     # the same question with the record's own position is no candidate
     _, analysis = museum.answerer.ask_with_analysis("Mirela Oprescu, la tercera de nueve hijos, ¿dónde aprendió a tallar?")
     assert not [c for c in analysis.corrections if c.kind == "number"]

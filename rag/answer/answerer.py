@@ -48,10 +48,11 @@ from rag.answer.practical import PracticalTerms
 from rag.answer.premise import GATE_FEATURES, Correction, PremiseChecker, gate_features
 from rag.answer.question import QuestionInfo, analyze_visitor_question
 from rag.answer.support import answer_verifier
+from rag.catalogue import CatalogueProfile
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.language.detect import default_detector
-from rag.language.framing import correction_text, frame, mark_languages, prefer_language, text_language
+from rag.language.framing import frame, mark_languages, prefer_language, text_language
 from rag.messages import Messages
 from rag.models import Answer, Chunk, Citation, ObjectHit, SearchFilters, SentenceSupport
 from rag.retrieval import HybridSearcher
@@ -168,7 +169,9 @@ class Answerer:
         self.premise_threshold = _setting_or(settings.premise_threshold, self.model.thresholds["premise"])
         self.scorer = EvidenceScorer(self.model)
         self.policy = AbstentionPolicy(self.model, self.abstain_threshold)
-        self.premise = PremiseChecker(settings.premise_min_alignment)
+        self.premise = PremiseChecker(
+            settings.premise_min_alignment, profile=CatalogueProfile.load(settings.catalogue_profile)
+        )
         self.composer = ExtractiveComposer(
             max_sentences=settings.max_answer_sentences,
             relative=settings.answer_more_relative,
@@ -434,11 +437,7 @@ class Answerer:
         n = book.cite(quote)
         # The verifier checks what the record states; the rejected value is the question's, not a claim.
         verdict = self.verifier.score(correction.claim, [_source_text(quote)], question)
-        text = correction.text
-        if messages.lang != _ENGLISH.lang:  # the same correction, framed in the visitor's language
-            text = correction_text(
-                messages, correction.kind, correction.written, correction.stated, quote.chunk.title, quote.text.strip()
-            )
+        text = correction.worded(messages)
         mark_languages(book.citations)
         sentence = SentenceSupport(text=text, citation_ids=[n], support=_unit(verdict.score), claim=correction.claim)
         return Answer(

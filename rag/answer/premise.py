@@ -39,9 +39,13 @@ from rag.answer.citations import display_text
 from rag.answer.features import PERSON_FACTS
 from rag.answer.objects import OBJECT_STEMS, asked_object_kinds, fits_object_kind
 from rag.answer.question import QuestionInfo
-from rag.answer.terms import NAME_TITLES, STOPWORDS, Phrase, all_stems, name_phrases, stem, stems, years
+from rag.answer.terms import (
+    NAME_TITLES, STOPWORDS, Phrase, all_stems, centuries, century_mentions, name_phrases, stem, stems, years,
+)
+from rag.catalogue import CatalogueProfile
 from rag.language import Language
 from rag.messages import Messages
+from rag.names import without_parentheses
 from rag.text import words
 
 _EN = Language.for_code("en")
@@ -65,6 +69,13 @@ for _pair in _EN.mapping("antonyms").get("pairs", []):
         _OPPOSITES[_pair[0]] = _pair[1]
         _OPPOSITES[_pair[1]] = _pair[0]
 _DEFINITE = _EN.wordlist("definite_determiners")
+_INDEFINITE = _EN.wordlist("articles") - _DEFINITE
+_BE = _EN.wordlist("be")
+#: Lower-case words inside a name that are not a given name ("van", "de", "von").
+_NAME_PARTICLES = frozenset(stem(w) for w in _EN.wordlist("name_connectors"))
+_BC = re.compile(r"\b(?:B\.?C\.?E?|BCE)\b")
+#: "early", "mid", "late" before a century ("an early 1800s print"): its first, middle or last third.
+_PERIOD_PARTS: dict[str, int] = {w: int(v) for w, v in _EN.mapping("period_parts").get("thirds", {}).items()}
 #: Marks that open a quoted title.
 _QUOTES = frozenset({"'", '"', "“", "‘", "«", "„", "‚"})
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:['’][A-Za-z]+)?")
@@ -101,7 +112,10 @@ class Correction:
     asserted: str
     stated: str
     evidence: Candidate
-    text: str  # the correcting sentence, without its [n] marker
+    title: str = ""  # the object's title
+    role: str = ""  # for a maker: the record's role of the maker it gives ("artist")
+    quote: str = ""  # for a value in the record's text: the sentence that states it, as shown
+    text: str = ""  # the correcting sentence in the visitor's language (:meth:`worded`), without its [n] marker
     claim: str = ""  # what the record states, without the rejected value: the part a verifier can check
     strength: float = 1.0  # 2: same title or head word; 1: same neighbour word; for typed facts 2
     alignment: float = 1.0  # share of the question's other terms in the evidence sentence
@@ -113,9 +127,19 @@ class Correction:
 
     def __post_init__(self) -> None:
         if not self.claim:
-            self.claim = self.text
+            self.claim = self.quote
         if not self.written:
             self.written = self.asserted
+
+    def worded(self, messages: Messages) -> str:
+        """The correction in ``messages``' language, around the record's own values and the visitor's words."""
+        if self.kind == "maker":
+            return messages.text("correct_maker", title=self.title, name=self.stated, role=self.role, asserted=self.written)
+        if self.kind == "date":
+            return messages.text("correct_date", title=self.title, date=self.stated, asserted=self.written)
+        if self.kind == "medium":
+            return messages.text("correct_medium", title=self.title, medium=self.stated, asserted=self.written)
+        return messages.text("correct_text", stated=self.stated, asserted=self.written, quote=self.quote)
 
 
 class PremiseChecker:
@@ -123,13 +147,21 @@ class PremiseChecker:
 
     ``min_alignment``: the share of the question's other terms the record sentence must hold
     before a substitution in it counts; ``object_candidates``: how many of the best retrieved
-    objects may be the one the question is about.
+    objects may be the one the question is about; ``profile``: the catalogue profile whose culture
+    names ("the Ottoman picture") are not makers the question asserts.
     """
 
-    def __init__(self, min_alignment: float = 0.5, object_candidates: int = 3, messages: Messages | None = None) -> None:
+    def __init__(
+        self,
+        min_alignment: float = 0.5,
+        object_candidates: int = 3,
+        messages: Messages | None = None,
+        profile: CatalogueProfile | None = None,
+    ) -> None:
         self.min_alignment = min_alignment
         self.object_candidates = object_candidates
         self.messages = messages or Messages.for_language("en")
+        self.profile = profile or CatalogueProfile.load()
 
     def candidates(self, question: QuestionInfo, pool: EvidencePool, messages: Messages | None = None) -> list[Correction]:
         """Every candidate correction, in the order the checks found them (at most one per check and record)."""
@@ -150,62 +182,69 @@ class PremiseChecker:
             if position == 0:
                 checks.append(self._substitution)
             for check in checks:
-                correction = check(question, record, others, pool, msg)
+                correction = check(question, record, others, pool)
                 if correction is not None:
                     correction.names_object = names_it
+                    correction.text = correction.worded(msg)
                     out.append(correction)
             if names_it:
                 break  # the object the question is about
         return out
 
     # --- 1. maker --------------------------------------------------------------------
-    def _maker(self, question, record, others, pool, msg) -> Correction | None:
+    def _maker(self, question, record, others, pool) -> Correction | None:
         facts = [c for c in record if c.fact is not None]
         known = [c for c in facts if c.kind in MAKER_KINDS]
         if not known:
             return None
         people = _people(record[0].record_id, pool)
-        maker_surnames = {_surname(name) for name, kind in people if kind not in NOT_MAKER_KINDS}
-        if any(_surname(p.text) in maker_surnames for p in question.names):
+        makers = [name for name, kind in people if kind not in NOT_MAKER_KINDS]
+        asserted = asserted_makers(question.text)
+        record_text = all_stems(" ".join(c.text for c in record))
+        namesakes = {p.start for p in asserted if _namesake(p, makers, record_text)}
+        maker_surnames = {_surname(name) for name in makers}
+        if any(_surname(p.text) in maker_surnames and p.start not in namesakes for p in question.names):
             return None  # the question names the record's maker: another name is not a rival attribution
-        for phrase in asserted_makers(question.text):
+        for phrase in asserted:
             tokens = _name_tokens(phrase)
-            if not tokens:
-                continue
+            if not tokens or self.profile.is_culture_name(phrase.text):
+                continue  # "the Ottoman picture": a culture, not a person the record could contradict
             surname = _surname(phrase.text)
             if _creator_of_other(question, phrase, surname, others, pool):
                 continue  # a creator of another retrieved object the question also names
-            if any(surname == _surname(name) for name, _ in people):
-                continue  # named by the record in some role: not a contradiction of who made it
+            named = any(surname == _surname(name) or tokens <= _name_tokens_of(name) for name, _ in people)
+            if named and phrase.start not in namesakes:
+                continue  # named by the record in some role ("Catarino" of "Catarino Veneziano"): not a contradiction
             if tokens <= _title_tokens(record):
                 continue
             pick = _best_maker(known, after=_is_after(question.text, phrase), facts=facts)
-            title = pick.chunk.title
-            name = pick.value or ""
-            text = msg.text("correct_maker", title=title, name=name, role=(pick.label or "").lower(), asserted=phrase.text)
-            return Correction("maker", phrase.text, name, pick, text, _fact_claim(pick), strength=2.0)
+            return Correction(
+                "maker", phrase.text, pick.value or "", pick, title=pick.chunk.title, role=(pick.label or "").lower(),
+                claim=_fact_claim(pick), strength=2.0,
+            )
         return None
 
     # --- 2. creation date -------------------------------------------------------------
-    def _creation_date(self, question, record, others, pool, msg) -> Correction | None:
+    def _creation_date(self, question, record, others, pool) -> Correction | None:
         dates = [c for c in record if c.fact is not None and c.kind == "date" and c.fact.field == "date"]
         if not dates or not dates[0].value:
             return None
         fact = dates[0]
-        stated_years = years(fact.value or "")
-        if not stated_years:
+        span = _date_span(fact)
+        if span is None:
             return None
-        low, high = min(stated_years), max(stated_years)
+        low, high = span
         slack = 5 if re.search(r"\b(c\.|ca\.|circa|about|after|before)", fact.value or "", re.I) else 1
-        for year in creation_years(question.text):
-            if low - slack <= year <= high + slack:
+        for asserted, first, last in creation_periods(question.text):
+            if first <= high + slack and last >= low - slack:
                 continue
-            text = msg.text("correct_date", title=fact.chunk.title, date=fact.value, asserted=year)
-            return Correction("date", str(year), fact.value or "", fact, text, _fact_claim(fact), strength=2.0)
+            return Correction(
+                "date", asserted, fact.value or "", fact, title=fact.chunk.title, claim=_fact_claim(fact), strength=2.0
+            )
         return None
 
     # --- 3. medium --------------------------------------------------------------------
-    def _medium(self, question, record, others, pool, msg) -> Correction | None:
+    def _medium(self, question, record, others, pool) -> Correction | None:
         media = [c for c in record if c.fact is not None and c.kind == "material" and c.value]
         if not media:
             return None
@@ -216,15 +255,14 @@ class PremiseChecker:
         for asserted_text, asserted in object_materials(question.text):
             if asserted & stated:
                 continue
-            written = question.as_written(asserted_text)
-            text = msg.text("correct_medium", title=fact.chunk.title, medium=fact.value, asserted=written)
             return Correction(
-                "medium", asserted_text, fact.value or "", fact, text, _fact_claim(fact), strength=2.0, written=written
+                "medium", asserted_text, fact.value or "", fact, title=fact.chunk.title, claim=_fact_claim(fact),
+                strength=2.0, written=question.as_written(asserted_text),
             )
         return None
 
     # --- 4. substitution in the record's text -------------------------------------------
-    def _substitution(self, question, record, others, pool, msg) -> Correction | None:
+    def _substitution(self, question, record, others, pool) -> Correction | None:
         record_text = " ".join(c.text for c in record)
         title = record[0].chunk.title
         record_stems = all_stems(record_text) | all_stems(title)
@@ -241,12 +279,12 @@ class PremiseChecker:
                 # is found by the question's other terms an English record could hold: not the words it keeps in
                 # another language. (A name is less sure: German writes its nouns with a capital.)
                 rest -= question.untranslated
-            found = self._aligned_replacement(question, slot, rest, context, record, msg)
+            found = self._aligned_replacement(question, slot, rest, context, record)
             if found is not None:
                 return found
         return None
 
-    def _aligned_replacement(self, question, slot, rest, context, record, msg) -> Correction | None:
+    def _aligned_replacement(self, question, slot, rest, context, record) -> Correction | None:
         """The record sentence holding another value in the place of ``slot``.
 
         A value under the same title or head word counts in any sentence of the record; a value
@@ -276,11 +314,10 @@ class PremiseChecker:
             return None
         _, c, other, strength, alignment, specific_hits = best
         quote = c.text.strip()
-        written = question.as_written(slot.text)
-        text = msg.text("correct_text", stated=other.text, asserted=written, quote=display_text(quote))
         return Correction(
-            slot.kind, slot.text, other.text, c, text, claim=quote,
-            strength=float(strength), alignment=alignment, specific=float(specific_hits), written=written,
+            slot.kind, slot.text, other.text, c, title=c.chunk.title, quote=display_text(quote), claim=quote,
+            strength=float(strength), alignment=alignment, specific=float(specific_hits),
+            written=question.as_written(slot.text),
         )
 
 
@@ -317,9 +354,11 @@ def asserted_makers(question: str) -> list[Phrase]:
             after = words(question[phrase.end + 2 :])[:3]
             nxt = stem(after[0]) if after else ""
         if nxt in _MAKING and _is_verb(after[0], before):
-            if not _described(before, after):
-                out.append(phrase)
-        elif before and before[-1] == "by" and (_mentions_object(question) or _mentions_making(question)):
+            if not _described(before, after) and before[-1:] not in (["in"], ["at"], ["from"]):
+                out.append(phrase)  # not "which workshop in Delft carved it" (a place)
+        elif before and before[-1] == "by" and (
+            _mentions_object(question) or _mentions_making(question) or _titled_by_name(question, phrase)
+        ):
             out.append(phrase)
         elif before and (before[-1] == "after" or before[-2:] in (["after", "a"], ["after", "an"])):
             out.append(phrase)
@@ -331,6 +370,14 @@ def asserted_makers(question: str) -> list[Phrase]:
     return out
 
 
+def _titled_by_name(question: str, phrase: Phrase) -> bool:
+    """"Is River View with Boats by Anna Vos?": a question asking whether a title is by someone (it opens with a
+    form of "be" and a capitalised word, the end of the title, comes just before "by")."""
+    opening = words(question)[:1]
+    title_end = _TOKEN.findall(question[: phrase.start])[-2:-1]
+    return bool(opening) and opening[0] in _BE and bool(title_end) and title_end[0][0].isupper()
+
+
 def making_subjects(question: str) -> list[Phrase]:
     """Names followed by a verb of making: "Vos carve", "Mol painted"."""
     out = []
@@ -339,15 +386,16 @@ def making_subjects(question: str) -> list[Phrase]:
         before = words(question[: phrase.start])[-1:]
         if not after or stem(after[0]) not in _MAKING:
             continue
-        if _is_verb(after[0], before) and not _described(before, words(question[phrase.end :])[:2]):
+        if _is_verb(after[0], before) and not _described(before, words(question[phrase.end :])[:3]):
             out.append(phrase)
     return out
 
 
 def _described(before: list[str], after: list[str]) -> bool:
     """A name before a verb of making that describes the object, not who made it: "the Bremen Madonna made of
-    limewood", "the sword guard with Mount Hiei made in Kyoto"."""
-    return after[1:2] in (["of"], ["from"]) or before[-1:] == ["with"]
+    limewood", "the sword guard with Mount Hiei made in Kyoto", "the head of Anna Vos cast in bronze"."""
+    in_material = after[1:2] == ["in"] and len(after) > 2 and stem(after[2]) in _MATERIAL_STEMS
+    return after[1:2] in (["of"], ["from"]) or in_material or before[-1:] == ["with"]
 
 
 def _is_verb(word: str, before: list[str]) -> bool:
@@ -357,25 +405,73 @@ def _is_verb(word: str, before: list[str]) -> bool:
 
 def creation_years(question: str) -> list[int]:
     """Years the question gives for the making of the object: "painted ... in 1702", "the 1931 photograph"."""
+    return [low for text, low, _ in creation_periods(question) if text.isdigit()]
+
+
+def creation_periods(question: str) -> list[tuple[str, int, int]]:
+    """Years, decades and centuries the question gives for the making of the object, as (text, first year, last
+    year): "painted ... in 1702", "the 1931 photograph", "drew it in the 1920s", "an early 1800s print", "a
+    14th-century Florentine painting", "the triptych is 15th-century, right?"."""
     out = []
-    tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(question)]
-    for i, (_, tok) in enumerate(tokens):
-        if not re.fullmatch(r"1[0-9]{3}|20[0-9]{2}", tok):
-            continue
-        year = int(tok)
-        nxt = [stem(t.lower()) for _, t in tokens[i + 1 : i + 2]]
-        window = [stem(t.lower()) for _, t in tokens[max(0, i - 6) : i]]
-        if nxt and nxt[0] in OBJECT_STEMS:
-            out.append(year)  # "the 1931 photograph"
+    for text, first, last, start, end in _periods(question):
+        raw = [m.group(0) for m in _TOKEN.finditer(question[:start]) if m.group(0).lower() not in _ARTICLES][-8:]
+        if first != last and raw and raw[-1].lower() in _PERIOD_PARTS:
+            raw = raw[:-1]
+        window = [stem(t.lower()) for t in raw]
+        nxt = [stem(t.lower()) for t in _TOKEN.findall(question[end:])[:2]]
+        if nxt[:1] and (nxt[0] in OBJECT_STEMS or (first != last and nxt[-1] in OBJECT_STEMS)):
+            out.append((text, first, last))  # "the 1931 photograph", "a 14th-century Florentine painting"
         elif window and window[-1] == "in" and any(w in _MAKING for w in window[:-1]):
             made = max(k for k, w in enumerate(window[:-1]) if w in _MAKING)
-            raw = [t for _, t in tokens[max(0, i - 6) : i]]
             if not any(_is_plural(t) for t in raw[made + 1 : -1]):
-                out.append(year)  # "painted her from life in 1702", not "stopped making vases in 1931" (other things)
-        elif window[-2:] in (["from", "the"], ["from"]) or (window and window[-1] == "from"):
-            if any(w in OBJECT_STEMS for w in window[:-1]):
-                out.append(year)  # "the Vos photo of Lund from the 1931 regatta"
+                out.append((text, first, last))  # "painted her from life in 1702", not "stopped making vases in 1931"
+        elif window and window[-1] == "from" and any(w in OBJECT_STEMS for w in window[:-1]):
+            out.append((text, first, last))  # "the Vos photo of Lund from the 1931 regatta"
+        elif first != last and _said_of_object(question, raw, end):
+            out.append((text, first, last))  # "the triptych is 15th-century, isn't it?"
     return out
+
+
+def _periods(text: str) -> list[tuple[str, int, int, int, int]]:
+    """(text, first year, last year, start, end) of each year ("1931"), decade ("1920s"; a century "1800s") and
+    century ("15th-century", "fifteenth century") in ``text``; "early", "mid", "late" before a century narrow it
+    to a third."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        token = m.group(0)
+        if re.fullmatch(r"1[0-9]{3}|20[0-9]{2}", token):
+            out.append((token, int(token), int(token), m.start(), m.end()))
+        elif re.fullmatch(r"(1[0-9]{2}|20[0-9])0s", token):
+            first = int(token[:4])
+            span = (first, first + 9) if first % 100 else _third(first, first + 99, text, m.start())
+            out.append((token, *span, m.start(), m.end()))
+    for number, start, end in century_mentions(text):
+        span = _third((number - 1) * 100 + 1, number * 100, text, start)
+        out.append((text[start:end], *span, start, end))
+    return sorted(out, key=lambda p: p[3])
+
+
+def _third(first: int, last: int, text: str, start: int) -> tuple[int, int]:
+    """A century, or its first, middle or last third when "early", "mid" or "late" comes before it."""
+    before = words(text[:start])[-1:]
+    third = _PERIOD_PARTS.get(before[0]) if before else None
+    if third is None:
+        return first, last
+    return first + 33 * third, first + 33 * third + 33
+
+
+def _said_of_object(question: str, before: list[str], end: int) -> bool:
+    """A value the question says the object is: "the little portrait is oil on copper, isn't it?", "the triptych is
+    15th-century?" (a form of "be" just before it, an object noun before that, and nothing after it but the end of
+    the clause; not "a man who was a silver miner": a noun follows)."""
+    lowered = [t.lower() for t in before]
+    if lowered and lowered[-1] in _INDEFINITE:
+        lowered = lowered[:-1]
+    if not lowered or lowered[-1] not in _BE:
+        return False
+    if question[end:].lstrip()[:1] not in ("", ",", "?", ".", "!", ";"):
+        return False
+    return any(stem(t) in OBJECT_STEMS for t in lowered[-10:-1])
 
 
 def _is_plural(word: str) -> bool:
@@ -393,7 +489,7 @@ def object_materials(question: str) -> list[tuple[str, set[str]]]:
     out: list[tuple[str, set[str]]] = []
     i = 0
     while i < len(tokens):
-        if stemmed[i] not in _MATERIAL_STEMS or tokens[i][0].isupper() and i > 0:
+        if stemmed[i] not in _MATERIAL_STEMS or tokens[i][0].isupper() and i > 0 or _not_material(question, found, i):
             i += 1
             continue
         j = i
@@ -406,7 +502,9 @@ def object_materials(question: str) -> list[tuple[str, set[str]]]:
         # "a marble bust", not "how many brass bowls he owned" (things he owned, not this object) nor "which paper
         # printed it" (a verb)
         after = lowered[j + 1 : j + 3]
-        modifies_object = any(
+        # ... and not the thing an object shows: "the watercolor of the iron vase"
+        depicted = any(stemmed[k] in OBJECT_STEMS and lowered[k + 1] == "of" for k in range(i))
+        modifies_object = not depicted and any(
             t in OBJECT_STEMS and not (w.endswith(("s", "ed")) and stem(w) != w) for t, w in zip(following[:2], after)
         )
         made_in = bool(preceding) and lowered[i - 1] in ("in", "on", "of") and any(
@@ -415,15 +513,29 @@ def object_materials(question: str) -> list[tuple[str, set[str]]]:
         # "Vos's bronze 'Large Hound'", "the marble Athena": the material of the object the title names (not "led
         # Vos to", "shaped like a bronze urn")
         before_title = (
-            j + 1 < len(tokens)
+            not depicted
+            and j + 1 < len(tokens)
             and i > 0
             and (lowered[i - 1] in _DEFINITE or lowered[i - 1].endswith(("'s", "’s")))
             and (tokens[j + 1][0].isupper() or question[found[j].end() : found[j + 1].start()].strip() in _QUOTES)
         )
-        if modifies_object or made_in or before_title:
+        if modifies_object or made_in or before_title or _said_of_object(question, tokens[:i], found[j].end()):
             out.append((" ".join(lowered[i : j + 1]), run))
         i = j + 1
     return out
+
+
+def _not_material(question: str, found: list[re.Match], i: int) -> bool:
+    """A word that stems like a material but is not one here: "horned" (a participle), "iron-rust" (part of a
+    compound with a word that is not a material)."""
+    word = found[i].group(0).lower()
+    if word.endswith("ed") and word not in MATERIALS:
+        return True
+    end = found[i].end()
+    if question[end : end + 1] == "-" and i + 1 < len(found) and found[i + 1].start() == end + 1:
+        following = found[i + 1].group(0).lower()
+        return following not in ("on", "and") and stem(following) not in _MATERIAL_STEMS
+    return False
 
 
 @dataclass(frozen=True)
@@ -526,6 +638,22 @@ _WEAK_NEIGHBOURS = _EN.wordlist("weak_neighbours")
 
 
 # --- helpers ----------------------------------------------------------------------------------
+def _date_span(fact: Candidate) -> tuple[int, int] | None:
+    """The years the record's date covers: the record's own range (``date_begin`` / ``date_end``, BC negative) when
+    it has one, else the years or centuries its display date names."""
+    chunk = fact.chunk
+    bounds = [y for y in (chunk.date_begin, chunk.date_end) if y is not None]
+    if bounds:
+        return min(bounds), max(bounds)
+    stated = years(fact.value or "")
+    if stated:
+        return min(stated), max(stated)
+    named = centuries(fact.value or "")
+    if named and not _BC.search(fact.value or ""):
+        return (min(named) - 1) * 100 + 1, max(named) * 100
+    return None
+
+
 def _fact_claim(fact: Candidate) -> str:
     """What a verifier checks for a tombstone fact: the object and the fact as catalogued."""
     return f"{fact.chunk.title.rstrip('.')}. {fact.text}"
@@ -544,8 +672,10 @@ def _mentions(slot: Slot, stems_: set[str], text: str = "") -> bool:
     if not slot_words:
         return False
     last_word = re.sub(r"['’]s$", "", _TOKEN.findall(slot.text)[-1])
-    if text:  # the last word as written ("Times" is not "time")
-        last_ok = re.search(rf"\b{re.escape(last_word)}\b", text) is not None  # as a name: capitalised
+    if text:  # the last word as written ("Times" is not "time"), or a people's singular ("Germans": "German")
+        people = len(slot_words) == 1 and last_word.endswith("s") and len(last_word) > 4
+        forms = [last_word, last_word[:-1]] if people else [last_word]
+        last_ok = any(re.search(rf"\b{re.escape(form)}\b", text) is not None for form in forms)
     else:
         last_ok = stem(slot_words[-1]) in stems_
     return last_ok and len(slot.tokens & stems_) * 2 >= len(slot.tokens)
@@ -663,9 +793,25 @@ def _creator_of_other(
     return False
 
 
+def _namesake(phrase: Phrase, makers: list[str], record_stems: set[str]) -> bool:
+    """The question gives the maker another given name than the record does: "Jacob van Ruisdael" where the
+    record's maker is "Salomon van Ruisdael" (a family of artists). Every maker of that family name has a given
+    name, none of them the question's, and the record never writes the question's."""
+    surname = _surname(phrase.text)
+    given = {t for t in _name_tokens(phrase) if t != surname and len(t) > 1} - _NAME_PARTICLES
+    family = [name for name in makers if _surname(name) == surname]
+    if not given or not family or given & record_stems:
+        return False
+    for name in family:
+        own = {t for t in _name_tokens_of(without_parentheses(name)) if t != surname and len(t) > 1}
+        if not own - _NAME_PARTICLES or own & given:
+            return False
+    return True
+
+
 def _surname(name: str) -> str:
     """The last word of a name, without dates and suffixes: "Hendrik Jan Mol (1671 - 1733)" -> "mol"."""
-    name = re.sub(r"\([^)]*\)", "", name).replace("’", "'")
+    name = without_parentheses(name).replace("’", "'")
     name = re.sub(r"'s\b", "", name)
     tokens = [w for w in words(name) if w not in _NAME_SUFFIXES]
     return stem(tokens[-1]) if tokens else ""
@@ -698,11 +844,6 @@ def _best_maker(makers: list[Candidate], after: bool, facts: list[Candidate]) ->
         if c.kind == "maker":
             return c
     return makers[0]
-
-
-def _display_name(value: str) -> str:
-    """"Hendrik Mol (1671 - 1733)" -> "Hendrik Mol"."""
-    return re.sub(r"\s*\([^)]*\)\s*$", "", value).split(",")[0].strip() or value
 
 
 def _mentions_object(question: str) -> bool:

@@ -91,12 +91,15 @@ def years(text: str) -> list[int]:
 
 def centuries(text: str) -> list[int]:
     """Centuries named in ``text`` ("19th century", "nineteenth-century" -> 19)."""
+    return [number for number, _, _ in century_mentions(text)]
+
+
+def century_mentions(text: str) -> list[tuple[int, int, int]]:
+    """(century, start, end) of each century named in ``text``."""
     out = []
     for m in _CENTURY.finditer(text):
-        if m.group(1):
-            out.append(int(m.group(1)))
-        else:
-            out.append(_ORDINAL_CENTURY[m.group(2).lower()])
+        number = int(m.group(1)) if m.group(1) else _ORDINAL_CENTURY[m.group(2).lower()]
+        out.append((number, m.start(), m.end()))
     return out
 
 

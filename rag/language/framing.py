@@ -72,14 +72,3 @@ def frame(messages: Messages, quote_languages: Iterable[str]) -> str:
     names = ", ".join(messages.text(f"language_{lang}") if messages.has(f"language_{lang}") else lang for lang in others)
     return messages.text("answer_frame", languages=names)
 
-
-def correction_text(messages: Messages, kind: str, asserted: str, stated: str, title: str, quote: str) -> str:
-    """A correction written in the visitor's language around the record's own values (names, years, media).
-
-    ``kind`` is the premise checker's: maker, date and medium have their own sentence; any other
-    (a name, year, number or material in the record's text) quotes the record sentence.
-    """
-    key = {"maker": "correction_maker", "date": "correction_date", "medium": "correction_medium"}.get(kind)
-    if key is not None:
-        return messages.text(key, title=title, stated=stated, asserted=asserted)
-    return messages.text("correction_other", stated=stated, asserted=asserted, quote=quote)
