@@ -12,7 +12,7 @@ import pytest
 
 from rag.answer.candidates import EvidencePool
 from rag.answer.premise import PremiseChecker, asserted_makers, creation_periods, creation_years, object_materials
-from rag.answer.question import analyze_question
+from rag.answer.question import analyze_question, analyze_visitor_question
 from rag.chunking import Chunker
 from rag.models import CollectionRecord, ObjectHit, SearchHit
 
@@ -37,8 +37,8 @@ RECORD = CollectionRecord(
 )
 
 
-def checker_for(record: CollectionRecord):
-    """``check(question) -> Correction | None`` over the one retrieved ``record``."""
+def checker_for(record: CollectionRecord, analyze=analyze_question):
+    """``check(question) -> Correction | None`` over the one retrieved ``record`` (``analyze`` reads the question)."""
     chunks = Chunker(lambda text: len(text.split()) + 2, max_tokens=200).chunk(record, source="test")
     hit = ObjectHit(
         record_id=record.id,
@@ -50,7 +50,7 @@ def checker_for(record: CollectionRecord):
     checker = PremiseChecker()
 
     def check(question: str):
-        found = checker.candidates(analyze_question(question), pool)
+        found = checker.candidates(analyze(question), pool)
         return found[0] if found else None
 
     return check
@@ -235,3 +235,20 @@ def test_a_culture_a_place_or_a_people_is_not_read_as_a_rival_maker_or_name():
         "The Roman potters call this shape \"Calix,\" meaning \"wine cup.\" A workshop in Arezzo made it.")})
     assert checker_for(cup)("What did Romans call that wine cup?") is None  # a people: "Roman"
     assert asserted_makers("Which workshop in Raeren carved the jug?") == []
+
+
+def test_after_a_painting_by_someone_else_is_corrected_with_the_maker_of_the_original_in_any_language():
+    engraving = CollectionRecord(
+        id="test:harbour", title="Harbour at Dawn", type="Print", technique="engraving", date="1790",
+        description="Fishing boats leave the harbour as the sun rises behind the church.",
+        creators=[{"name": "Piet Mol", "role": "Engraver"}, {"name": "Anna Vos", "role": "After"}],
+    )
+    check = checker_for(engraving, analyze=analyze_visitor_question)
+    for question in (
+        "Is the Harbour at Dawn engraving after a painting by Jan Lund?",
+        "¿El grabado Harbour at Dawn está hecho a partir de un cuadro de Jan Lund?",
+        "Is de gravure Harbour at Dawn naar een schilderij van Jan Lund?",
+    ):
+        correction = check(question)
+        assert (correction.kind, correction.asserted, correction.stated) == ("maker", "Jan Lund", "Anna Vos"), question
+    assert check("¿El grabado Harbour at Dawn está hecho a partir de un cuadro de Anna Vos?") is None

@@ -434,7 +434,7 @@ def test_question_sets_carry_a_language_and_every_metric_is_reported_per_languag
     [
         ("Qui a peint le portrait du capitaine Brand en 1840 ?", "fr", "who painted portrait Captain Brand in 1840 ?"),
         ("la vase a ete faite en quelle annee", "fr", "vase was faite what year"),
-        ("Le buste en marbre est-il de Houdon ? Il date de 1790.", "fr", "bust in marble Houdon ? date 1790"),
+        ("Le buste en marbre est-il de Houdon ? Il date de 1790.", "fr", "bust in marble is it Houdon ? date 1790"),
         ("Ist das Porträt in Öl auf Leinwand gemalt?", "de", "is portrait in oil on canvas paint ?"),
         ("Is het schilderij geschilderd door Pieter Vermolen?", "nl", "is painting paint by Pieter Vermolen ?"),
         ("Wie viele Kinder hatte Elias Brand?", "de", "how many Kinder, Elias Brand ?"),
@@ -459,6 +459,10 @@ def test_question_sets_carry_a_language_and_every_metric_is_reported_per_languag
         # an elided article is left out, so the name after it is read as one; a title before a name is read in English
         ("Le buste d'Albert Vos a-t-il été fondu en bronze ?", "fr", "bust Albert Vos was cast in bronze ?"),
         ("Helen Lund is op de foto verkleed als koningin Beatrix.", "nl", "Helen Lund on photograph verkleed Queen Beatrix"),
+        # "after a painting by": the maker of what the print copies, in every language
+        ("¿La estampa está hecha a partir de un cuadro de Ana Vos?", "es", "print was made after a painting by Ana Vos ?"),
+        ("Ist der Stich nach einem Gemälde von Anna Vos?", "de", "is engraving after a painting by Anna Vos ?"),
+        ("Is de gravure naar een portret van Anna Vos?", "nl", "is engraving after a portrait by Anna Vos ?"),
     ],
 )
 def test_a_question_is_read_through_english_question_words_keeping_names_and_years(question, lang, expected):

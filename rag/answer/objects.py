@@ -40,13 +40,16 @@ def asked_object_kinds(question: str) -> frozenset[str]:
 
     A noun that modifies the next one ("the *photograph* studio") names no object: an
     object noun counts when a function word, a participle ("photograph *taken*") or the end follows it.
-    A verb of making counts as its object ("*drew* the weaver": a drawing).
+    A verb of making counts as its object ("*drew* the weaver": a drawing); the work an object copies does not
+    ("the engraving Harbour after a *painting* by Vos").
     """
     tokens = words(question)
     asked = set()
     for i, token in enumerate(tokens):
         noun = stem(token)
         if noun not in NOUN_TYPES:
+            continue
+        if "after" in tokens[max(0, i - 2) : i] and tokens[i - 1] in ("after", "a", "an", "the"):
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         verb = token.endswith("ed") or token in ("drew", "drawn")  # "drew the weaver": a drawing

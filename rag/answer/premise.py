@@ -830,8 +830,9 @@ def _title_tokens(record: list[Candidate]) -> set[str]:
 
 
 def _is_after(question: str, phrase: Phrase) -> bool:
-    before = words(question[: phrase.start])[-2:]
-    return "after" in before
+    """The name is the maker of what the object copies: "after Vos", "after a Vos painting", "after a painting by Vos"."""
+    before = words(question[: phrase.start])[-4:]
+    return "after" in before and (before[-1] in ("after", "a", "an", "by") or before[-2:-1] in (["after"], ["a"]))
 
 
 def _best_maker(makers: list[Candidate], after: bool, facts: list[Candidate]) -> Candidate:
