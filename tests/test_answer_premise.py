@@ -146,19 +146,19 @@ def test_question_parsing_finds_what_is_asserted():
 
 
 def test_decades_centuries_and_what_the_object_is_said_to_be_are_read_as_asserted():
-    assert creation_periods("Anna Vos drew that charcoal self-portrait in the 1920s, didn't she?") == [("1920s", 1920, 1929)]
-    assert creation_periods("Mol's big harbour engraving is an early 1800s print, right?") == [("1800s", 1800, 1833)]
-    assert creation_periods("The carved altarpiece with two donors is 15th-century, right?") == [("15th-century", 1401, 1500)]
+    assert creation_periods("Anna Vos drew the pastel of her sister in the 1920s, didn't she?") == [("1920s", 1920, 1929)]
+    assert creation_periods("Is the Mol harbour view an early 1800s print?") == [("1800s", 1800, 1833)]
+    assert creation_periods("Surely the altarpiece with two donors is 15th-century?") == [("15th-century", 1401, 1500)]
     assert creation_periods("Is the tile a late 16th-century Dutch tile?") == [("16th-century", 1567, 1600)]
     assert creation_periods("What happened in the 1920s?") == []  # nothing made
-    assert object_materials("The little Vos portrait in the locket is oil on copper, isn't it?") == [
-        ("oil on copper", {"oil", "copper"})
+    assert object_materials("The little Vos miniature is watercolor on vellum, isn't it?") == [
+        ("watercolor on vellum", {"watercolor", "vellum"})
     ]
-    assert object_materials("Mol's self-portrait with the grid is a woodcut, isn't it?") == [("woodcut", {"woodcut"})]
+    assert object_materials("Anna Vos's print of the dunes is a woodcut, isn't it?") == [("woodcut", {"woodcut"})]
     assert object_materials("The portrait shows a man who was a silver miner.") == []  # a noun follows: his trade
-    assert object_materials("What is the horned owl pendant made of?") == []  # "horned" is not horn
-    assert object_materials("Who painted the watercolor of the iron vase?") == []  # the vase it shows, not the object
-    assert object_materials("Was the iron-rust glaze on the vase fired twice?") == []  # part of a compound
+    assert object_materials("What is the horned helmet made of?") == []  # "horned" is not horn
+    assert object_materials("Who made the drawing of the bronze statue?") == []  # the statue it shows, not the object
+    assert object_materials("Was the copper-red glaze on the vase fired twice?") == []  # part of a compound
     # a question asking whether a title is by someone asserts that maker
     assert [p.text for p in asserted_makers("Is Harbour with Boats by Anna Vos?")] == ["Anna Vos"]
     assert asserted_makers("Was the Harbour window paid for by the mayor of Delft?") == []

@@ -74,7 +74,7 @@ _BE = _EN.wordlist("be")
 #: Lower-case words inside a name that are not a given name ("van", "de", "von").
 _NAME_PARTICLES = frozenset(stem(w) for w in _EN.wordlist("name_connectors"))
 _BC = re.compile(r"\b(?:B\.?C\.?E?|BCE)\b")
-#: "early", "mid", "late" before a century ("an early 1800s print"): its first, middle or last third.
+#: "early", "mid", "late" before a century ("an early 1800s engraving"): its first, middle or last third.
 _PERIOD_PARTS: dict[str, int] = {w: int(v) for w, v in _EN.mapping("period_parts").get("thirds", {}).items()}
 #: Marks that open a quoted title.
 _QUOTES = frozenset({"'", '"', "“", "‘", "«", "„", "‚"})
@@ -148,7 +148,7 @@ class PremiseChecker:
     ``min_alignment``: the share of the question's other terms the record sentence must hold
     before a substitution in it counts; ``object_candidates``: how many of the best retrieved
     objects may be the one the question is about; ``profile``: the catalogue profile whose culture
-    names ("the Ottoman picture") are not makers the question asserts.
+    names ("the Ottoman jug") are not makers the question asserts.
     """
 
     def __init__(
@@ -208,13 +208,13 @@ class PremiseChecker:
         for phrase in asserted:
             tokens = _name_tokens(phrase)
             if not tokens or self.profile.is_culture_name(phrase.text):
-                continue  # "the Ottoman picture": a culture, not a person the record could contradict
+                continue  # "the Ottoman jug": a culture, not a person the record could contradict
             surname = _surname(phrase.text)
             if _creator_of_other(question, phrase, surname, others, pool):
                 continue  # a creator of another retrieved object the question also names
             named = any(surname == _surname(name) or tokens <= _name_tokens_of(name) for name, _ in people)
             if named and phrase.start not in namesakes:
-                continue  # named by the record in some role ("Catarino" of "Catarino Veneziano"): not a contradiction
+                continue  # named by the record in some role ("Anna" of "Anna Vos"): not a contradiction
             if tokens <= _title_tokens(record):
                 continue
             pick = _best_maker(known, after=_is_after(question.text, phrase), facts=facts)
@@ -410,8 +410,8 @@ def creation_years(question: str) -> list[int]:
 
 def creation_periods(question: str) -> list[tuple[str, int, int]]:
     """Years, decades and centuries the question gives for the making of the object, as (text, first year, last
-    year): "painted ... in 1702", "the 1931 photograph", "drew it in the 1920s", "an early 1800s print", "a
-    14th-century Florentine painting", "the triptych is 15th-century, right?"."""
+    year): "painted ... in 1702", "the 1931 photograph", "drew it in the 1920s", "an early 1800s engraving", "a
+    14th-century Sienese panel", "the altarpiece is 15th-century?"."""
     out = []
     for text, first, last, start, end in _periods(question):
         raw = [m.group(0) for m in _TOKEN.finditer(question[:start]) if m.group(0).lower() not in _ARTICLES][-8:]
@@ -420,7 +420,7 @@ def creation_periods(question: str) -> list[tuple[str, int, int]]:
         window = [stem(t.lower()) for t in raw]
         nxt = [stem(t.lower()) for t in _TOKEN.findall(question[end:])[:2]]
         if nxt[:1] and (nxt[0] in OBJECT_STEMS or (first != last and nxt[-1] in OBJECT_STEMS)):
-            out.append((text, first, last))  # "the 1931 photograph", "a 14th-century Florentine painting"
+            out.append((text, first, last))  # "the 1931 photograph", "a 14th-century Sienese panel"
         elif window and window[-1] == "in" and any(w in _MAKING for w in window[:-1]):
             made = max(k for k, w in enumerate(window[:-1]) if w in _MAKING)
             if not any(_is_plural(t) for t in raw[made + 1 : -1]):
@@ -428,7 +428,7 @@ def creation_periods(question: str) -> list[tuple[str, int, int]]:
         elif window and window[-1] == "from" and any(w in OBJECT_STEMS for w in window[:-1]):
             out.append((text, first, last))  # "the Vos photo of Lund from the 1931 regatta"
         elif first != last and _said_of_object(question, raw, end):
-            out.append((text, first, last))  # "the triptych is 15th-century, isn't it?"
+            out.append((text, first, last))  # "the altarpiece is 15th-century?"
     return out
 
 
@@ -461,8 +461,8 @@ def _third(first: int, last: int, text: str, start: int) -> tuple[int, int]:
 
 
 def _said_of_object(question: str, before: list[str], end: int) -> bool:
-    """A value the question says the object is: "the little portrait is oil on copper, isn't it?", "the triptych is
-    15th-century?" (a form of "be" just before it, an object noun before that, and nothing after it but the end of
+    """A value the question says the object is: "the little miniature is watercolor on vellum, isn't it?", "the
+    altarpiece is 15th-century?" (a form of "be" just before it, an object noun before that, and nothing after it but the end of
     the clause; not "a man who was a silver miner": a noun follows)."""
     lowered = [t.lower() for t in before]
     if lowered and lowered[-1] in _INDEFINITE:
@@ -502,7 +502,7 @@ def object_materials(question: str) -> list[tuple[str, set[str]]]:
         # "a marble bust", not "how many brass bowls he owned" (things he owned, not this object) nor "which paper
         # printed it" (a verb)
         after = lowered[j + 1 : j + 3]
-        # ... and not the thing an object shows: "the watercolor of the iron vase"
+        # ... and not the thing an object shows: "the drawing of the bronze statue"
         depicted = any(stemmed[k] in OBJECT_STEMS and lowered[k + 1] == "of" for k in range(i))
         modifies_object = not depicted and any(
             t in OBJECT_STEMS and not (w.endswith(("s", "ed")) and stem(w) != w) for t, w in zip(following[:2], after)
@@ -526,7 +526,7 @@ def object_materials(question: str) -> list[tuple[str, set[str]]]:
 
 
 def _not_material(question: str, found: list[re.Match], i: int) -> bool:
-    """A word that stems like a material but is not one here: "horned" (a participle), "iron-rust" (part of a
+    """A word that stems like a material but is not one here: "horned" (a participle), "copper-red" (part of a
     compound with a word that is not a material)."""
     word = found[i].group(0).lower()
     if word.endswith("ed") and word not in MATERIALS:
@@ -672,7 +672,7 @@ def _mentions(slot: Slot, stems_: set[str], text: str = "") -> bool:
     if not slot_words:
         return False
     last_word = re.sub(r"['’]s$", "", _TOKEN.findall(slot.text)[-1])
-    if text:  # the last word as written ("Times" is not "time"), or a people's singular ("Germans": "German")
+    if text:  # the last word as written ("Times" is not "time"), or a people's singular ("Romans": "Roman")
         people = len(slot_words) == 1 and last_word.endswith("s") and len(last_word) > 4
         forms = [last_word, last_word[:-1]] if people else [last_word]
         last_ok = any(re.search(rf"\b{re.escape(form)}\b", text) is not None for form in forms)
@@ -794,8 +794,8 @@ def _creator_of_other(
 
 
 def _namesake(phrase: Phrase, makers: list[str], record_stems: set[str]) -> bool:
-    """The question gives the maker another given name than the record does: "Jacob van Ruisdael" where the
-    record's maker is "Salomon van Ruisdael" (a family of artists). Every maker of that family name has a given
+    """The question gives the maker another given name than the record does: "Jacob van Dijk" where the
+    record's maker is "Salomon van Dijk" (a family of artists). Every maker of that family name has a given
     name, none of them the question's, and the record never writes the question's."""
     surname = _surname(phrase.text)
     given = {t for t in _name_tokens(phrase) if t != surname and len(t) > 1} - _NAME_PARTICLES
