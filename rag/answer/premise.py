@@ -134,7 +134,9 @@ class Correction:
     def worded(self, messages: Messages) -> str:
         """The correction in ``messages``' language, around the record's own values and the visitor's words."""
         if self.kind == "maker":
-            return messages.text("correct_maker", title=self.title, name=self.stated, role=self.role, asserted=self.written)
+            return messages.text(
+                "correct_maker", title=self.title, name=self.stated, role=self.role, asserted=self.written
+            )
         if self.kind == "date":
             return messages.text("correct_date", title=self.title, date=self.stated, asserted=self.written)
         if self.kind == "medium":
@@ -371,7 +373,7 @@ def asserted_makers(question: str) -> list[Phrase]:
 
 
 def _titled_by_name(question: str, phrase: Phrase) -> bool:
-    """"Is River View with Boats by Anna Vos?": a question asking whether a title is by someone (it opens with a
+    """"Is Harbour with Boats by Anna Vos?": a question asking whether a title is by someone (it opens with a
     form of "be" and a capitalised word, the end of the title, comes just before "by")."""
     opening = words(question)[:1]
     title_end = _TOKEN.findall(question[: phrase.start])[-2:-1]
@@ -462,8 +464,8 @@ def _third(first: int, last: int, text: str, start: int) -> tuple[int, int]:
 
 def _said_of_object(question: str, before: list[str], end: int) -> bool:
     """A value the question says the object is: "the little miniature is watercolor on vellum, isn't it?", "the
-    altarpiece is 15th-century?" (a form of "be" just before it, an object noun before that, and nothing after it but the end of
-    the clause; not "a man who was a silver miner": a noun follows)."""
+    altarpiece is 15th-century?" (a form of "be" just before it, an object noun before that, and nothing after it
+    but the end of the clause; not "a man who was a silver miner": a noun follows)."""
     lowered = [t.lower() for t in before]
     if lowered and lowered[-1] in _INDEFINITE:
         lowered = lowered[:-1]
@@ -830,7 +832,8 @@ def _title_tokens(record: list[Candidate]) -> set[str]:
 
 
 def _is_after(question: str, phrase: Phrase) -> bool:
-    """The name is the maker of what the object copies: "after Vos", "after a Vos painting", "after a painting by Vos"."""
+    """The name is the maker of what the object copies: "after Vos", "after a Vos painting", "after a painting by
+    Vos"."""
     before = words(question[: phrase.start])[-4:]
     return "after" in before and (before[-1] in ("after", "a", "an", "by") or before[-2:-1] in (["after"], ["a"]))
 
