@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.candidates import EvidencePool
-from rag.answer.premise import PremiseChecker, asserted_makers, creation_periods, creation_years, object_materials
+from rag.answer.premise import PremiseChecker, asserted_makers, creation_periods, object_materials
 from rag.answer.question import analyze_question, analyze_visitor_question
 from rag.chunking import Chunker
 from rag.models import CollectionRecord, ObjectHit, SearchHit
@@ -129,13 +129,13 @@ def test_question_parsing_finds_what_is_asserted():
     assert asserted_makers("What is the Bremen Madonna made of?") == []
     assert asserted_makers("When was the sword guard with Mount Hiei made?") == []
     assert [p.text for p in asserted_makers("Anna Vos made it in 1820, right?")] == ["Anna Vos"]
-    assert creation_years("Hendrik Mol painted her from life in 1702, right?") == [1702]
-    assert creation_years("Is the photo of Lund from the 1931 regatta?") == [1931]
-    assert creation_years("What happened in 1931?") == []
+    assert creation_periods("Hendrik Mol painted her from life in 1702, right?") == [("1702", 1702, 1702)]
+    assert creation_periods("Is the photo of Lund from the 1931 regatta?") == [("1931", 1931, 1931)]
+    assert creation_periods("What happened in 1931?") == []
     assert object_materials("Mol's watercolor-on-ivory miniature is tiny") == [("watercolor on ivory", {"watercolor", "ivori"})]
     assert object_materials("He collected ivory combs") == []
-    assert creation_years("Why did Anna Vos stop making vases in 1931?") == []  # other things she made
-    assert creation_years("Did Anna Vos make this vase in 1931?") == [1931]
+    assert creation_periods("Why did Anna Vos stop making vases in 1931?") == []  # other things she made
+    assert creation_periods("Did Anna Vos make this vase in 1931?") == [("1931", 1931, 1931)]
     assert object_materials("Which paper printed Vos's drawing of the mayor?") == []  # a verb after it
     # a material before the object's title is the object's
     assert object_materials("How tall is Vos's bronze 'Sleeping Hound'?") == [("bronze", {"bronz"})]

@@ -45,7 +45,7 @@ from rag.answer.features import PERSON_FACTS, anchor
 from rag.answer.llm import ChatModel, LLMWriter, build_sources, load_llm
 from rag.answer.model import AnsweringModel
 from rag.answer.practical import PracticalTerms
-from rag.answer.premise import GATE_FEATURES, Correction, PremiseChecker, gate_features
+from rag.answer.premise import GATE_FEATURES, MAKER_KINDS, Correction, PremiseChecker, gate_features
 from rag.answer.question import QuestionInfo, analyze_visitor_question
 from rag.answer.support import answer_verifier
 from rag.catalogue import CatalogueProfile
@@ -437,7 +437,7 @@ class Answerer:
         n = book.cite(quote)
         # The verifier checks what the record states; the rejected value is the question's, not a claim.
         verdict = self.verifier.score(correction.claim, [_source_text(quote)], question)
-        text = correction.worded(messages)
+        text = correction.text  # worded in the visitor's language by the premise checker
         mark_languages(book.citations)
         sentence = SentenceSupport(text=text, citation_ids=[n], support=_unit(verdict.score), claim=correction.claim)
         return Answer(
@@ -492,7 +492,7 @@ def _names_record(info: QuestionInfo, pool: EvidencePool, record_id: str) -> boo
 def _details(record_id: str, pool: EvidencePool) -> str:
     """The maker and date of an object, to tell suggestions apart ("Anna Vos, 1710")."""
     facts = pool.facts.get(record_id, [])
-    maker = next((f.value for f in facts if f.kind in ("maker", "maker_uncertain", "maker_culture")), None)
+    maker = next((f.value for f in facts if f.kind in MAKER_KINDS), None)
     date = next((f.value for f in facts if f.field == "date"), None)
     return ", ".join(v for v in (maker, date) if v)
 

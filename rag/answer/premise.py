@@ -112,9 +112,6 @@ class Correction:
     asserted: str
     stated: str
     evidence: Candidate
-    title: str = ""  # the object's title
-    role: str = ""  # for a maker: the record's role of the maker it gives ("artist")
-    quote: str = ""  # for a value in the record's text: the sentence that states it, as shown
     text: str = ""  # the correcting sentence in the visitor's language (:meth:`worded`), without its [n] marker
     claim: str = ""  # what the record states, without the rejected value: the part a verifier can check
     strength: float = 1.0  # 2: same title or head word; 1: same neighbour word; for typed facts 2
@@ -127,21 +124,24 @@ class Correction:
 
     def __post_init__(self) -> None:
         if not self.claim:
-            self.claim = self.quote
+            self.claim = self.evidence.text.strip()
         if not self.written:
             self.written = self.asserted
 
     def worded(self, messages: Messages) -> str:
-        """The correction in ``messages``' language, around the record's own values and the visitor's words."""
+        """The correction in ``messages``' language, around the record's own values and the visitor's words: a
+        typed fact names the object's title (and a maker the record's role), a value in the record's text quotes
+        the sentence that states it."""
+        title = self.evidence.chunk.title
         if self.kind == "maker":
-            return messages.text(
-                "correct_maker", title=self.title, name=self.stated, role=self.role, asserted=self.written
-            )
+            role = (self.evidence.label or "").lower()
+            return messages.text("correct_maker", title=title, name=self.stated, role=role, asserted=self.written)
         if self.kind == "date":
-            return messages.text("correct_date", title=self.title, date=self.stated, asserted=self.written)
+            return messages.text("correct_date", title=title, date=self.stated, asserted=self.written)
         if self.kind == "medium":
-            return messages.text("correct_medium", title=self.title, medium=self.stated, asserted=self.written)
-        return messages.text("correct_text", stated=self.stated, asserted=self.written, quote=self.quote)
+            return messages.text("correct_medium", title=title, medium=self.stated, asserted=self.written)
+        quote = display_text(self.evidence.text.strip())
+        return messages.text("correct_text", stated=self.stated, asserted=self.written, quote=quote)
 
 
 class PremiseChecker:
@@ -202,7 +202,7 @@ class PremiseChecker:
         people = _people(record[0].record_id, pool)
         makers = [name for name, kind in people if kind not in NOT_MAKER_KINDS]
         asserted = asserted_makers(question.text)
-        record_text = all_stems(" ".join(c.text for c in record))
+        record_text = all_stems(" ".join(c.text for c in record)) if asserted else set()
         namesakes = {p.start for p in asserted if _namesake(p, makers, record_text)}
         maker_surnames = {_surname(name) for name in makers}
         if any(_surname(p.text) in maker_surnames and p.start not in namesakes for p in question.names):
@@ -220,10 +220,7 @@ class PremiseChecker:
             if tokens <= _title_tokens(record):
                 continue
             pick = _best_maker(known, after=_is_after(question.text, phrase), facts=facts)
-            return Correction(
-                "maker", phrase.text, pick.value or "", pick, title=pick.chunk.title, role=(pick.label or "").lower(),
-                claim=_fact_claim(pick), strength=2.0,
-            )
+            return Correction("maker", phrase.text, pick.value or "", pick, claim=_fact_claim(pick), strength=2.0)
         return None
 
     # --- 2. creation date -------------------------------------------------------------
@@ -240,9 +237,7 @@ class PremiseChecker:
         for asserted, first, last in creation_periods(question.text):
             if first <= high + slack and last >= low - slack:
                 continue
-            return Correction(
-                "date", asserted, fact.value or "", fact, title=fact.chunk.title, claim=_fact_claim(fact), strength=2.0
-            )
+            return Correction("date", asserted, fact.value or "", fact, claim=_fact_claim(fact), strength=2.0)
         return None
 
     # --- 3. medium --------------------------------------------------------------------
@@ -258,8 +253,8 @@ class PremiseChecker:
             if asserted & stated:
                 continue
             return Correction(
-                "medium", asserted_text, fact.value or "", fact, title=fact.chunk.title, claim=_fact_claim(fact),
-                strength=2.0, written=question.as_written(asserted_text),
+                "medium", asserted_text, fact.value or "", fact, claim=_fact_claim(fact), strength=2.0,
+                written=question.as_written(asserted_text),
             )
         return None
 
@@ -315,11 +310,9 @@ class PremiseChecker:
         if best is None:
             return None
         _, c, other, strength, alignment, specific_hits = best
-        quote = c.text.strip()
         return Correction(
-            slot.kind, slot.text, other.text, c, title=c.chunk.title, quote=display_text(quote), claim=quote,
-            strength=float(strength), alignment=alignment, specific=float(specific_hits),
-            written=question.as_written(slot.text),
+            slot.kind, slot.text, other.text, c, strength=float(strength), alignment=alignment,
+            specific=float(specific_hits), written=question.as_written(slot.text),
         )
 
 
@@ -403,11 +396,6 @@ def _described(before: list[str], after: list[str]) -> bool:
 def _is_verb(word: str, before: list[str]) -> bool:
     """A verb of making, not the noun of "the Catlin painting": a past form, or "did Noguchi carve"."""
     return word.endswith("ed") or word in _MAKING_PAST or (bool(before) and before[-1] in _DO)
-
-
-def creation_years(question: str) -> list[int]:
-    """Years the question gives for the making of the object: "painted ... in 1702", "the 1931 photograph"."""
-    return [low for text, low, _ in creation_periods(question) if text.isdigit()]
 
 
 def creation_periods(question: str) -> list[tuple[str, int, int]]:
