@@ -9,7 +9,7 @@ SAMPLE := data/sample/npg_labels.jsonl
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test install install-test system-deps ingest-sample serve bench clean fit-answering
+.PHONY: demo test install install-test system-deps ingest-sample serve bench clean fit-answering fit-verifier
 
 ## The virtualenv with the project, its offline models and the CPU build of torch (installed first,
 ## so nothing pulls the multi-GB CUDA build).
@@ -79,6 +79,14 @@ fit-answering: install-test
 	  --labels '$(SHARED_DATA)/train_parts/tr-wd-*.jsonl' --collection $(SHARED_DATA)/walters_dev_collection.jsonl \
 	  --out $(FIT_DIR)/walters.pkl
 	$(BIN)/python scripts/fit_answering.py fit $(FIT_DIR)/npg.pkl $(FIT_DIR)/walters.pkl $(FIT_THRESHOLDS_$(FIT_EMBED_MODEL))
+
+## Refit the offline verifier's weights (rag/data/verifier_weights.json): the public labelled pairs and claims
+## derived from both museums' training labels (read from ../shared at fit time, never copied); prints the
+## cross-validated and cross-museum balanced accuracy (fixed seed; about two minutes). Run tests/test_verify.py
+## before committing new weights.
+fit-verifier: install-test
+	$(BIN)/python scripts/fit_verifier.py --labels $(SHARED_DATA)/train_parts \
+	  --records $(SHARED_DATA)/npg_labels.jsonl $(SHARED_DATA)/walters_dev_collection.jsonl
 
 bench: install
 	$(BIN)/python bench/ingest.py

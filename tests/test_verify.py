@@ -340,9 +340,32 @@ def test_names_that_trade_places_in_a_near_copy_are_reversed():
     source = ["Odile Varga painted Tomas Brill in his Lyon workshop in 1861."]
     assert _features("Odile Varga painted Tomas Brill in his Lyon workshop in 1861.", source)["names_reversed"] == 0.0
     swapped = _features("Tomas Brill painted Odile Varga in his Lyon workshop in 1861.", source)
-    assert swapped["names_reversed"] == pytest.approx(1 / 3)  # of three pairs of names, one is turned round
+    assert swapped["names_reversed"] == 1.0  # the two names that moved are turned round; Lyon stayed in place
+    # a name the claim puts where the source has a pronoun moved alone: no role traded
+    moved_alone = _features("Odile Varga painted Tomas Brill in Lyon.", ["Odile Varga painted him in Lyon, where Tomas Brill lived."])
+    assert moved_alone["names_reversed"] == 0.0
     # a paraphrase may reorder names freely: only a near copy counts
     assert _features("Odile Varga was born in Lyon.", ["The Lyon-born Odile Varga painted Tomas Brill."])["names_reversed"] == 0.0
+
+
+def test_catalogue_fields_joined_out_of_order_are_a_copy_and_supported(fact_check):
+    tombstone = (
+        "The Lantern Maker. Artist: Odile Varga (1830 - 1894). Sitter: Tomas Brill. Date: 1861. "
+        "Medium: Oil on walnut panel."
+    )
+    joined = "The Lantern Maker. Artist: Odile Varga (1830 - 1894). Date: 1861."  # the sitter's field skipped
+    assert _features(joined, [tombstone])["verbatim_copy"] == 1.0
+    assert _features(joined, [tombstone])["copy_changed"] == 0.0
+    assert fact_check.score(joined, [tombstone, tombstone]).label == "supported"
+    changed = "The Lantern Maker. Artist: Odile Varga (1830 - 1894). Date: 1864."
+    assert _features(changed, [tombstone])["verbatim_copy"] == 0.0
+    assert fact_check.score(changed, [tombstone, tombstone]).label == "unsupported"
+
+
+def test_a_question_the_record_asks_is_quoted_not_asked():
+    source = ["Who was the man in the lantern maker's window?? Varga never said."]
+    assert _features("Who was the man in the lantern maker's window??", source)["is_question"] == 0.0
+    assert _features("Who was the man in the window?", source)["is_question"] == 1.0
 
 
 def test_a_short_first_sentence_heads_every_later_sentence():

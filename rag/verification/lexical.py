@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
+from rag.text import split_sentences
 from rag.verification.alignment import Alignment, bigram_recall, pair_recall, question_window, recall
 from rag.verification.attachment import displaced_facts, fact_context
 from rag.verification.copying import copy_edit, reversed_names
@@ -53,8 +54,13 @@ def stands_in(claim: str, texts: Sequence[str]) -> bool:
 
 
 def copied_verbatim(claim: TextFacts, sources: Sequence[SourceFacts]) -> bool:
-    """Whether the whole claim (its tokens, in order) stands word for word in one source."""
-    return stands_in(claim.text, [source.text for source in sources])
+    """Whether the whole claim (its tokens, in order) stands word for word in one source, or each of its sentences
+    does ("<title>. Artist: <name>. Date: <year>.", the catalogue fields a sentence of an answer joins)."""
+    texts = [source.text for source in sources]
+    if stands_in(claim.text, texts):
+        return True
+    parts = split_sentences(claim.text)
+    return len(parts) > 1 and all(stands_in(part.text, texts) for part in parts)
 
 
 def claim_form_interactions(values: dict[str, float]) -> dict[str, float]:
@@ -116,6 +122,7 @@ def lexical_features(
     )
     phrase = float(is_answer_phrase(claim))
     copy_share, changed_words = copy_edit(claim, window)
+    verbatim = copied_verbatim(claim, sources)
     values = {
         "recall_window": alignment.recall,
         "recall_all": recall(claim, allf),
@@ -150,14 +157,15 @@ def lexical_features(
         ),
         "recall_pair": pair_recall(claim, sources, alignment),
         "personal": float(claim.personal > 0 and allf.personal == 0),
-        "is_question": float(claim.text.rstrip().endswith("?")),
+        # a question the record itself asks (copied word for word) is quoted, not asked of the reader
+        "is_question": float(claim.text.rstrip().endswith("?") and not verbatim),
         "claim_length": min(len(content), 30) / 30,
         "short_answer": float(len(content) <= 4),
         "answer_phrase": phrase,
         "in_question": (sum(1 for w in content if w in asked) / len(content)) if content and asked else 0.0,
-        "verbatim_copy": float(copied_verbatim(claim, sources)),
+        "verbatim_copy": float(verbatim),
         "copy_share": copy_share,
-        "copy_changed": copy_share if changed_words else 0.0,
+        "copy_changed": copy_share if changed_words and not verbatim else 0.0,
         # Names in the opposite order mean swapped roles only in a near copy ("Vienna-born Keller" is a paraphrase).
         "names_reversed": reversed_names(claim, window) if copy_share >= NEAR_COPY else 0.0,
     }
