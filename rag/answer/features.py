@@ -22,7 +22,7 @@ import numpy as np
 
 from rag.answer.candidates import Candidate, EvidencePool
 from rag.answer.question import ANSWER_TYPES, QuestionInfo
-from rag.answer.terms import all_stems, has_date, has_number, name_phrases
+from rag.answer.terms import all_stems, counts, has_date, has_number, name_phrases
 
 #: Candidate features that do not depend on a fitted model, in matrix order.
 RAW_FEATURES = (
@@ -176,6 +176,8 @@ QUESTION_FEATURES = (
     "top_unknown",
     "uncovered",
     "no_terms",
+    "count_found",
+    "count_missing",
     *(f"asks_{t}" for t in ANSWER_TYPES),
 )
 
@@ -216,6 +218,10 @@ def question_features(
     covered |= all_stems(pool.titles.get(top_record, ""))
     terms = set(question.term_stems)
     f["uncovered"] = len(terms - covered) / len(terms) if terms else 0.0
+    if question.counted:  # "how many bells ...?": does a best candidate give a number of bells?
+        # both stay 0 when the question does not name what it counts in English words: unknown, not found
+        found = any(counts(candidates[i].text, question.counted) for i in top5)
+        f["count_found" if found else "count_missing"] = 1.0
     return np.array([f[n] for n in QUESTION_FEATURES], dtype=np.float32)
 
 

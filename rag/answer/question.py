@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from rag.answer.terms import Phrase, content_terms, name_phrases, stem, years
+from rag.answer.terms import Phrase, content_terms, counted_stems, name_phrases, stem, years
 from rag.language import Language
 from rag.language.detect import default_detector
 from rag.language.pivot import Pivoted, pivot
@@ -50,6 +50,7 @@ class QuestionInfo:
     names: list[Phrase] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)  # stems of every word, stop words included (the kind model's input)
+    counted: frozenset[str] = frozenset()  # what a "how many" question counts (stems), when it names it in English
     vector: np.ndarray | None = field(default=None, repr=False)  # the query vector retrieval used
     lang: str = "en"
     original: str = ""  # the visitor's own words, when ``text`` is read through English question words
@@ -91,6 +92,7 @@ def analyze_question(question: str, vector: np.ndarray | None = None, lang: str 
         names=name_phrases(text),
         years=years(text),
         tokens=list(dict.fromkeys(stem(w) for w in words(text))),
+        counted=counted_stems(text),
         vector=vector,
         lang=lang or "en",
     )
@@ -142,4 +144,6 @@ def analyze_visitor_question(question: str, vector: np.ndarray | None = None, la
     info = analyze_question(pivoted.text, vector=vector, lang=lang or detected)
     info.original = " ".join(question.split())
     info.pivoted = pivoted
+    if info.counted & info.untranslated:
+        info.counted = frozenset()  # counted in the visitor's words, which English records never write
     return info

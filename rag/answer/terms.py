@@ -114,6 +114,55 @@ def has_number(text: str) -> bool:
     )
 
 
+_QUESTION_AUXILIARIES = _EN.wordlist("question_auxiliaries")
+_GENERAL_COUNTED = frozenset(stem(w) for w in _EN.wordlist("general_count_nouns"))
+_HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’\-]*")
+#: How many words after a number the thing it counts may stand ("40 metres of fine undyed linen").
+COUNT_WINDOW = 5
+
+
+def counted_stems(question: str) -> frozenset[str]:
+    """Stems of the thing a "how many / how much" question counts: the lower-case content words right after it,
+    up to the first function word after them ("how many of the bronze bells were cast?" -> bronze, bell). Empty
+    when it counts nothing by name ("how much did it cost?") or names it only with proper names."""
+    match = _HOW_MANY.search(question)
+    if match is None:
+        return frozenset()
+    found: list[str] = []
+    named = False  # a word of the counted thing seen, a proper name included ("how many Lumen prizes did she win?")
+    clause = re.split(r"[,;:?!]", question[match.end() :], maxsplit=1)[0]
+    for index, token in enumerate(_WORD.findall(clause)[:6]):
+        word = token.lower().replace("’", "'").removesuffix("'s")
+        if index == 0 and word in _QUESTION_AUXILIARIES:
+            return frozenset()  # "how much did it cost?": the verb says what is counted, not a noun
+        if word in STOPWORDS or word in QUESTION_WORDS:
+            if named:
+                break
+            continue
+        named = True
+        if not token[:1].isupper():
+            found.append(stem(word))
+        if len(found) == 3:
+            break
+    return frozenset(found)
+
+
+def counts(text: str, counted: frozenset[str]) -> bool:
+    """Whether ``text`` gives a number (not a year) with one of the ``counted`` stems at most
+    :data:`COUNT_WINDOW` words after it ("twenty-four cameras", "3 canvas panels"); any number when a counted
+    word is a general noun a record states by its kinds ("people", "pieces": ``general_count_nouns.txt``)."""
+    tokens = [t.lower() for t in _TOKEN.findall(text) if t[:1].isalnum()]
+    general = bool(counted & _GENERAL_COUNTED)
+    for i, token in enumerate(tokens):
+        is_count = (token[:1].isdigit() and not _YEAR.fullmatch(token.rstrip("."))) or (
+            token in _NUMBER_WORDS and token != "one" and token not in _ORDINAL_WORDS
+        ) or any(part in _NUMBER_WORDS and part != "one" for part in token.split("-") if "-" in token)
+        if is_count and (general or any(stem(t.strip(".")) in counted for t in tokens[i + 1 : i + 1 + COUNT_WINDOW])):
+            return True
+    return False
+
+
 def has_date(text: str) -> bool:
     """Whether ``text`` states a year, a decade, a century or a month."""
     return bool(years(text)) or bool(centuries(text)) or any(w in _MONTHS for w in words(text))
