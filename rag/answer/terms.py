@@ -106,12 +106,15 @@ def century_mentions(text: str) -> list[tuple[int, int, int]]:
 _ORDINAL_WORDS = _EN.wordlist("ordinal_words")
 
 
+def _is_cardinal_word(word: str) -> bool:
+    """A cardinal number word ("one" is too often a pronoun, and an ordinal like "second" is a position, not a
+    quantity)."""
+    return word in _NUMBER_WORDS and word != "one" and word not in _ORDINAL_WORDS
+
+
 def has_number(text: str) -> bool:
-    """Whether ``text`` states a quantity: digits or a cardinal number word ("one" is too often a pronoun,
-    and an ordinal like "second" is a position, not a quantity)."""
-    return bool(_DIGITS.search(text)) or any(
-        w in _NUMBER_WORDS and w != "one" and w not in _ORDINAL_WORDS for w in words(text)
-    )
+    """Whether ``text`` states a quantity: digits or a cardinal number word."""
+    return bool(_DIGITS.search(text)) or any(_is_cardinal_word(w) for w in words(text))
 
 
 _QUESTION_AUXILIARIES = _EN.wordlist("question_auxiliaries")
@@ -155,9 +158,11 @@ def counts(text: str, counted: frozenset[str]) -> bool:
     tokens = [t.lower() for t in _TOKEN.findall(text) if t[:1].isalnum()]
     general = bool(counted & _GENERAL_COUNTED)
     for i, token in enumerate(tokens):
-        is_count = (token[:1].isdigit() and not _YEAR.fullmatch(token.rstrip("."))) or (
-            token in _NUMBER_WORDS and token != "one" and token not in _ORDINAL_WORDS
-        ) or any(part in _NUMBER_WORDS and part != "one" for part in token.split("-") if "-" in token)
+        is_count = (
+            (token[:1].isdigit() and not _YEAR.fullmatch(token.rstrip(".")))
+            or _is_cardinal_word(token)
+            or any(part in _NUMBER_WORDS and part != "one" for part in token.split("-") if "-" in token)
+        )
         if is_count and (general or any(stem(t.strip(".")) in counted for t in tokens[i + 1 : i + 1 + COUNT_WINDOW])):
             return True
     return False
