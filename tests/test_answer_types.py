@@ -78,6 +78,8 @@ def test_a_count_is_a_number_of_the_counted_thing() -> None:
     assert not counts("She had moved to Haarlem after the flood of 1699; merchants came later.", merchants)
     assert not counts("She sold her cloth to merchants in 1702.", merchants)  # a year counts nothing
     assert not counts("Three looms stood in the workshop; merchants bought her cloth.", merchants)
+    assert counts("Twenty-four merchants bought her cloth.", merchants)  # a hyphenated cardinal counts
+    assert not counts("Her first-born son met the merchants.", merchants)  # an ordinal inside a word does not
     # a general noun is stated by its kinds: any number of them counts
     people = analyze_question("How many people worked in her workshop?").counted
     assert counts("Eleven weavers and two dyers worked for her.", people)
