@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {"MUSEUM_RAG_RATE_LIMIT_PER_MINUTE": "1000000"}  # the bench measures answering, not the limiter
         if args.ask_concurrency:
             env["MUSEUM_RAG_ASK_CONCURRENCY"] = str(args.ask_concurrency)
-        server = LiveServer(scratch / "data", env=env, log_path=scratch / "server.log").start()
+        server = LiveServer(scratch / "data", env=env, log_path=scratch / "server.log", answer_processes=None).start()
         url = server.url
 
     try:
@@ -237,7 +237,8 @@ def compare_setups(args: argparse.Namespace, levels: list[int], questions: list[
             data = scratch / name / "data"
             shutil.copytree(args.data_dir, data, ignore=shutil.ignore_patterns("*.lock", "feedback.sqlite3*"))
             env = {"MUSEUM_RAG_RATE_LIMIT_PER_MINUTE": "1000000", **extra}
-            servers[name] = LiveServer(data, env=env, log_path=scratch / f"{name}.log", startup_timeout=600).start()
+            servers[name] = LiveServer(data, env=env, log_path=scratch / f"{name}.log", startup_timeout=600,
+                                       answer_processes=None).start()
         for name, server in servers.items():
             with httpx.Client(base_url=server.url, timeout=300) as client:
                 for question in questions[: args.warmup]:

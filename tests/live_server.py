@@ -27,10 +27,17 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """``museum-rag serve`` in a subprocess, bound to 127.0.0.1; stopped (SIGTERM, then kill) on exit."""
+    """``museum-rag serve`` in a subprocess, bound to 127.0.0.1; stopped (SIGTERM, then kill) on exit.
+
+    ``answer_processes``: 0 (the default here) answers in the serving process, which starts in about half the
+    time of the server's own default (each answer process loads its own models: 18 vs 31 s on the 2-core
+    machine); None keeps the server's default, one answer process per core (tests/test_api_server.py, and
+    bench/load.py, which measures it).
+    """
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None, log_path: Path | None = None,
-                 startup_timeout: float = 120.0, launcher: list[str] | None = None) -> None:
+                 startup_timeout: float = 120.0, launcher: list[str] | None = None,
+                 answer_processes: int | None = 0) -> None:
         self.data_dir = Path(data_dir)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -44,6 +51,8 @@ class LiveServer:
             "MUSEUM_RAG_STORE": "embedded",
             **(env or {}),
         }
+        if answer_processes is not None:
+            self.env["MUSEUM_RAG_ANSWER_PROCESSES"] = str(answer_processes)
         self.process: subprocess.Popen | None = None
         self.launcher = launcher or []  # a command that runs the server command it is given (e.g. in a namespace)
 

@@ -21,7 +21,8 @@ from tests.live_server import LiveServer
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, sample_store_dir):
     data_dir = copy_sample_store(sample_store_dir, tmp_path_factory.mktemp("server"))
-    with LiveServer(data_dir, env={"MUSEUM_RAG_API_KEYS": "k1,k2", "MUSEUM_RAG_RATE_LIMIT_PER_MINUTE": "1000"}) as live:
+    with LiveServer(data_dir, env={"MUSEUM_RAG_API_KEYS": "k1,k2", "MUSEUM_RAG_RATE_LIMIT_PER_MINUTE": "1000"},
+                    answer_processes=None) as live:  # the server's default: answers in answer processes
         yield live
 
 
