@@ -5,7 +5,7 @@ Invented records, ranker probabilities set by hand: no model, no store.
 
 from rag.answer.candidates import EvidencePool
 from rag.answer.extractive import ExtractiveComposer
-from rag.answer.question import analyze_question
+from rag.answer.question import analyze_question, analyze_visitor_question
 from rag.chunking import Chunker
 from rag.config import Settings
 from rag.models import CollectionRecord, ObjectHit, SearchHit
@@ -153,3 +153,30 @@ def test_an_attribution_before_a_makers_name_is_answered_as_what_it_is():
         composed = ExtractiveComposer().compose(question, best, pool, Messages.for_language("en"))
         assert [s.text for s in composed] == [answer]  # never "Previously attributed to Joris Vink made ..."
         # ... nor "Flemish made ...": a culture given instead of a maker names nobody
+
+
+LANTERN = CollectionRecord(
+    id="test:lantern",
+    title="Harbour Lantern",
+    description=(
+        "Pieter Bos forged this lantern for the harbour master of Veere in 1788. "
+        "It hung at the end of the north pier until the storm of 1911. "
+        "Pieter Bos forjó este farol para el capitán del puerto de Veere en 1788. "
+        "Colgó al final del muelle norte hasta la tormenta de 1911."
+    ),
+)
+LANTERN_FORGED = "Pieter Bos forged this lantern for the harbour master of Veere in 1788."
+LANTERN_HUNG = "It hung at the end of the north pier until the storm of 1911."
+LANTERN_FORJO = "Pieter Bos forjó este farol para el capitán del puerto de Veere en 1788."
+
+
+def test_a_bilingual_label_is_quoted_in_the_visitors_language_not_twice():
+    scores = {LANTERN_HUNG: 0.8, LANTERN_FORJO: 0.5, LANTERN_FORGED: 0.3}
+    english = analyze_visitor_question("Where did the Veere harbour lantern hang?")
+    chosen = [c.text for c in ExtractiveComposer().select(english, ranked(scores, records=(LANTERN,)))]
+    assert sorted(chosen) == sorted([LANTERN_HUNG, LANTERN_FORGED])  # the label's Spanish half repeats it: left out
+    # a visitor asking in Spanish may read the Spanish half next to the English sentence that answers
+    spanish = analyze_visitor_question("¿Dónde colgaba el farol del puerto de Veere?")
+    assert spanish.lang == "es"
+    chosen = [c.text for c in ExtractiveComposer().select(spanish, ranked(scores, records=(LANTERN,)))]
+    assert LANTERN_FORJO in chosen

@@ -8,7 +8,8 @@ labelled evidence about half the time across museums, and the answer is often th
 at 0.6, so that a further sentence hardly ever cites an object the question is not about. A quoted sentence that
 continues the one before it ("Therefore, she ...", "They then ...", "This was ...": ``continuation_openers`` and
 ``continuation_demonstratives`` of the record's language) is preceded by that sentence, so that the answer says what
-it rests on. Every template is in ``rag/data/messages/<lang>.json``.
+it rests on. A further sentence is in the visitor's language or the record's: the other half of a bilingual label would
+only say the answer again. Every template is in ``rag/data/messages/<lang>.json``.
 
 Example::
 
@@ -27,6 +28,8 @@ from rag.answer.citations import Quote, display_text
 from rag.answer.question import QuestionInfo
 from rag.answer.terms import STOPWORDS, all_stems, stems
 from rag.language import Language, UnsupportedLanguage
+from rag.language.detect import MIN_CONFIDENCE, default_detector, normalize_language
+from rag.language.framing import written_language
 from rag.messages import Messages
 from rag.text import words
 
@@ -76,6 +79,7 @@ class ExtractiveComposer:
             return []
         best = ranked[0]
         chosen = [best]
+        languages: set[str] | None = None  # read when a further sentence is about to join (identifying costs)
         asked = question.stem_set
         covered = stems(best.text) & asked
         length = len(best.text)
@@ -95,6 +99,12 @@ class ExtractiveComposer:
             found = stems(c.text) & asked
             if not found - covered and not any(_follows(c, other) for other in chosen) and c.fact is None:
                 continue
+            if c.fact is None and best.fact is None:
+                if languages is None:
+                    record = pool.of_record(best.record_id) if pool is not None else ranked
+                    languages = _answer_languages(question, best, [r for r in record if r.record_id == best.record_id])
+                if written_language(c.text, c.chunk.language) not in languages:
+                    continue
             chosen.append(c)
             covered |= found
             length += len(c.text)
@@ -233,3 +243,20 @@ def _reading_order(chosen: list[Candidate]) -> list[Candidate]:
 def function_word_share(text: str) -> float:
     tokens = words(text)
     return sum(1 for t in tokens if t in STOPWORDS) / len(tokens) if tokens else 0.0
+
+
+def _answer_languages(question: QuestionInfo, best: Candidate, record: Sequence[Candidate]) -> set[str]:
+    """The languages an answer's further sentences may be in, when its best evidence is a sentence (a fact is worded
+    in the visitor's language): the visitor's, the best sentence's and the record's (its stated language, else that
+    of its first sentence the identifier is sure of). A bilingual label holds each paragraph twice, and its other
+    half would only repeat the answer in a language the visitor didn't ask in."""
+    languages = {question.lang, written_language(best.text, best.chunk.language)}
+    stated = normalize_language(best.chunk.language)
+    if stated:
+        return languages | {stated}
+    texts = sorted((c for c in record if c.fact is None), key=lambda c: (c.chunk.chunk_index, c.position))
+    for c in texts[:3]:
+        detection = default_detector().detect(c.text)
+        if detection.confidence >= MIN_CONFIDENCE:
+            return languages | {detection.lang}
+    return languages

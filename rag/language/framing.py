@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from rag.language.detect import DEFAULT_LANGUAGE, default_detector, normalize_language
+from rag.language.detect import DEFAULT_LANGUAGE, MIN_CONFIDENCE, default_detector, normalize_language
 from rag.language.fields import split_field
 from rag.messages import Messages
 from rag.models import Chunk, Citation
@@ -51,6 +51,16 @@ def text_language(stated: str | None, text: str) -> str:
         return lang
     detection = default_detector().detect(text)
     return detection.lang if detection.confidence >= 0.5 else DEFAULT_LANGUAGE
+
+
+def written_language(text: str, stated: str | None = None) -> str:
+    """The language one sentence is written in: identified from the sentence when the identifier is sure (a record
+    that states its language can still hold a paragraph in another, as a bilingual label does), else the record's
+    stated language, else the default."""
+    detection = default_detector().detect(text)
+    if detection.confidence >= MIN_CONFIDENCE:
+        return detection.lang
+    return normalize_language(stated) or DEFAULT_LANGUAGE
 
 
 def quote_language(citation: Citation) -> str:
