@@ -8,8 +8,8 @@ labelled evidence about half the time across museums, and the answer is often th
 at 0.6, so that a further sentence hardly ever cites an object the question is not about. A quoted sentence that
 continues the one before it ("Therefore, she ...", "They then ...", "This was ...": ``continuation_openers`` and
 ``continuation_demonstratives`` of the record's language) is preceded by that sentence, so that the answer says what
-it rests on. A further sentence is in the visitor's language or the record's: the other half of a bilingual label would
-only say the answer again. Every template is in ``rag/data/messages/<lang>.json``.
+it rests on. A further sentence is in the visitor's language, the best sentence's or the record's: the other half of a
+bilingual label would only say the answer again. Every template is in ``rag/data/messages/<lang>.json``.
 
 Example::
 

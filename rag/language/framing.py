@@ -50,7 +50,7 @@ def text_language(stated: str | None, text: str) -> str:
     if lang:
         return lang
     detection = default_detector().detect(text)
-    return detection.lang if detection.confidence >= 0.5 else DEFAULT_LANGUAGE
+    return detection.lang if detection.confidence >= MIN_CONFIDENCE else DEFAULT_LANGUAGE
 
 
 def written_language(text: str, stated: str | None = None) -> str:
