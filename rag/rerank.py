@@ -1,7 +1,7 @@
 """Optional cross-encoder reranking of retrieved objects (none by default).
 
 A cross-encoder reads the question and a passage together and scores how well the passage
-answers it: slower than the bi-encoder, usually better at the top of the list. Any
+answers it: slower than the bi-encoder, usually better at ordering the first few. Any
 sentence-transformers ``CrossEncoder`` works, by Hugging Face name (from the local cache: the
 system runs offline) or by local path, e.g. ``cross-encoder/ms-marco-MiniLM-L6-v2``.
 

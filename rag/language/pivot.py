@@ -18,8 +18,8 @@ stay as written. The question's meaning for retrieval and similarity is still th
 
 Example::
 
-    pivot_question("Qui a peint le portrait du capitaine Brand en 1840 ?", "fr")
-    # "who painted portrait Captain Brand in 1840 ?"
+    pivot_question("Qui a sculpté le buste du capitaine Brand en 1840 ?", "fr")
+    # "who sculpted bust Captain Brand in 1840 ?"
 """
 
 from __future__ import annotations
