@@ -28,8 +28,8 @@ from rag.answer.citations import Quote, display_text
 from rag.answer.question import QuestionInfo
 from rag.answer.terms import STOPWORDS, all_stems, stems
 from rag.language import Language, UnsupportedLanguage
-from rag.language.detect import MIN_CONFIDENCE, default_detector, normalize_language
-from rag.language.framing import written_language
+from rag.language.detect import normalize_language
+from rag.language.framing import identified_language, written_language
 from rag.messages import Messages
 from rag.text import words
 
@@ -101,8 +101,9 @@ class ExtractiveComposer:
                 continue
             if c.fact is None and best.fact is None:
                 if languages is None:
-                    record = pool.of_record(best.record_id) if pool is not None else ranked
-                    languages = _answer_languages(question, best, [r for r in record if r.record_id == best.record_id])
+                    record = (pool.of_record(best.record_id) if pool is not None
+                              else [r for r in ranked if r.record_id == best.record_id])
+                    languages = _answer_languages(question, best, record)
                 if written_language(c.text, c.chunk.language) not in languages:
                     continue
             chosen.append(c)
@@ -256,7 +257,7 @@ def _answer_languages(question: QuestionInfo, best: Candidate, record: Sequence[
         return languages | {stated}
     texts = sorted((c for c in record if c.fact is None), key=lambda c: (c.chunk.chunk_index, c.position))
     for c in texts[:3]:
-        detection = default_detector().detect(c.text)
-        if detection.confidence >= MIN_CONFIDENCE:
-            return languages | {detection.lang}
+        lang = identified_language(c.text)
+        if lang is not None:
+            return languages | {lang}
     return languages

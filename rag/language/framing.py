@@ -49,18 +49,20 @@ def text_language(stated: str | None, text: str) -> str:
     lang = normalize_language(stated)
     if lang:
         return lang
+    return identified_language(text) or DEFAULT_LANGUAGE
+
+
+def identified_language(text: str) -> str | None:
+    """The language of ``text`` when the identifier is sure of it (confidence at least ``MIN_CONFIDENCE``), else None."""
     detection = default_detector().detect(text)
-    return detection.lang if detection.confidence >= MIN_CONFIDENCE else DEFAULT_LANGUAGE
+    return detection.lang if detection.confidence >= MIN_CONFIDENCE else None
 
 
 def written_language(text: str, stated: str | None = None) -> str:
     """The language one sentence is written in: identified from the sentence when the identifier is sure (a record
     that states its language can still hold a paragraph in another, as a bilingual label does), else the record's
     stated language, else the default."""
-    detection = default_detector().detect(text)
-    if detection.confidence >= MIN_CONFIDENCE:
-        return detection.lang
-    return normalize_language(stated) or DEFAULT_LANGUAGE
+    return identified_language(text) or normalize_language(stated) or DEFAULT_LANGUAGE
 
 
 def quote_language(citation: Citation) -> str:
