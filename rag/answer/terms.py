@@ -160,8 +160,7 @@ def counts(text: str, counted: frozenset[str]) -> bool:
     for i, token in enumerate(tokens):
         is_count = (
             (token[:1].isdigit() and not _YEAR.fullmatch(token.rstrip(".")))
-            or _is_cardinal_word(token)
-            or ("-" in token and any(_is_cardinal_word(part) for part in token.split("-")))
+            or any(_is_cardinal_word(part) for part in token.split("-"))  # "three", "twenty-four"
         )
         if is_count and (general or any(stem(t.strip(".")) in counted for t in tokens[i + 1 : i + 1 + COUNT_WINDOW])):
             return True
