@@ -20,9 +20,13 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e .
 	touch $@
 
-## Test extras: pytest, Playwright (driving Debian's Chromium) and the `llm` extra
-## (llama-cpp-python builds from source: about 4 minutes the first time, cached afterwards).
+## Test extras: pytest, Playwright (driving Debian's Chromium) and the `llm` extra.
+## llama-cpp-python builds from source (about 4 minutes) for any x86-64 CPU with AVX2, not for this CPU alone:
+## its native build (-march=native) on a CPU with AMX crashed in the first decode (SIGSEGV, 0.3.36), so it is
+## built here with LLAMA_CMAKE_ARGS and never taken from pip's wheel cache, which may hold a native build.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 $(BIN)/.installed-test: $(BIN)/.installed
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q --no-cache-dir 'llama-cpp-python[server]>=0.3'
 	$(BIN)/pip install -q -e '.[dev,llm]'
 	touch $@
 
