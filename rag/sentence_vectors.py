@@ -75,19 +75,23 @@ def decode_vectors(blob: str | None, n: int) -> np.ndarray | None:
 
 
 def attach_sentence_vectors(chunks: Sequence[Chunk], embedder, batch_size: int = 64) -> None:
-    """Embed every chunk's sentences (set by the chunker) and store them on the chunk, in one batched call."""
-    texts: list[str] = []
-    owners: list[int] = []
-    for i, chunk in enumerate(chunks):
+    """Embed every chunk's sentences (set by the chunker) and store them on the chunk, in one batched call.
+
+    A sentence two chunks share (the chunker's overlap) is embedded once.
+    """
+    unique: dict[str, int] = {}
+    rows_of: list[list[int]] = []
+    for chunk in chunks:
         if not chunk.sentences:
             chunk.sentences = sentence_spans(chunk)
-        for start, end in chunk.sentences:
-            texts.append(embedding_input(chunk.title, sentence_text(chunk, start, end)))
-            owners.append(i)
-    if not texts:
+        rows_of.append(
+            [
+                unique.setdefault(embedding_input(chunk.title, sentence_text(chunk, start, end)), len(unique))
+                for start, end in chunk.sentences
+            ]
+        )
+    if not unique:
         return
-    vectors = embedder.embed_documents(texts, batch_size=batch_size)
-    owners_arr = np.array(owners)
-    for i, chunk in enumerate(chunks):
-        rows = vectors[owners_arr == i]
-        chunk.sentence_vectors = encode_vectors(rows) if len(rows) else None
+    vectors = embedder.embed_documents(list(unique), batch_size=batch_size)
+    for chunk, rows in zip(chunks, rows_of):
+        chunk.sentence_vectors = encode_vectors(vectors[rows]) if rows else None

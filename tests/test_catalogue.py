@@ -127,3 +127,30 @@ def test_sentence_vectors_survive_the_int8_encoding() -> None:
     assert decoded.shape == (5, 384)
     assert float(np.min(np.sum(decoded * vectors, axis=1))) > 0.999
     assert decode_vectors("", 3) is None and decode_vectors("not base64!", 5) is None
+
+
+def test_a_sentence_two_chunks_share_is_embedded_once_and_both_get_its_vector(embedder) -> None:
+    from rag.models import Chunk
+    from rag.sentence_vectors import attach_sentence_vectors
+
+    text = "The keeper rowed out at dawn. His lamp hung by the door. The lamp is brass."
+    first = Chunk(record_id="t:1", chunk_index=0, chunk_count=2, field="description", start=0, end=56,
+                  text=text[:56], title="The Keeper")
+    second = Chunk(record_id="t:1", chunk_index=1, chunk_count=2, field="description", start=30, end=len(text),
+                   text=text[30:], title="The Keeper")
+    embedded: list[str] = []
+
+    class Counting:
+        def embed_documents(self, texts, batch_size=32):
+            embedded.extend(texts)
+            return embedder.embed_documents(texts, batch_size=batch_size)
+
+    attach_sentence_vectors([first, second], Counting())
+    assert [text[s:e] for s, e in first.sentences] == ["The keeper rowed out at dawn.", "His lamp hung by the door."]
+    assert [text[s:e] for s, e in second.sentences] == ["His lamp hung by the door.", "The lamp is brass."]
+    assert len(embedded) == len(set(embedded)) == 3
+    shared_first = decode_vectors(first.sentence_vectors, 2)[1]
+    shared_second = decode_vectors(second.sentence_vectors, 2)[0]
+    assert np.allclose(shared_first, shared_second)
+    alone = embedder.embed_documents(["The Keeper: His lamp hung by the door."])[0]
+    assert float(shared_first @ alone) > 0.999
