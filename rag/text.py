@@ -1,22 +1,22 @@
 """Sentence boundaries with character offsets, and the word normalisation shared by chunking and answering.
 
 Offsets matter here: every chunk and every quoted sentence must point back at the exact
-span of the museum's record, so splitting never rewrites the text.
+span of the museum's record, so splitting never rewrites the text. The words that decide a
+boundary are data of the language layer: ``sentence_abbreviations`` ("ca.", "Mme.") and, after a
+person's initials ("Q.Z. Varrow" vs "by Q.Z. The..."), the stop words a sentence opens with.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-# Abbreviations after which a full stop does not end a sentence (lower-cased, no dot).
-_ABBREVIATIONS = frozenset(
-    """mr mrs ms dr st jr sr rev gen col capt lt maj sgt gov sen rep pres prof hon mt ft no vol
-    ca c fl b d approx inc ltd co corp bros dept est etc vs jan feb mar apr jun jul aug sep sept oct nov dec
-    u.s e.g i.e a.m p.m""".split()
-)
+from rag.language.language import SUPPORTED, Language
+
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+|$)")
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:['’][A-Za-z]+)?")
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def _is_boundary(text: str, dot: int, end: int) -> bool:
     while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in "(\"'“":
         word_start -= 1
     word = text[word_start:dot].lower().strip("\"'“‘(")
-    if word in _ABBREVIATIONS:
+    if word in _abbreviations():
         return False
     if len(word) == 1 and word.isalpha():  # an initial: "John F. Kennedy"
         return False
@@ -63,7 +63,38 @@ def _is_boundary(text: str, dot: int, end: int) -> bool:
     # A full stop followed by a lower-case word or a digit rarely ends a sentence ("c. 1850").
     if nxt < len(text) and (text[nxt].islower() or text[nxt].isdigit()):
         return False
+    if _is_initials(word) and not text[:word_start].rstrip().endswith(","):
+        # A person's initials ("bought by Q.Z. Varrow"): a sentence ends there only when the next word is one a
+        # sentence opens with (a stop word), not a name. Initials after a comma are a place's ("Lisle, D.C. Mary
+        # ..."): a capital after them opens a sentence, as after any other word.
+        following = _LETTERS.match(text, nxt)
+        return following is None or following.group().lower() in _sentence_openers()
     return True
+
+
+def _is_initials(word: str) -> bool:
+    """Two or more single letters joined by full stops: "k.t", "d.c"."""
+    parts = word.split(".")
+    return len(parts) > 1 and all(len(part) == 1 and part.isalpha() for part in parts)
+
+
+@lru_cache(maxsize=None)
+def _abbreviations() -> frozenset[str]:
+    """Abbreviations of every supported language after which a full stop does not end a sentence."""
+    return frozenset(w.lower() for code in SUPPORTED for w in Language.for_code(code).wordlist("sentence_abbreviations"))
+
+
+@lru_cache(maxsize=None)
+def _sentence_openers() -> frozenset[str]:
+    """Words a sentence may open with after initials: the stop words of every supported language, less the
+    particles inside a name ("van", "de")."""
+    openers: set[str] = set()
+    particles: set[str] = set()
+    for code in SUPPORTED:
+        language = Language.for_code(code)
+        openers |= language.wordlist("stopwords")
+        particles |= language.wordlist("name_particles") | language.wordlist("name_connectors")
+    return frozenset(w.lower() for w in openers - particles)
 
 
 def words(text: str) -> list[str]:

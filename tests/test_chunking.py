@@ -65,3 +65,22 @@ def test_sentence_splitter_keeps_initials_abbreviations_and_dates_together():
     spans = [s.text for s in split_sentences(text)]
     assert spans[0] == "John F. Kennedy sat for the portrait c. 1960 in Washington, D.C."
     assert spans[1:] == ["He was busy.", '"It is done," she said.', "Then St. Louis."]
+
+
+def test_initials_before_a_name_stay_in_the_sentence_and_end_it_before_an_ordinary_opener():
+    text = (
+        "The chest was bought by Q.Z. Varrow in 1921. It stood in the hall of T.L.B. Du Marle. "
+        "It was made about 300 B.C. The lid is lost. Una copia fue hecha en 1890 d.C. El original se perdió. "
+        "Born Lisle, Q.R. Mary Varrow painted it."
+    )
+    spans = [s.text for s in split_sentences(text)]
+    assert spans == [
+        "The chest was bought by Q.Z. Varrow in 1921.",
+        "It stood in the hall of T.L.B. Du Marle.",
+        "It was made about 300 B.C.",
+        "The lid is lost.",
+        "Una copia fue hecha en 1890 d.C.",
+        "El original se perdió.",
+        "Born Lisle, Q.R.",
+        "Mary Varrow painted it.",
+    ]
