@@ -63,7 +63,7 @@ def _is_boundary(text: str, dot: int, end: int) -> bool:
     # A full stop followed by a lower-case word or a digit rarely ends a sentence ("c. 1850").
     if nxt < len(text) and (text[nxt].islower() or text[nxt].isdigit()):
         return False
-    if _is_initials(word) and not text[:word_start].rstrip().endswith(","):
+    if _is_initials(word) and not _after_comma(text, word_start):
         # A person's initials ("bought by Q.Z. Varrow"): a sentence ends there only when the next word is one a
         # sentence opens with (a stop word), not a name. Initials after a comma are a place's ("Lisle, D.C. Mary
         # ..."): a capital after them opens a sentence, as after any other word.
@@ -76,6 +76,12 @@ def _is_initials(word: str) -> bool:
     """Two or more single letters joined by full stops: "k.t", "d.c"."""
     parts = word.split(".")
     return len(parts) > 1 and all(len(part) == 1 and part.isalpha() for part in parts)
+
+
+def _after_comma(text: str, pos: int) -> bool:
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    return pos > 0 and text[pos - 1] == ","
 
 
 @lru_cache(maxsize=None)
