@@ -8,8 +8,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-#: The layout of the stored chunk payload; raise it when ingest stores something new (2: typed facts, sentence vectors).
-PAYLOAD_VERSION = 2
+#: The layout of the stored chunk payload; raise it when ingest stores something new or splits it otherwise, so that
+#: unchanged records are ingested again once (2: typed facts, sentence vectors; 3: a person's initials end no
+#: sentence, release 0.3.12).
+PAYLOAD_VERSION = 3
 
 #: The record fields whose text is chunked, in the order they are chunked.
 TEXT_FIELDS: tuple[str, ...] = ("description", "did_you_know", "provenance", "inscriptions")

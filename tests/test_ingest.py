@@ -120,6 +120,27 @@ def test_bad_lines_do_not_lose_stored_records_and_strict_writes_nothing(tmp_path
         assert store.count() == count  # the four records missing from a broken file are not pruned
 
 
+def test_a_store_of_an_older_payload_layout_ingests_its_records_again_once(tmp_path, embedder, monkeypatch):
+    """A release that splits or stores chunks otherwise raises PAYLOAD_VERSION: its first ingest of the same file
+    writes every record again, with the new sentences; the next one skips them."""
+    import rag.models
+
+    record = dict(_records(1)[0], description="The chest was bought by Q.Z. Varrow in 1921. It stood in a hall.")
+    path = _write(tmp_path / "c.jsonl", [record])
+    settings = make_settings(tmp_path / "data")
+    with open_store(settings) as store:
+        current = rag.models.PAYLOAD_VERSION
+        monkeypatch.setattr(rag.models, "PAYLOAD_VERSION", current - 1)
+        Ingestor(settings, store, embedder).run([path], source="c")
+        monkeypatch.setattr(rag.models, "PAYLOAD_VERSION", current)
+        upgraded = Ingestor(settings, store, embedder).run([path], source="c")
+        assert (upgraded.records_replaced, upgraded.records_skipped) == (1, 0)
+        again = Ingestor(settings, store, embedder).run([path], source="c")
+        assert (again.records_replaced, again.records_skipped) == (0, 1)
+        chunk = next(c for c in store.record_chunks(record["id"]) if c["field"] == "description")
+        assert [record["description"][s:e] for s, e in chunk["sentences"]][0] == "The chest was bought by Q.Z. Varrow in 1921."
+
+
 def test_killed_ingest_resumes_to_the_same_store(tmp_path, embedder):
     path = _write(tmp_path / "c.jsonl", _records(48))
     env = dict(os.environ, MUSEUM_RAG_DATA_DIR=str(tmp_path / "killed"), MUSEUM_RAG_UPSERT_BATCH_SIZE="6")
