@@ -180,3 +180,22 @@ def test_a_bilingual_label_is_quoted_in_the_visitors_language_not_twice():
     assert spanish.lang == "es"
     chosen = [c.text for c in ExtractiveComposer().select(spanish, ranked(scores, records=(LANTERN,)))]
     assert LANTERN_FORJO in chosen
+
+
+def test_the_dots_of_an_ellipsis_split_off_a_quotation_are_never_quoted():
+    letter = CollectionRecord(
+        id="test:letter",
+        title="Letter to the Keeper",
+        description='The keeper wrote that he wished "for one more night at the lamp. . . . The sea was calm."',
+    )
+    question = analyze_question("What did the keeper wish for in his letter?")
+    candidates, pool = ranked({}, records=(letter,), with_pool=True)
+    wished = next(c for c in pool.candidates if c.text.startswith("The keeper wrote"))
+    wished.score = 0.8
+    for c in pool.candidates:
+        if c is not wished:
+            c.score = 0.5
+    best = sorted(pool.candidates, key=lambda c: -c.score)
+    assert any(not any(ch.isalnum() for ch in c.text) for c in best)  # the record splits into such pieces today
+    chosen = [c.text for c in ExtractiveComposer().select(question, best, pool)]
+    assert chosen[0].startswith("The keeper wrote") and all(any(ch.isalnum() for ch in t) for t in chosen)

@@ -86,6 +86,8 @@ class ExtractiveComposer:
         for c in ranked[1:12]:
             if len(chosen) >= self.max_sentences:
                 break
+            if not any(ch.isalnum() for ch in c.text):
+                continue  # punctuation alone (the dots of a spaced ellipsis the splitter left apart) says nothing
             same = c.record_id == best.record_id
             relative, floor = (self.relative, self.floor) if same else (self.other_relative, self.other_floor)
             if c.score < max(floor, best.score * relative) or length + len(c.text) > self.max_chars:
