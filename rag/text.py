@@ -86,8 +86,14 @@ def _after_comma(text: str, pos: int) -> bool:
 
 @lru_cache(maxsize=None)
 def _abbreviations() -> frozenset[str]:
-    """Abbreviations of every supported language after which a full stop does not end a sentence."""
-    return frozenset(w.lower() for code in SUPPORTED for w in Language.for_code(code).wordlist("sentence_abbreviations"))
+    """Abbreviations of every supported language after which a full stop does not end a sentence: the titles the
+    verifier also reads (``abbreviations``) and the splitter's own (``sentence_abbreviations``)."""
+    return frozenset(
+        w.lower()
+        for code in SUPPORTED
+        for name in ("abbreviations", "sentence_abbreviations")
+        for w in Language.for_code(code).wordlist(name)
+    )
 
 
 @lru_cache(maxsize=None)

@@ -189,7 +189,7 @@ def test_the_dots_of_an_ellipsis_split_off_a_quotation_are_never_quoted():
         description='The keeper wrote that he wished "for one more night at the lamp. . . . The sea was calm."',
     )
     question = analyze_question("What did the keeper wish for in his letter?")
-    candidates, pool = ranked({}, records=(letter,), with_pool=True)
+    _, pool = ranked({}, records=(letter,), with_pool=True)
     wished = next(c for c in pool.candidates if c.text.startswith("The keeper wrote"))
     wished.score = 0.8
     for c in pool.candidates:

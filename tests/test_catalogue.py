@@ -8,8 +8,8 @@ import numpy as np
 
 from rag.catalogue import CatalogueProfile
 from rag.chunking import Chunker, tombstone_text
-from rag.models import CollectionRecord
-from rag.sentence_vectors import decode_vectors, encode_vectors
+from rag.models import Chunk, CollectionRecord
+from rag.sentence_vectors import attach_sentence_vectors, decode_vectors, encode_vectors
 
 RECORD = CollectionRecord(
     id="test:print",
@@ -130,9 +130,6 @@ def test_sentence_vectors_survive_the_int8_encoding() -> None:
 
 
 def test_a_sentence_two_chunks_share_is_embedded_once_and_both_get_its_vector(embedder) -> None:
-    from rag.models import Chunk
-    from rag.sentence_vectors import attach_sentence_vectors
-
     text = "The keeper rowed out at dawn. His lamp hung by the door. The lamp is brass."
     first = Chunk(record_id="t:1", chunk_index=0, chunk_count=2, field="description", start=0, end=56,
                   text=text[:56], title="The Keeper")
